@@ -1,0 +1,209 @@
+package io.rumsessions.processor;
+
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
+import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporterBuilder;
+import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.rumsessions.processor.config.ExportConfig;
+import io.rumsessions.processor.config.ProcessorConfig;
+import io.rumsessions.processor.export.ForwardedSpans;
+import io.rumsessions.processor.export.SessionSpanListener;
+import io.rumsessions.processor.export.SessionSpans;
+import io.rumsessions.processor.export.SpanExportQueue;
+import io.rumsessions.processor.identity.CookieFreeId;
+import io.rumsessions.processor.identity.DailySalts;
+import io.rumsessions.processor.identity.VisitorIdentity;
+import io.rumsessions.processor.ingest.SpanPipeline;
+import io.rumsessions.processor.input.InputMapping;
+import io.rumsessions.processor.metrics.RumMetrics;
+import io.rumsessions.processor.metrics.ServiceNames;
+import io.rumsessions.processor.privacy.Redaction;
+import io.rumsessions.processor.receive.Admission;
+import io.rumsessions.processor.receive.OtlpGrpcReceiver;
+import io.rumsessions.processor.receive.OtlpHttpReceiver;
+import io.rumsessions.processor.session.EngagementRule;
+import io.rumsessions.processor.session.SessionListener;
+import io.rumsessions.processor.session.SessionStore;
+import io.rumsessions.processor.session.SessionSummary;
+import io.rumsessions.processor.session.StoredSession;
+import io.rumsessions.processor.snapshot.SnapshotFile;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Wires the components from a {@link ProcessorConfig}, starts them, and stops them in order:
+ * receivers first (no new spans), then the snapshot of active sessions, then the exporter.
+ */
+public final class RumSessionsProcessor implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(RumSessionsProcessor.class.getName());
+
+  private final ProcessorConfig config;
+  private final InstantSource clock;
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final SessionStore sessions;
+  private final SpanExportQueue exportQueue;
+  private final Admission admission;
+  private final OtlpHttpReceiver http;
+  private final OtlpGrpcReceiver grpc;
+  private final SnapshotFile snapshot;
+  private final ScheduledExecutorService sweeper;
+  private HTTPServer metricsServer;
+  private boolean closed;
+
+  public RumSessionsProcessor(ProcessorConfig config, InstantSource clock) throws IOException {
+    this.config = config;
+    this.clock = clock;
+    EngagementRule engagement = new EngagementRule(config.session().engagedAfter());
+    RumMetrics metrics = new RumMetrics(registry, engagement);
+    JvmMetrics.builder().register(registry);
+
+    ExportConfig ex = config.export();
+    this.exportQueue = ex.enabled()
+        ? new SpanExportQueue(exporter(ex), ex.queueSize(), ex.batchSize(), ex.timeout().toMillis(), metrics)
+        : null;
+    SessionListener listener = metrics;
+    if (exportQueue != null && ex.sessionSpans()) {
+      SessionListener spans = new SessionSpanListener(new SessionSpans(engagement), exportQueue);
+      listener = both(metrics, spans);
+    }
+    this.sessions = new SessionStore(config.session(), listener);
+    metrics.registerCapacity(registry, sessions.capacity(),
+        () -> exportQueue == null ? 0 : exportQueue.size(), exportQueue == null ? 0 : exportQueue.capacity());
+
+    this.snapshot = new SnapshotFile(config.state().dir());
+    List<StoredSession> restored = snapshot.readAndDelete();
+    sessions.restore(restored);
+    if (!restored.isEmpty()) {
+      LOG.log(System.Logger.Level.INFO, "restored {0} sessions from {1}", restored.size(), snapshot.path());
+    }
+
+    ForwardedSpans forwarded = ex.forwardSpans()
+        ? new ForwardedSpans(new Redaction(config.input().urlAttributes(), config.input().sessionIdAttributes()))
+        : null;
+    SpanPipeline pipeline = new SpanPipeline(
+        new InputMapping(config.input(), config.consent()),
+        new VisitorIdentity(config.consent(), new CookieFreeId(new DailySalts(new SecureRandom()))),
+        sessions, new ServiceNames(config.metrics().maxServices()), metrics,
+        forwarded, forwarded == null ? null : exportQueue, clock, config.input().maxClockSkew());
+
+    this.admission = new Admission(config.receiver().maxConcurrentRequests());
+    this.http = new OtlpHttpReceiver(config.receiver(), pipeline, metrics, admission);
+    this.grpc = new OtlpGrpcReceiver(config.receiver(), pipeline, metrics, admission);
+    this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "rum-session-sweeper");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  private static SessionListener both(SessionListener a, SessionListener b) {
+    return new SessionListener() {
+      @Override
+      public void started(String service, String sessionId, String device, String channel) {
+        a.started(service, sessionId, device, channel);
+        b.started(service, sessionId, device, channel);
+      }
+
+      @Override
+      public void ended(SessionSummary summary) {
+        a.ended(summary);
+        b.ended(summary);
+      }
+
+      @Override
+      public void restored(String service) {
+        a.restored(service);
+        b.restored(service);
+      }
+
+      @Override
+      public void evicted(String service) {
+        a.evicted(service);
+        b.evicted(service);
+      }
+    };
+  }
+
+  private static SpanExporter exporter(ExportConfig ex) {
+    if (ex.protocol() == ExportConfig.Protocol.GRPC) {
+      OtlpGrpcSpanExporterBuilder b = OtlpGrpcSpanExporter.builder().setEndpoint(ex.endpoint()).setTimeout(ex.timeout());
+      ex.headers().forEach(b::addHeader);
+      return b.build();
+    }
+    String endpoint = ex.endpoint().endsWith("/v1/traces") ? ex.endpoint() : ex.endpoint().replaceAll("/$", "") + "/v1/traces";
+    OtlpHttpSpanExporterBuilder b = OtlpHttpSpanExporter.builder().setEndpoint(endpoint).setTimeout(ex.timeout());
+    ex.headers().forEach(b::addHeader);
+    return b.build();
+  }
+
+  public RumSessionsProcessor start() throws IOException {
+    metricsServer = HTTPServer.builder()
+        .hostname(config.metrics().host())
+        .port(config.metrics().port())
+        .registry(registry)
+        .buildAndStart();
+    grpc.start();
+    http.start();
+    long every = config.session().sweepInterval().toMillis();
+    sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  private void sweep() {
+    try {
+      sessions.sweep(clock.millis());
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "session sweep failed", e);
+    }
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  public int grpcPort() {
+    return grpc.port();
+  }
+
+  public int metricsPort() {
+    return metricsServer.getPort();
+  }
+
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  public SessionStore sessions() {
+    return sessions;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) return;
+    closed = true;
+    admission.close();
+    http.close();
+    grpc.close();
+    sweeper.shutdownNow();
+    if (config.state().snapshotOnShutdown()) {
+      try {
+        List<StoredSession> all = sessions.snapshot();
+        snapshot.write(all);
+        LOG.log(System.Logger.Level.INFO, "wrote {0} sessions to {1}", all.size(), snapshot.path());
+      } catch (IOException e) {
+        LOG.log(System.Logger.Level.ERROR, "could not write the session snapshot", e);
+      }
+    }
+    if (exportQueue != null) exportQueue.close();
+    if (metricsServer != null) metricsServer.close();
+  }
+}

@@ -1,0 +1,144 @@
+package io.rumsessions.processor.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads the YAML file (optional), lays the command-line overrides over it (dotted keys), and
+ * builds the typed {@link ProcessorConfig}. Defaults live here and only here.
+ */
+public final class ConfigLoader {
+  private ConfigLoader() {}
+
+  public static ProcessorConfig load(Path yaml, Map<String, String> overrides) {
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    if (yaml != null) {
+      try {
+        JsonNode parsed = new ObjectMapper(new YAMLFactory()).readTree(Files.readAllBytes(yaml));
+        if (parsed != null && !parsed.isMissingNode() && !parsed.isNull()) {
+          if (!parsed.isObject()) throw new ConfigException(yaml + ": expected a YAML mapping");
+          root = (ObjectNode) parsed;
+        }
+      } catch (IOException e) {
+        throw new ConfigException("cannot read config " + yaml + ": " + e.getMessage(), e);
+      }
+    }
+    for (Map.Entry<String, String> o : overrides.entrySet()) {
+      put(root, o.getKey(), o.getValue());
+    }
+    return build(new ConfigTree(root));
+  }
+
+  private static void put(ObjectNode root, String dotted, String value) {
+    String[] parts = dotted.split("\\.");
+    ObjectNode n = root;
+    for (int i = 0; i < parts.length - 1; i++) {
+      JsonNode child = n.get(parts[i]);
+      if (!(child instanceof ObjectNode)) {
+        child = n.putObject(parts[i]);
+      }
+      n = (ObjectNode) child;
+    }
+    n.put(parts[parts.length - 1], value);
+  }
+
+  private static ProcessorConfig build(ConfigTree t) {
+    ReceiverConfig receiver =
+        new ReceiverConfig(
+            t.string("receiver.host", "0.0.0.0"),
+            t.integer("receiver.grpc-port", 4317, 0, 65535),
+            t.integer("receiver.http-port", 4318, 0, 65535),
+            t.bytes("receiver.max-request-bytes", 4L * 1024 * 1024),
+            t.integer("receiver.max-concurrent-requests", 2 * Runtime.getRuntime().availableProcessors() + 2, 1, 10_000),
+            t.integer("receiver.max-queued-requests", 256, 0, 1_000_000),
+            t.duration("receiver.retry-after", Duration.ofSeconds(1)),
+            new ReceiverConfig.Cors(
+                t.list("receiver.cors.allowed-origins", List.of("*")),
+                t.list("receiver.cors.allowed-headers", List.of("Content-Type", "Content-Encoding", "traceparent", "tracestate", "baggage")),
+                t.duration("receiver.cors.max-age", Duration.ofHours(2))));
+
+    SessionConfig session =
+        new SessionConfig(
+            t.duration("session.inactivity-timeout", Duration.ofMinutes(30)),
+            t.duration("session.allowed-lateness", Duration.ofMinutes(2)),
+            t.duration("session.max-length", Duration.ofHours(24)),
+            t.bool("session.split-at-midnight", false),
+            t.parsed("session.time-zone", ZoneId.of("UTC"), ZoneId::of, "a time zone such as Europe/Berlin"),
+            t.integer("session.max-active", 1_000_000, 1, Integer.MAX_VALUE),
+            t.parsed("session.on-limit", SessionConfig.LimitPolicy.EVICT_OLDEST,
+                s -> SessionConfig.LimitPolicy.valueOf(s.trim().toUpperCase(Locale.ROOT).replace('-', '_')),
+                "evict-oldest or reject-new"),
+            t.duration("session.sweep-interval", Duration.ofSeconds(5)),
+            t.duration("session.engaged-after", Duration.ofSeconds(10)));
+    require(!session.inactivityTimeout().isZero() && !session.inactivityTimeout().isNegative(),
+        "session.inactivity-timeout: must be positive");
+    require(!session.sweepInterval().isZero() && !session.sweepInterval().isNegative(),
+        "session.sweep-interval: must be positive");
+    require(!session.allowedLateness().isNegative(), "session.allowed-lateness: must not be negative");
+    require(!session.maxLength().isNegative(), "session.max-length: must not be negative (0 = no maximum)");
+
+    InputConfig input =
+        new InputConfig(
+            t.list("input.session-id-attributes", List.of("session.id", "splunk.rumSessionId")),
+            t.list("input.url-attributes", List.of("url.full", "http.url", "location.href", "page.url")),
+            t.list("input.user-agent-attributes", List.of("user_agent.original", "http.user_agent", "browser.user_agent")),
+            t.list("input.client-address-attributes", List.of("client.address")),
+            t.list("input.pageview-span-names", List.of("documentLoad", "routeChange", "pageview")),
+            t.list("input.pageview-span-prefixes", List.of("Navigation: ")),
+            t.list("input.interaction-span-names", List.of("click", "submit", "keydown")),
+            t.duration("input.max-clock-skew", Duration.ofHours(24)),
+            t.integer("input.max-id-length", 128, 8, 4096));
+
+    String consentDefault = t.string("consent.default", "denied").trim().toLowerCase(Locale.ROOT);
+    require(consentDefault.equals("denied") || consentDefault.equals("granted"),
+        "consent.default: expected granted or denied");
+    ConsentConfig consent =
+        new ConsentConfig(t.string("consent.attribute", "consent.analytics"), consentDefault.equals("granted"));
+
+    MetricsConfig metrics =
+        new MetricsConfig(
+            t.string("metrics.host", "0.0.0.0"),
+            t.integer("metrics.port", 9464, 0, 65535),
+            t.integer("metrics.max-services", 100, 1, 100_000));
+
+    ExportConfig export =
+        new ExportConfig(
+            t.string("export.endpoint", "").trim(),
+            t.parsed("export.protocol", ExportConfig.Protocol.GRPC,
+                s -> switch (s.trim().toLowerCase(Locale.ROOT)) {
+                  case "grpc" -> ExportConfig.Protocol.GRPC;
+                  case "http/protobuf", "http" -> ExportConfig.Protocol.HTTP_PROTOBUF;
+                  default -> throw new IllegalArgumentException(s);
+                },
+                "grpc or http/protobuf"),
+            t.bool("export.session-spans", true),
+            t.bool("export.forward-spans", true),
+            t.integer("export.queue-size", 20_000, 1, 10_000_000),
+            t.integer("export.batch-size", 512, 1, 100_000),
+            t.duration("export.timeout", Duration.ofSeconds(10)),
+            t.map("export.headers"));
+
+    StateConfig state =
+        new StateConfig(
+            Path.of(t.string("state.dir", "rum-sessions-state")),
+            t.bool("state.snapshot-on-shutdown", true));
+
+    t.rejectUnknownKeys();
+    return new ProcessorConfig(receiver, session, input, consent, metrics, export, state);
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) throw new ConfigException(message);
+  }
+}

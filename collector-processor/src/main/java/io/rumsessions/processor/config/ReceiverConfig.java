@@ -1,0 +1,23 @@
+package io.rumsessions.processor.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/** The OTLP receivers: ports, request limits, admission and CORS. */
+public record ReceiverConfig(
+    String host,
+    int grpcPort,
+    int httpPort,
+    long maxRequestBytes,
+    int maxConcurrentRequests,
+    int maxQueuedRequests,
+    Duration retryAfter,
+    Cors cors) {
+
+  /** Browsers posting straight to the processor need CORS; {@code *} allows any origin. */
+  public record Cors(List<String> allowedOrigins, List<String> allowedHeaders, Duration maxAge) {
+    public boolean allows(String origin) {
+      return allowedOrigins.contains("*") || allowedOrigins.contains(origin);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package io.rumsessions.processor.export;
+
+import io.rumsessions.processor.session.SessionListener;
+import io.rumsessions.processor.session.SessionSummary;
+
+/** Queues one {@code session} span for every session that ends. */
+public final class SessionSpanListener implements SessionListener {
+  private final SessionSpans spans;
+  private final SpanExportQueue queue;
+
+  public SessionSpanListener(SessionSpans spans, SpanExportQueue queue) {
+    this.spans = spans;
+    this.queue = queue;
+  }
+
+  @Override
+  public void started(String service, String sessionId, String device, String channel) {}
+
+  @Override
+  public void ended(SessionSummary summary) {
+    queue.offer("session", spans.of(summary));
+  }
+}

@@ -1,0 +1,124 @@
+package io.rumsessions.processor.ingest;
+
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.rumsessions.processor.export.ForwardedSpans;
+import io.rumsessions.processor.export.SpanExportQueue;
+import io.rumsessions.processor.identity.VisitorIdentity;
+import io.rumsessions.processor.input.InputMapping;
+import io.rumsessions.processor.input.PageUrl;
+import io.rumsessions.processor.input.ResourceFacts;
+import io.rumsessions.processor.input.SpanFacts;
+import io.rumsessions.processor.metrics.RumMetrics;
+import io.rumsessions.processor.metrics.ServiceNames;
+import io.rumsessions.processor.session.Assignment;
+import io.rumsessions.processor.session.SessionEvent;
+import io.rumsessions.processor.session.SessionKey;
+import io.rumsessions.processor.session.SessionStore;
+import java.time.Duration;
+import java.time.InstantSource;
+
+/**
+ * The walk every span takes, in order: map its attributes, check it, identify the visitor,
+ * place it in a session, and forward it. One instance serves all receiver threads; per-span
+ * scratch objects are per thread.
+ */
+public final class SpanPipeline {
+  private final InputMapping mapping;
+  private final VisitorIdentity identity;
+  private final SessionStore sessions;
+  private final ServiceNames services;
+  private final RumMetrics metrics;
+  private final ForwardedSpans forwarded;
+  private final SpanExportQueue exportQueue;
+  private final InstantSource clock;
+  private final long maxSkewNanos;
+  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+  private static final class Scratch {
+    final SpanFacts facts = new SpanFacts();
+    final SessionEvent event = new SessionEvent();
+    final Assignment assignment = new Assignment();
+  }
+
+  /**
+   * @param forwarded null when received spans are not forwarded
+   */
+  public SpanPipeline(InputMapping mapping, VisitorIdentity identity, SessionStore sessions,
+      ServiceNames services, RumMetrics metrics, ForwardedSpans forwarded, SpanExportQueue exportQueue,
+      InstantSource clock, Duration maxClockSkew) {
+    this.mapping = mapping;
+    this.identity = identity;
+    this.sessions = sessions;
+    this.services = services;
+    this.metrics = metrics;
+    this.forwarded = exportQueue == null ? null : forwarded;
+    this.exportQueue = exportQueue;
+    this.clock = clock;
+    this.maxSkewNanos = maxClockSkew.toNanos();
+  }
+
+  public IngestResult ingest(ExportTraceServiceRequest request, RequestContext ctx) {
+    long nowMillis = clock.millis();
+    long nowNanos = nowMillis * 1_000_000L;
+    Scratch s = scratch.get();
+    long acceptedTotal = 0;
+    long rejectedTotal = 0;
+    String firstError = "";
+    for (ResourceSpans rs : request.getResourceSpansList()) {
+      ResourceFacts rf = mapping.resource(rs.getResource());
+      String service = services.canonical(rf.serviceName());
+      ForwardedSpans.Origin origin = forwarded == null ? null : forwarded.new Origin(rs.getResource());
+      long accepted = 0;
+      long late = 0;
+      long invalid = 0;
+      long badTime = 0;
+      long limited = 0;
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        for (Span span : ss.getSpansList()) {
+          if (span.getTraceId().size() != 16 || span.getSpanId().size() != 8) {
+            invalid++;
+            if (firstError.isEmpty()) firstError = "span without a valid traceId and spanId";
+            continue;
+          }
+          SpanFacts f = s.facts;
+          mapping.span(rf, span, f);
+          long t = f.timeNanos;
+          if (t <= 0 || Math.abs(t - nowNanos) > maxSkewNanos) {
+            badTime++;
+            if (firstError.isEmpty()) firstError = "span start time is further than the allowed clock skew from now";
+            continue;
+          }
+          boolean granted = identity.granted(f.consent);
+          String key = identity.keyFor(f, service, ctx.browserUserAgent(), ctx.peerAddress(), nowMillis);
+          s.event.set(t, f.pageview, f.interaction, f.pageview ? PageUrl.path(f.url) : null)
+              .labels("other", "unassigned");
+          Assignment a = s.assignment;
+          sessions.record(new SessionKey(service, key), s.event, nowMillis, a);
+          switch (a.outcome()) {
+            case ACCEPTED -> accepted++;
+            case LATE -> late++;
+            case SESSION_LIMIT -> {
+              limited++;
+              if (firstError.isEmpty()) firstError = "active-session limit reached";
+              continue;
+            }
+          }
+          if (forwarded != null) {
+            exportQueue.offer("forwarded", forwarded.of(origin, ss.getScope(), span, granted, a.sessionId(), a.sequence()));
+          }
+        }
+      }
+      metrics.spans(service, "accepted", accepted);
+      metrics.spans(service, "late", late);
+      metrics.spans(service, "invalid", invalid);
+      metrics.spans(service, "invalid_timestamp", badTime);
+      metrics.spans(service, "session_limit", limited);
+      acceptedTotal += accepted + late;
+      rejectedTotal += invalid + badTime + limited;
+    }
+    return new IngestResult(acceptedTotal, rejectedTotal, firstError);
+  }
+}

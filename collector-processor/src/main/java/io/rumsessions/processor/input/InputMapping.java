@@ -1,0 +1,143 @@
+package io.rumsessions.processor.input;
+
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.rumsessions.processor.config.ConsentConfig;
+import io.rumsessions.processor.config.InputConfig;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads what a RUM producer's span means for sessions: session id, page URL, user agent, client
+ * address, consent, and whether it is a pageview or an interaction. Attribute names come from
+ * configuration (defaults cover OpenTelemetry JS web, Grafana Faro and Splunk otel-web, current
+ * and legacy semantic conventions); span attributes win over resource attributes, and within
+ * one list the earlier name wins.
+ */
+public final class InputMapping {
+  private static final int SESSION_ID = 0;
+  private static final int URL = 1;
+  private static final int USER_AGENT = 2;
+  private static final int CLIENT_ADDRESS = 3;
+  private static final int CONSENT = 4;
+  static final int ROLES = 5;
+
+  /** Attribute key → role * 1024 + rank within its list. */
+  private final Map<String, Integer> roles = new HashMap<>();
+  private final Set<String> pageviewNames;
+  private final List<String> pageviewPrefixes;
+  private final Set<String> interactionNames;
+  private final int maxIdLength;
+
+  public InputMapping(InputConfig input, ConsentConfig consent) {
+    register(input.sessionIdAttributes(), SESSION_ID);
+    register(input.urlAttributes(), URL);
+    register(input.userAgentAttributes(), USER_AGENT);
+    register(input.clientAddressAttributes(), CLIENT_ADDRESS);
+    register(List.of(consent.attribute()), CONSENT);
+    this.pageviewNames = new HashSet<>(input.pageviewSpanNames());
+    this.pageviewPrefixes = List.copyOf(input.pageviewSpanPrefixes());
+    this.interactionNames = new HashSet<>(input.interactionSpanNames());
+    this.maxIdLength = input.maxIdLength();
+  }
+
+  private void register(List<String> names, int role) {
+    for (int i = 0; i < names.size(); i++) {
+      roles.putIfAbsent(names.get(i), role * 1024 + i);
+    }
+  }
+
+  /** The resource's own values, read once per ResourceSpans. */
+  public ResourceFacts resource(Resource resource) {
+    String service = null;
+    String[] values = new String[ROLES];
+    int[] ranks = new int[ROLES];
+    java.util.Arrays.fill(ranks, Integer.MAX_VALUE);
+    for (KeyValue kv : resource.getAttributesList()) {
+      String key = kv.getKey();
+      if (key.equals("service.name")) {
+        service = stringOf(kv.getValue());
+        continue;
+      }
+      collect(kv, values, ranks);
+    }
+    return new ResourceFacts(service, values[SESSION_ID], values[URL], values[USER_AGENT],
+        values[CLIENT_ADDRESS], consentOf(values[CONSENT]));
+  }
+
+  /** Fills {@code out} from one span and its resource's facts. */
+  public void span(ResourceFacts resource, Span span, SpanFacts out) {
+    out.clear();
+    String[] values = out.scratchValues;
+    int[] ranks = out.scratchRanks;
+    java.util.Arrays.fill(values, null);
+    java.util.Arrays.fill(ranks, Integer.MAX_VALUE);
+    for (KeyValue kv : span.getAttributesList()) {
+      collect(kv, values, ranks);
+    }
+    out.clientSessionId = validId(values[SESSION_ID] != null ? values[SESSION_ID] : resource.sessionId());
+    out.url = values[URL] != null ? values[URL] : resource.url();
+    out.userAgent = values[USER_AGENT] != null ? values[USER_AGENT] : resource.userAgent();
+    out.clientAddress = values[CLIENT_ADDRESS] != null ? values[CLIENT_ADDRESS] : resource.clientAddress();
+    SpanFacts.Consent c = consentOf(values[CONSENT]);
+    out.consent = c != SpanFacts.Consent.UNKNOWN ? c : resource.consent();
+    out.timeNanos = span.getStartTimeUnixNano();
+    String name = span.getName();
+    out.pageview = isPageview(name);
+    out.interaction = !out.pageview && interactionNames.contains(name);
+  }
+
+  private boolean isPageview(String name) {
+    if (pageviewNames.contains(name)) return true;
+    for (String prefix : pageviewPrefixes) {
+      if (name.startsWith(prefix)) return true;
+    }
+    return false;
+  }
+
+  private void collect(KeyValue kv, String[] values, int[] ranks) {
+    Integer code = roles.get(kv.getKey());
+    if (code == null) return;
+    int role = code / 1024;
+    int rank = code % 1024;
+    if (rank < ranks[role]) {
+      String v = stringOf(kv.getValue());
+      if (v != null && !v.isEmpty()) {
+        values[role] = v;
+        ranks[role] = rank;
+      }
+    }
+  }
+
+  /** A client id is kept only if it is short and printable; anything else is ignored. */
+  private String validId(String id) {
+    if (id == null || id.isEmpty() || id.length() > maxIdLength) return null;
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (c <= 0x20 || c >= 0x7f) return null;
+    }
+    return id;
+  }
+
+  static SpanFacts.Consent consentOf(String v) {
+    if (v == null) return SpanFacts.Consent.UNKNOWN;
+    if (v.equalsIgnoreCase("granted") || v.equalsIgnoreCase("true")) return SpanFacts.Consent.GRANTED;
+    if (v.equalsIgnoreCase("denied") || v.equalsIgnoreCase("false")) return SpanFacts.Consent.DENIED;
+    return SpanFacts.Consent.UNKNOWN;
+  }
+
+  static String stringOf(AnyValue v) {
+    return switch (v.getValueCase()) {
+      case STRING_VALUE -> v.getStringValue();
+      case INT_VALUE -> Long.toString(v.getIntValue());
+      case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
+      case DOUBLE_VALUE -> Double.toString(v.getDoubleValue());
+      default -> null;
+    };
+  }
+}

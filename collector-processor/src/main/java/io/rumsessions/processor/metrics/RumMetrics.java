@@ -1,0 +1,137 @@
+package io.rumsessions.processor.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import io.rumsessions.processor.session.BounceRule;
+import io.rumsessions.processor.session.EngagementRule;
+import io.rumsessions.processor.session.SessionListener;
+import io.rumsessions.processor.session.SessionSummary;
+import java.util.function.LongSupplier;
+
+/**
+ * Every metric the processor exports, registered once. Label sets are bounded: service names
+ * by {@link ServiceNames}, channel and device by their fixed vocabularies, outcome and reason
+ * by enums in the code.
+ */
+public final class RumMetrics implements SessionListener {
+  private final Counter started;
+  private final Counter ended;
+  private final Counter bounces;
+  private final Counter engaged;
+  private final Counter evicted;
+  private final Histogram duration;
+  private final Histogram pageviews;
+  private final Gauge active;
+  private final Counter spans;
+  private final Counter requests;
+  private final Histogram ingestDuration;
+  private final Counter exported;
+  private final EngagementRule engagement;
+
+  public RumMetrics(PrometheusRegistry registry, EngagementRule engagement) {
+    this.engagement = engagement;
+    started = Counter.builder().name("rum_sessions_started_total")
+        .help("Sessions started, counted when their first span arrives.")
+        .labelNames("service_name", "channel", "device").register(registry);
+    ended = Counter.builder().name("rum_sessions_ended_total")
+        .help("Sessions ended (inactivity, split, maximum length, midnight or eviction).")
+        .labelNames("service_name", "channel", "device").register(registry);
+    bounces = Counter.builder().name("rum_session_bounces_total")
+        .help("Ended sessions with fewer than 2 pageviews and no interaction.")
+        .labelNames("service_name", "channel", "device").register(registry);
+    engaged = Counter.builder().name("rum_sessions_engaged_total")
+        .help("Ended sessions that were engaged (GA4: >= 10 s, >= 2 pageviews, or a conversion).")
+        .labelNames("service_name", "channel", "device").register(registry);
+    evicted = Counter.builder().name("rum_sessions_evicted_total")
+        .help("Sessions ended early because the active-session cap was reached.")
+        .labelNames("service_name").register(registry);
+    duration = Histogram.builder().name("rum_session_duration_seconds")
+        .help("Session duration: last minus first event time, observed when a session ends.")
+        .unit(Unit.SECONDS)
+        .classicOnly()
+        .classicUpperBounds(0, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400)
+        .labelNames("service_name", "channel", "device").register(registry);
+    pageviews = Histogram.builder().name("rum_session_pageviews")
+        .help("Pageviews per ended session.")
+        .classicOnly()
+        .classicUpperBounds(0, 1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 50, 100)
+        .labelNames("service_name", "channel", "device").register(registry);
+    active = Gauge.builder().name("rum_sessions_active")
+        .help("Sessions currently open.")
+        .labelNames("service_name").register(registry);
+    spans = Counter.builder().name("rum_spans_received_total")
+        .help("Spans received, by what became of them.")
+        .labelNames("service_name", "outcome").register(registry);
+    requests = Counter.builder().name("rum_receiver_requests_total")
+        .help("OTLP export requests received, by transport and outcome.")
+        .labelNames("transport", "outcome").register(registry);
+    ingestDuration = Histogram.builder().name("rum_ingest_duration_seconds")
+        .help("Time to decode and sessionize one OTLP export request.")
+        .unit(Unit.SECONDS)
+        .classicOnly()
+        .classicUpperBounds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
+        .labelNames("transport").register(registry);
+    exported = Counter.builder().name("rum_export_spans_total")
+        .help("Spans handed to the OTLP exporter, by kind and result.")
+        .labelNames("kind", "outcome").register(registry);
+  }
+
+  /** Gauges whose value is read from the component that owns it. */
+  public void registerCapacity(PrometheusRegistry registry, long cap, LongSupplier queueSize, long queueCapacity) {
+    GaugeWithCallback.builder().name("rum_sessions_active_limit")
+        .help("The configured cap on active sessions.")
+        .callback(cb -> cb.call(cap)).register(registry);
+    GaugeWithCallback.builder().name("rum_export_queue_size")
+        .help("Spans waiting in the OTLP export queue.")
+        .callback(cb -> cb.call(queueSize.getAsLong())).register(registry);
+    GaugeWithCallback.builder().name("rum_export_queue_capacity")
+        .help("Capacity of the OTLP export queue.")
+        .callback(cb -> cb.call(queueCapacity)).register(registry);
+  }
+
+  @Override
+  public void started(String service, String sessionId, String device, String channel) {
+    started.labelValues(service, channel, device).inc();
+    active.labelValues(service).inc();
+  }
+
+  @Override
+  public void ended(SessionSummary s) {
+    ended.labelValues(s.service(), s.channel(), s.device()).inc();
+    if (BounceRule.isBounce(s)) bounces.labelValues(s.service(), s.channel(), s.device()).inc();
+    if (engagement.isEngaged(s, 0)) engaged.labelValues(s.service(), s.channel(), s.device()).inc();
+    duration.labelValues(s.service(), s.channel(), s.device()).observe(s.durationSeconds());
+    pageviews.labelValues(s.service(), s.channel(), s.device()).observe(s.pageviews());
+    active.labelValues(s.service()).dec();
+  }
+
+  @Override
+  public void restored(String service) {
+    active.labelValues(service).inc();
+  }
+
+  @Override
+  public void evicted(String service) {
+    evicted.labelValues(service).inc();
+  }
+
+  public void spans(String service, String outcome, long n) {
+    if (n > 0) spans.labelValues(service, outcome).inc(n);
+  }
+
+  public void request(String transport, String outcome) {
+    requests.labelValues(transport, outcome).inc();
+  }
+
+  public void ingestSeconds(String transport, double seconds) {
+    ingestDuration.labelValues(transport).observe(seconds);
+  }
+
+  public void exported(String kind, String outcome, long n) {
+    if (n > 0) exported.labelValues(kind, outcome).inc(n);
+  }
+}

@@ -1,0 +1,34 @@
+package io.rumsessions.processor.receive;
+
+import java.util.concurrent.Semaphore;
+
+/**
+ * Bounds the requests being decoded and sessionized at once. A request that finds no permit is
+ * answered at once with a retryable status (HTTP 429, gRPC UNAVAILABLE) and a Retry-After, the
+ * OTLP way of asking a client to back off; once closing, every request gets 503.
+ */
+public final class Admission {
+  private final Semaphore permits;
+  private volatile boolean closing;
+
+  public Admission(int maxConcurrent) {
+    this.permits = new Semaphore(maxConcurrent);
+  }
+
+  /** Whether a request may proceed; the caller must {@link #release()} if so. */
+  public boolean tryAcquire() {
+    return !closing && permits.tryAcquire();
+  }
+
+  public void release() {
+    permits.release();
+  }
+
+  public boolean closing() {
+    return closing;
+  }
+
+  public void close() {
+    closing = true;
+  }
+}

@@ -1,0 +1,296 @@
+package io.rumsessions.processor.receive;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.Status;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.rumsessions.processor.config.ReceiverConfig;
+import io.rumsessions.processor.ingest.IngestResult;
+import io.rumsessions.processor.ingest.RequestContext;
+import io.rumsessions.processor.ingest.SpanPipeline;
+import io.rumsessions.processor.metrics.RumMetrics;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * OTLP/HTTP trace receiver: {@code POST /v1/traces} with {@code application/x-protobuf} or
+ * {@code application/json}, optionally gzip-compressed, answered as the OTLP specification
+ * says (200 with partial success, 400 with a Status, 413, 415, 429/503 with Retry-After), with
+ * CORS for browsers posting directly. Built on the JDK's HTTP server: no extra dependency, and
+ * the request path is short enough that its simple threading model is not the bottleneck.
+ *
+ * <p>Other paths are delegated to {@code extraHandlers}, so the same port can serve e.g.
+ * {@code /rum.js}.
+ */
+public final class OtlpHttpReceiver implements AutoCloseable {
+  private static final String PROTOBUF = "application/x-protobuf";
+  private static final String JSON = "application/json";
+
+  private final ReceiverConfig config;
+  private final SpanPipeline pipeline;
+  private final RumMetrics metrics;
+  private final Admission admission;
+  private final OtlpJsonDecoder json = new OtlpJsonDecoder();
+  private final HttpServer server;
+  private final ExecutorService executor;
+
+  public OtlpHttpReceiver(ReceiverConfig config, SpanPipeline pipeline, RumMetrics metrics, Admission admission) throws IOException {
+    this.config = config;
+    this.pipeline = pipeline;
+    this.metrics = metrics;
+    this.admission = admission;
+    this.server = HttpServer.create(new InetSocketAddress(config.host(), config.httpPort()), 1024);
+    int threads = config.maxConcurrentRequests();
+    this.executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "otlp-http");
+          t.setDaemon(true);
+          return t;
+        });
+    server.setExecutor(executor);
+    server.createContext("/v1/traces", this::handleTraces);
+    server.createContext("/", this::handleOther);
+  }
+
+  public void start() {
+    server.start();
+  }
+
+  /** The bound port (useful when configured as 0). */
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private void handleOther(HttpExchange ex) throws IOException {
+    try (ex) {
+      drain(ex);
+      cors(ex);
+      if (ex.getRequestMethod().equals("OPTIONS")) {
+        preflight(ex);
+        return;
+      }
+      sendText(ex, 404, "not found: OTLP/HTTP traces are accepted at POST /v1/traces\n");
+    }
+  }
+
+  private void handleTraces(HttpExchange ex) throws IOException {
+    try (ex) {
+      boolean allowedOrigin = cors(ex);
+      String method = ex.getRequestMethod();
+      if (method.equals("OPTIONS")) {
+        drain(ex);
+        if (allowedOrigin) preflight(ex);
+        else sendText(ex, 403, "origin not allowed\n");
+        return;
+      }
+      if (!method.equals("POST")) {
+        drain(ex);
+        ex.getResponseHeaders().set("Allow", "POST, OPTIONS");
+        sendText(ex, 405, "method not allowed: use POST\n");
+        return;
+      }
+      handlePost(ex);
+    }
+  }
+
+  private void handlePost(HttpExchange ex) throws IOException {
+    Headers h = ex.getRequestHeaders();
+    String contentType = mediaType(h.getFirst("Content-Type"));
+    boolean isJson = contentType.equals(JSON);
+    if (!isJson && !contentType.equals(PROTOBUF)) {
+      drain(ex);
+      metrics.request("http", "unsupported_media_type");
+      sendText(ex, 415, "unsupported content type '" + contentType + "': use " + PROTOBUF + " or " + JSON + "\n");
+      return;
+    }
+    if (!admission.tryAcquire()) {
+      drain(ex);
+      metrics.request("http", "overloaded");
+      boolean closing = admission.closing();
+      ex.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, config.retryAfter().toSeconds())));
+      sendError(ex, closing ? 503 : 429, isJson, closing ? "shutting down" : "too many concurrent requests, retry later");
+      return;
+    }
+    long started = System.nanoTime();
+    try {
+      long declared = parseLength(h.getFirst("Content-Length"));
+      if (declared > config.maxRequestBytes()) {
+        drain(ex);
+        metrics.request("http", "too_large");
+        sendError(ex, 413, isJson, "request body of " + declared + " bytes exceeds the limit of " + config.maxRequestBytes());
+        return;
+      }
+      ExportTraceServiceRequest request;
+      try (InputStream body = body(ex)) {
+        request = isJson ? json.decode(body) : ExportTraceServiceRequest.parseFrom(body);
+      } catch (BoundedInputStream.TooLargeException e) {
+        metrics.request("http", "too_large");
+        sendError(ex, 413, isJson, e.getMessage());
+        return;
+      } catch (MalformedPayloadException e) {
+        metrics.request("http", "malformed");
+        sendError(ex, 400, true, e.getMessage());
+        return;
+      } catch (InvalidProtocolBufferException e) {
+        metrics.request("http", "malformed");
+        sendError(ex, 400, false, "invalid OTLP protobuf: " + e.getMessage());
+        return;
+      } catch (java.util.zip.ZipException | java.io.EOFException e) {
+        metrics.request("http", "malformed");
+        sendError(ex, 400, isJson, "invalid gzip body: " + e.getMessage());
+        return;
+      }
+      String peer = ex.getRemoteAddress().getAddress().getHostAddress();
+      String origin = h.getFirst("Origin");
+      RequestContext ctx = new RequestContext("http", peer, origin != null ? h.getFirst("User-Agent") : null);
+      IngestResult result = pipeline.ingest(request, ctx);
+      metrics.request("http", result.rejected() > 0 ? "partial" : "ok");
+      sendSuccess(ex, isJson, result);
+    } finally {
+      admission.release();
+      metrics.ingestSeconds("http", (System.nanoTime() - started) / 1e9);
+    }
+  }
+
+  private InputStream body(HttpExchange ex) throws IOException {
+    InputStream raw = new BoundedInputStream(ex.getRequestBody(), config.maxRequestBytes());
+    String encoding = ex.getRequestHeaders().getFirst("Content-Encoding");
+    if (encoding == null || encoding.isBlank() || encoding.equalsIgnoreCase("identity")) return raw;
+    if (encoding.equalsIgnoreCase("gzip")) {
+      // The decompressed size is bounded too: a small gzip body must not inflate without limit.
+      return new BoundedInputStream(new GZIPInputStream(raw, 8192), config.maxRequestBytes());
+    }
+    throw new java.util.zip.ZipException("unsupported Content-Encoding '" + encoding + "' (use gzip)");
+  }
+
+  private static long parseLength(String s) {
+    if (s == null) return -1;
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /** Adds CORS response headers when the request's Origin is allowed; says whether it was. */
+  private boolean cors(HttpExchange ex) {
+    String origin = ex.getRequestHeaders().getFirst("Origin");
+    if (origin == null) return true;
+    if (!config.cors().allows(origin)) return false;
+    Headers r = ex.getResponseHeaders();
+    r.set("Access-Control-Allow-Origin", config.cors().allowedOrigins().contains("*") ? "*" : origin);
+    r.add("Vary", "Origin");
+    return true;
+  }
+
+  private void preflight(HttpExchange ex) throws IOException {
+    Headers r = ex.getResponseHeaders();
+    r.set("Access-Control-Allow-Methods", "POST, OPTIONS");
+    r.set("Access-Control-Allow-Headers", String.join(", ", config.cors().allowedHeaders()));
+    r.set("Access-Control-Max-Age", Long.toString(config.cors().maxAge().toSeconds()));
+    ex.sendResponseHeaders(204, -1);
+  }
+
+  private static void sendSuccess(HttpExchange ex, boolean isJson, IngestResult result) throws IOException {
+    byte[] body;
+    if (isJson) {
+      body = result.rejected() == 0
+          ? "{}".getBytes(StandardCharsets.UTF_8)
+          : ("{\"partialSuccess\":{\"rejectedSpans\":\"" + result.rejected() + "\",\"errorMessage\":"
+              + jsonString(result.errorMessage()) + "}}").getBytes(StandardCharsets.UTF_8);
+    } else {
+      ExportTraceServiceResponse.Builder b = ExportTraceServiceResponse.newBuilder();
+      if (result.rejected() > 0) {
+        b.setPartialSuccess(ExportTracePartialSuccess.newBuilder()
+            .setRejectedSpans(result.rejected()).setErrorMessage(result.errorMessage()));
+      }
+      body = b.build().toByteArray();
+    }
+    send(ex, 200, isJson ? JSON : PROTOBUF, body);
+  }
+
+  /** Errors carry a google.rpc.Status, in the encoding of the request, as OTLP/HTTP says. */
+  private static void sendError(HttpExchange ex, int code, boolean isJson, String message) throws IOException {
+    int grpcCode = switch (code) {
+      case 400 -> 3; // INVALID_ARGUMENT
+      case 413 -> 11; // OUT_OF_RANGE
+      case 429 -> 8; // RESOURCE_EXHAUSTED
+      default -> 14; // UNAVAILABLE
+    };
+    if (isJson) {
+      send(ex, code, JSON, ("{\"code\":" + grpcCode + ",\"message\":" + jsonString(message) + "}").getBytes(StandardCharsets.UTF_8));
+    } else {
+      send(ex, code, PROTOBUF, Status.newBuilder().setCode(grpcCode).setMessage(message).build().toByteArray());
+    }
+  }
+
+  private static void sendText(HttpExchange ex, int code, String text) throws IOException {
+    send(ex, code, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static void send(HttpExchange ex, int code, String type, byte[] body) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", type);
+    ex.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
+    if (body.length > 0) {
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+
+  private static void drain(HttpExchange ex) {
+    // Reads (a bounded amount of) the unread body so the connection can be reused.
+    try (InputStream in = ex.getRequestBody()) {
+      in.skip(1 << 20);
+    } catch (IOException ignored) {
+      // the connection is closed with the exchange anyway
+    }
+  }
+
+  private static String mediaType(String header) {
+    if (header == null) return "";
+    int semi = header.indexOf(';');
+    return (semi >= 0 ? header.substring(0, semi) : header).trim().toLowerCase(Locale.ROOT);
+  }
+
+  static String jsonString(String s) {
+    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> b.append("\\\"");
+        case '\\' -> b.append("\\\\");
+        default -> {
+          if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
+          else b.append(c);
+        }
+      }
+    }
+    return b.append('"').toString();
+  }
+
+  @Override
+  public void close() {
+    server.stop(1);
+    executor.shutdown();
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,37 @@
+package io.rumsessions.processor.session;
+
+/** Where one span went: reused per thread, like {@link SessionEvent}. */
+public final class Assignment {
+  /** The span's fate in the session engine. */
+  public enum Outcome {
+    ACCEPTED,
+    /** Belongs to a session that has already ended, or to none that can still be counted. */
+    LATE,
+    /** The active-session cap refused a new session. */
+    SESSION_LIMIT
+  }
+
+  Outcome outcome;
+  String sessionId;
+  int sequence;
+
+  public Outcome outcome() {
+    return outcome;
+  }
+
+  /** The session the span was assigned to; null when it could not be placed. */
+  public String sessionId() {
+    return sessionId;
+  }
+
+  /** 1-based position of the span in its session, 0 for a late span. */
+  public int sequence() {
+    return sequence;
+  }
+
+  void set(Outcome outcome, String sessionId, int sequence) {
+    this.outcome = outcome;
+    this.sessionId = sessionId;
+    this.sequence = sequence;
+  }
+}

@@ -1,0 +1,65 @@
+package io.rumsessions.processor.session;
+
+/**
+ * The live aggregate of one session: a few numbers and three shared or short strings, never
+ * the spans themselves. Guarded by its shard's lock.
+ */
+final class SessionState {
+  final SessionKey key;
+  final int generation;
+  final String sessionId;
+  final String device;
+  final String channel;
+  long firstNanos;
+  long lastNanos;
+  long lastArrivalMillis;
+  int pageviews;
+  int interactions;
+  int spans;
+  long landingNanos = Long.MAX_VALUE;
+  long exitNanos = Long.MIN_VALUE;
+  String landingPage;
+  String exitPage;
+
+  SessionState(SessionKey key, int generation, String device, String channel, long timeNanos, long arrivalMillis) {
+    this.key = key;
+    this.generation = generation;
+    this.sessionId = sessionIdFor(key.id(), generation);
+    this.device = device;
+    this.channel = channel;
+    this.firstNanos = timeNanos;
+    this.lastNanos = timeNanos;
+    this.lastArrivalMillis = arrivalMillis;
+  }
+
+  /** The first session of a key keeps the key as its id; later ones get a generation suffix. */
+  static String sessionIdFor(String keyId, int generation) {
+    return generation == 0 ? keyId : keyId + "-" + generation;
+  }
+
+  /** Adds one span; returns its sequence number in the session (1-based). */
+  int apply(SessionEvent e, long arrivalMillis) {
+    long t = e.timeNanos;
+    if (t < firstNanos) firstNanos = t;
+    if (t > lastNanos) lastNanos = t;
+    if (e.pageview) {
+      pageviews++;
+      if (t < landingNanos) {
+        landingNanos = t;
+        landingPage = e.page;
+      }
+      if (t >= exitNanos) {
+        exitNanos = t;
+        exitPage = e.page;
+      }
+    }
+    if (e.interaction) interactions++;
+    lastArrivalMillis = arrivalMillis;
+    return ++spans;
+  }
+
+  SessionSummary summary(EndReason reason) {
+    return new SessionSummary(key.service(), sessionId, firstNanos, lastNanos, pageviews,
+        interactions, spans, landingPage, exitPage, device, channel, reason);
+  }
+}

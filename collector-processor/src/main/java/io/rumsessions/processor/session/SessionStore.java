@@ -1,0 +1,223 @@
+package io.rumsessions.processor.session;
+
+import io.rumsessions.processor.config.SessionConfig;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The session engine: active sessions by key, in lock-striped shards.
+ *
+ * <p>Each shard keeps its active sessions in access order, so the least recently active session
+ * is always first: the sweeper walks from the front and stops at the first session that is still
+ * open, and eviction under the cap takes the front. Closing is by arrival time (nothing arrived
+ * for {@code timeout + allowed lateness}), which is robust to skewed browser clocks; the split
+ * rules themselves are on event time ({@link SessionRules}). Ended sessions are remembered, in
+ * close order, for another {@code timeout + allowed lateness} so that late spans join nothing
+ * new.
+ */
+public final class SessionStore {
+  private static final int SHARDS = 32;
+
+  private final SessionRules rules;
+  private final SessionListener listener;
+  private final SessionConfig.LimitPolicy onLimit;
+  private final long closeAfterMillis;
+  private final long rememberEndedMillis;
+  private final int capPerShard;
+  private final Shard[] shards = new Shard[SHARDS];
+
+  public SessionStore(SessionConfig config, SessionListener listener) {
+    this.rules = new SessionRules(config);
+    this.listener = listener;
+    this.onLimit = config.onLimit();
+    this.closeAfterMillis = config.inactivityTimeout().plus(config.allowedLateness()).toMillis();
+    this.rememberEndedMillis = closeAfterMillis;
+    this.capPerShard = Math.max(1, (int) Math.ceil(config.maxActive() / (double) SHARDS));
+    for (int i = 0; i < SHARDS; i++) shards[i] = new Shard();
+  }
+
+  /** The cap actually enforced: {@code maxActive} rounded up to a multiple of the shard count. */
+  public long capacity() {
+    return (long) capPerShard * SHARDS;
+  }
+
+  /**
+   * Places one span into its session, starting, splitting or extending sessions as the rules
+   * say, and writes where it went into {@code out}.
+   */
+  public void record(SessionKey key, SessionEvent e, long arrivalMillis, Assignment out) {
+    Shard shard = shardFor(key);
+    shard.lock.lock();
+    try {
+      SessionState s = shard.active.get(key);
+      if (s != null) {
+        switch (rules.decide(s.firstNanos, s.lastNanos, e.timeNanos)) {
+          case JOIN -> out.set(Assignment.Outcome.ACCEPTED, s.sessionId, s.apply(e, arrivalMillis));
+          case SPLIT_TIMEOUT -> split(shard, s, EndReason.TIMEOUT_SPLIT, e, arrivalMillis, out);
+          case SPLIT_MAX_LENGTH -> split(shard, s, EndReason.MAX_LENGTH, e, arrivalMillis, out);
+          case SPLIT_MIDNIGHT -> split(shard, s, EndReason.MIDNIGHT, e, arrivalMillis, out);
+          case LATE -> late(shard, key, e, out);
+        }
+        return;
+      }
+      EndedSession ended = shard.ended.get(key);
+      if (ended != null && !rules.startsAfter(ended.lastNanos(), e.timeNanos)) {
+        // Inside or before a session that already ended: late, never a duplicate session.
+        late(shard, key, e, out);
+        return;
+      }
+      start(shard, key, ended == null ? 0 : ended.generation() + 1, e, arrivalMillis, out);
+    } finally {
+      shard.lock.unlock();
+    }
+  }
+
+  private void late(Shard shard, SessionKey key, SessionEvent e, Assignment out) {
+    EndedSession ended = shard.ended.get(key);
+    String id = ended != null && rules.withinReach(ended.firstNanos(), ended.lastNanos(), e.timeNanos)
+        ? ended.sessionId() : null;
+    out.set(Assignment.Outcome.LATE, id, 0);
+  }
+
+  private void split(Shard shard, SessionState s, EndReason reason, SessionEvent e, long arrivalMillis, Assignment out) {
+    shard.active.remove(s.key);
+    end(shard, s, reason, arrivalMillis);
+    start(shard, s.key, s.generation + 1, e, arrivalMillis, out);
+  }
+
+  private void start(Shard shard, SessionKey key, int generation, SessionEvent e, long arrivalMillis, Assignment out) {
+    if (shard.active.size() >= capPerShard) {
+      if (onLimit == SessionConfig.LimitPolicy.REJECT_NEW) {
+        out.set(Assignment.Outcome.SESSION_LIMIT, null, 0);
+        return;
+      }
+      Iterator<SessionState> eldest = shard.active.values().iterator();
+      SessionState victim = eldest.next();
+      eldest.remove();
+      listener.evicted(victim.key.service());
+      end(shard, victim, EndReason.EVICTED, arrivalMillis);
+    }
+    SessionState s = new SessionState(key, generation, e.device, e.channel, e.timeNanos, arrivalMillis);
+    shard.active.put(key, s);
+    listener.started(key.service(), s.sessionId, s.device, s.channel);
+    out.set(Assignment.Outcome.ACCEPTED, s.sessionId, s.apply(e, arrivalMillis));
+  }
+
+  private void end(Shard shard, SessionState s, EndReason reason, long nowMillis) {
+    listener.ended(s.summary(reason));
+    // Re-inserting keeps the ended map in close order, which the sweeper relies on.
+    shard.ended.remove(s.key);
+    if (shard.ended.size() >= capPerShard) {
+      Iterator<EndedSession> eldest = shard.ended.values().iterator();
+      eldest.next();
+      eldest.remove();
+    }
+    shard.ended.put(s.key, new EndedSession(s.firstNanos, s.lastNanos, s.generation, s.sessionId, nowMillis));
+  }
+
+  /** Ends every session idle for longer than timeout + lateness, and forgets old ended ones. */
+  public void sweep(long nowMillis) {
+    for (Shard shard : shards) {
+      shard.lock.lock();
+      try {
+        Iterator<SessionState> it = shard.active.values().iterator();
+        while (it.hasNext()) {
+          SessionState s = it.next();
+          if (nowMillis - s.lastArrivalMillis < closeAfterMillis) break;
+          it.remove();
+          end(shard, s, EndReason.INACTIVITY, nowMillis);
+        }
+        Iterator<EndedSession> old = shard.ended.values().iterator();
+        while (old.hasNext()) {
+          if (nowMillis - old.next().closedAtMillis() < rememberEndedMillis) break;
+          old.remove();
+        }
+      } finally {
+        shard.lock.unlock();
+      }
+    }
+  }
+
+  public int activeCount() {
+    int n = 0;
+    for (Shard shard : shards) {
+      shard.lock.lock();
+      try {
+        n += shard.active.size();
+      } finally {
+        shard.lock.unlock();
+      }
+    }
+    return n;
+  }
+
+  /** Every active and remembered session, for the restart snapshot. */
+  public List<StoredSession> snapshot() {
+    List<StoredSession> out = new ArrayList<>();
+    for (Shard shard : shards) {
+      shard.lock.lock();
+      try {
+        for (SessionState s : shard.active.values()) {
+          out.add(new StoredSession(s.key.service(), s.key.id(), s.generation, false, s.firstNanos,
+              s.lastNanos, s.lastArrivalMillis, s.pageviews, s.interactions, s.spans,
+              s.landingNanos, s.exitNanos, s.landingPage, s.exitPage, s.device, s.channel));
+        }
+        for (Map.Entry<SessionKey, EndedSession> en : shard.ended.entrySet()) {
+          EndedSession x = en.getValue();
+          out.add(new StoredSession(en.getKey().service(), en.getKey().id(), x.generation(), true,
+              x.firstNanos(), x.lastNanos(), x.closedAtMillis(), 0, 0, 0, 0, 0, null, null, null, null));
+        }
+      } finally {
+        shard.lock.unlock();
+      }
+    }
+    return out;
+  }
+
+  /** Puts snapshot sessions back, oldest activity first so the shards' order stays right. */
+  public void restore(List<StoredSession> stored) {
+    List<StoredSession> sorted = new ArrayList<>(stored);
+    sorted.sort(Comparator.comparingLong(StoredSession::lastArrivalMillis));
+    for (StoredSession x : sorted) {
+      SessionKey key = new SessionKey(x.service(), x.keyId());
+      Shard shard = shardFor(key);
+      shard.lock.lock();
+      try {
+        if (x.ended()) {
+          shard.ended.put(key, new EndedSession(x.firstNanos(), x.lastNanos(), x.generation(),
+              SessionState.sessionIdFor(x.keyId(), x.generation()), x.lastArrivalMillis()));
+          continue;
+        }
+        SessionState s = new SessionState(key, x.generation(), x.device(), x.channel(), x.firstNanos(), x.lastArrivalMillis());
+        s.lastNanos = x.lastNanos();
+        s.pageviews = x.pageviews();
+        s.interactions = x.interactions();
+        s.spans = x.spans();
+        s.landingNanos = x.landingNanos();
+        s.exitNanos = x.exitNanos();
+        s.landingPage = x.landingPage();
+        s.exitPage = x.exitPage();
+        if (shard.active.put(key, s) == null) listener.restored(key.service());
+      } finally {
+        shard.lock.unlock();
+      }
+    }
+  }
+
+  private Shard shardFor(SessionKey key) {
+    int h = key.id().hashCode() * 31 + key.service().hashCode();
+    h ^= h >>> 16;
+    return shards[h & (SHARDS - 1)];
+  }
+
+  private static final class Shard {
+    final ReentrantLock lock = new ReentrantLock();
+    final LinkedHashMap<SessionKey, SessionState> active = new LinkedHashMap<>(64, 0.75f, true);
+    final LinkedHashMap<SessionKey, EndedSession> ended = new LinkedHashMap<>(64, 0.75f, false);
+  }
+}

@@ -1,0 +1,24 @@
+package io.rumsessions.processor.session;
+
+/**
+ * An ended session: the compact aggregate, frozen. Times are event times in Unix nanoseconds.
+ */
+public record SessionSummary(
+    String service,
+    String sessionId,
+    long firstNanos,
+    long lastNanos,
+    int pageviews,
+    int interactions,
+    int spans,
+    String landingPage,
+    String exitPage,
+    String device,
+    String channel,
+    EndReason endReason) {
+
+  /** Last minus first event time; zero for a single event. */
+  public double durationSeconds() {
+    return (lastNanos - firstNanos) / 1e9;
+  }
+}
