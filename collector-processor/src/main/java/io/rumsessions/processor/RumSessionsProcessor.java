@@ -186,6 +186,11 @@ public final class RumSessionsProcessor implements AutoCloseable {
     return sessions;
   }
 
+  /** Lets tests fill the receivers' admission permits to provoke overload answers. */
+  Admission admission() {
+    return admission;
+  }
+
   @Override
   public synchronized void close() {
     if (closed) return;

@@ -138,6 +138,7 @@ public final class OtlpHttpReceiver implements AutoCloseable {
       try (InputStream body = body(ex)) {
         request = isJson ? json.decode(body) : ExportTraceServiceRequest.parseFrom(body);
       } catch (BoundedInputStream.TooLargeException e) {
+        drain(ex);
         metrics.request("http", "too_large");
         sendError(ex, 413, isJson, e.getMessage());
         return;
@@ -253,9 +254,18 @@ public final class OtlpHttpReceiver implements AutoCloseable {
   }
 
   private static void drain(HttpExchange ex) {
-    // Reads (a bounded amount of) the unread body so the connection can be reused.
+    // Reads (a bounded amount of) an unread body so the connection can be reused; a request
+    // that declares no body is left alone, since reading it would wait for the peer.
+    Headers h = ex.getRequestHeaders();
+    if (parseLength(h.getFirst("Content-Length")) <= 0 && h.getFirst("Transfer-Encoding") == null) return;
+    // read(), not skip(): the JDK server's body stream inherits FilterInputStream.skip, which
+    // skips on the raw socket past the body's end and blocks for bytes that never come.
+    // Up to 64 MiB is read and discarded so that the client sees our answer (e.g. 413): closing
+    // a socket with unread input resets it, and the client would see a broken connection.
     try (InputStream in = ex.getRequestBody()) {
-      in.skip(1 << 20);
+      byte[] buf = new byte[8192];
+      long budget = 64L << 20;
+      for (int n; budget > 0 && (n = in.read(buf)) > 0; ) budget -= n;
     } catch (IOException ignored) {
       // the connection is closed with the exchange anyway
     }

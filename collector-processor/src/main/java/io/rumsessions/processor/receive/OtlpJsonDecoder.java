@@ -39,7 +39,11 @@ public final class OtlpJsonDecoder {
             .build();
   }
 
-  public ExportTraceServiceRequest decode(InputStream in) throws MalformedPayloadException {
+  /**
+   * @throws MalformedPayloadException for anything that is not a valid OTLP/JSON export
+   * @throws IOException when the body stream fails or crosses its size limit
+   */
+  public ExportTraceServiceRequest decode(InputStream in) throws MalformedPayloadException, IOException {
     try (JsonParser p = factory.createParser(in)) {
       ExportTraceServiceRequest.Builder req = ExportTraceServiceRequest.newBuilder();
       expect(p, p.nextToken(), JsonToken.START_OBJECT, "request");
@@ -59,7 +63,7 @@ public final class OtlpJsonDecoder {
         throw new MalformedPayloadException("trailing content after the JSON object");
       }
       return req.build();
-    } catch (MalformedPayloadException e) {
+    } catch (MalformedPayloadException | BoundedInputStream.TooLargeException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
       throw new MalformedPayloadException("invalid OTLP/JSON: " + firstLine(e.getMessage()));

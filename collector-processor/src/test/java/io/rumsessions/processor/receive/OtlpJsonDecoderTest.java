@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class OtlpJsonDecoderTest {
   final OtlpJsonDecoder decoder = new OtlpJsonDecoder();
 
-  ExportTraceServiceRequest decode(String json) throws MalformedPayloadException {
+  ExportTraceServiceRequest decode(String json) throws Exception {
     return decoder.decode(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
   }
 

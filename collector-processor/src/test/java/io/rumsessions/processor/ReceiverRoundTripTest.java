@@ -1,0 +1,275 @@
+package io.rumsessions.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.rpc.Status;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.rumsessions.processor.config.ConfigLoader;
+import io.rumsessions.processor.receive.OtlpJsonDecoder;
+import io.rumsessions.processor.testing.Fixtures;
+import io.rumsessions.processor.testing.ManualClock;
+import io.rumsessions.processor.testing.Scrape;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real HTTP and gRPC round trips against a running processor, fed with what the OpenTelemetry
+ * JS web SDK really sent from Chromium, read back from /metrics.
+ */
+class ReceiverRoundTripTest {
+  static final List<Fixtures.Post> POSTS = Fixtures.otelWebVisits();
+  static final String SERVICE = "service_name=\"eval-browser-otel-16761\"";
+
+  @TempDir Path state;
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  ManualClock clock;
+  RumSessionsProcessor processor;
+
+  RumSessionsProcessor start(Map<String, String> extra) throws Exception {
+    Map<String, String> o = new HashMap<>(Map.of(
+        "receiver.grpc-port", "0", "receiver.http-port", "0", "metrics.port", "0",
+        "receiver.host", "127.0.0.1", "metrics.host", "127.0.0.1",
+        "session.sweep-interval", "1h", "state.dir", state.toString()));
+    o.putAll(extra);
+    // The clock stands a second after the captured visits, so their timestamps are recent.
+    clock = new ManualClock(Fixtures.firstStartNanos(POSTS) / 1_000_000 + 1000);
+    processor = new RumSessionsProcessor(ConfigLoader.load(null, o), clock).start();
+    return processor;
+  }
+
+  @AfterEach
+  void stop() {
+    if (processor != null) processor.close();
+  }
+
+  HttpResponse<byte[]> post(String contentType, byte[] body, Map<String, String> headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + processor.httpPort() + "/v1/traces"))
+        .header("Content-Type", contentType)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(b::header);
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  HttpResponse<byte[]> postFixture(Fixtures.Post p, String userAgent) throws Exception {
+    return post("application/json", p.body().getBytes(StandardCharsets.UTF_8),
+        Map.of("User-Agent", userAgent, "Origin", p.headers().get("Origin")));
+  }
+
+  void endAllSessions() {
+    clock.advance(Duration.ofHours(1));
+    processor.sessions().sweep(clock.millis());
+  }
+
+  @Test
+  void realOtelWebVisitsBecomeThreeSessionsWithTheExpectedNumbers() throws Exception {
+    start(Map.of());
+    for (Fixtures.Post p : POSTS) {
+      HttpResponse<byte[]> r = postFixture(p, p.userAgent());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo("{}");
+      assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
+    }
+    Scrape live = Scrape.of(processor.metricsPort());
+    assertThat(live.sum("rum_sessions_started_total", SERVICE)).isEqualTo(3);
+    assertThat(live.sum("rum_sessions_active", SERVICE)).isEqualTo(3);
+    assertThat(live.sum("rum_spans_received_total", SERVICE, "outcome=\"accepted\"")).isEqualTo(16);
+
+    endAllSessions();
+    Scrape done = Scrape.of(processor.metricsPort());
+    assertThat(done.sum("rum_sessions_ended_total", SERVICE)).isEqualTo(3);
+    assertThat(done.sum("rum_sessions_active", SERVICE)).isZero();
+    // Visitor 1: three pages and a click. Visitors 2 and 3: one page each.
+    assertThat(done.sum("rum_session_bounces_total", SERVICE)).isEqualTo(2);
+    assertThat(done.sum("rum_sessions_engaged_total", SERVICE)).isEqualTo(1);
+    assertThat(done.sum("rum_session_pageviews_sum", SERVICE)).isEqualTo(5);
+    assertThat(done.sum("rum_session_pageviews_bucket", SERVICE, "le=\"1.0\"")).isEqualTo(2);
+    // Duration is first to last span of any kind: visitor 1 from index.html's documentFetch to
+    // p3.html's resourceFetch (2.636799999 s), visitors 2 and 3 from documentLoad to their
+    // resourceFetch (0.052899902 s and 0.022 s).
+    assertThat(done.sum("rum_session_duration_seconds_sum", SERVICE)).isCloseTo(2.711699901, org.assertj.core.data.Offset.offset(1e-6));
+  }
+
+  @Test
+  void withoutConsentTheCookieFreeIdSeparatesVisitorsByUserAgent() throws Exception {
+    start(Map.of());
+    // Visitor 1's four posts, but the last two from another browser: without consent the
+    // client's session.id is ignored, so the server-side id (user agent + address) decides.
+    for (int i = 0; i < 4; i++) {
+      Fixtures.Post p = POSTS.get(i);
+      postFixture(p, i < 2 ? p.userAgent() : "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0");
+    }
+    assertThat(Scrape.of(processor.metricsPort()).sum("rum_sessions_started_total", SERVICE)).isEqualTo(2);
+  }
+
+  @Test
+  void withConsentTheClientSessionIdKeepsOneSession() throws Exception {
+    start(Map.of("consent.default", "granted"));
+    for (int i = 0; i < 4; i++) {
+      Fixtures.Post p = POSTS.get(i);
+      postFixture(p, i < 2 ? p.userAgent() : "Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0");
+    }
+    assertThat(Scrape.of(processor.metricsPort()).sum("rum_sessions_started_total", SERVICE)).isEqualTo(1);
+  }
+
+  @Test
+  void protobufOverHttpWithGzipAndOverGrpc() throws Exception {
+    start(Map.of("consent.default", "granted"));
+    OtlpJsonDecoder decoder = new OtlpJsonDecoder();
+    ExportTraceServiceRequest first = decoder.decode(new ByteArrayInputStream(POSTS.get(0).body().getBytes(StandardCharsets.UTF_8)));
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+      out.write(first.toByteArray());
+    }
+    HttpResponse<byte[]> r = post("application/x-protobuf", gz.toByteArray(), Map.of("Content-Encoding", "gzip"));
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValue("application/x-protobuf");
+    assertThat(ExportTraceServiceResponse.parseFrom(r.body()).hasPartialSuccess()).isFalse();
+
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", processor.grpcPort()).usePlaintext().build();
+    try {
+      TraceServiceGrpc.TraceServiceBlockingStub stub = TraceServiceGrpc.newBlockingStub(channel);
+      for (int i = 1; i < 4; i++) {
+        ExportTraceServiceRequest req = decoder.decode(new ByteArrayInputStream(POSTS.get(i).body().getBytes(StandardCharsets.UTF_8)));
+        assertThat(stub.export(req).hasPartialSuccess()).isFalse();
+      }
+    } finally {
+      channel.shutdownNow();
+    }
+    Scrape s = Scrape.of(processor.metricsPort());
+    assertThat(s.sum("rum_sessions_started_total", SERVICE)).isEqualTo(1);
+    assertThat(s.sum("rum_spans_received_total", SERVICE, "outcome=\"accepted\"")).isEqualTo(10);
+    assertThat(s.sum("rum_receiver_requests_total", "transport=\"grpc\"", "outcome=\"ok\"")).isEqualTo(3);
+    assertThat(s.sum("rum_receiver_requests_total", "transport=\"http\"", "outcome=\"ok\"")).isEqualTo(1);
+  }
+
+  @Test
+  void badInputGetsTheOtlpStatusCodes() throws Exception {
+    start(Map.of("receiver.max-request-bytes", "64KiB"));
+    HttpResponse<byte[]> unsupported = post("text/plain", "hello".getBytes(), Map.of());
+    assertThat(unsupported.statusCode()).isEqualTo(415);
+
+    HttpResponse<byte[]> badJson = post("application/json", "{\"resourceSpans\":[{\"scopeSpans\":7}]}".getBytes(), Map.of());
+    assertThat(badJson.statusCode()).isEqualTo(400);
+    assertThat(new String(badJson.body(), StandardCharsets.UTF_8))
+        .contains("\"code\":3").contains("resourceSpans[0].scopeSpans: expected an array");
+
+    HttpResponse<byte[]> badProto = post("application/x-protobuf", new byte[] {(byte) 0xff, 0x01, 0x02}, Map.of());
+    assertThat(badProto.statusCode()).isEqualTo(400);
+    assertThat(Status.parseFrom(badProto.body()).getMessage()).startsWith("invalid OTLP protobuf");
+
+    String huge = POSTS.get(0).body().replace("\"documentFetch\"", "\"" + "x".repeat(10 * 1024 * 1024) + "\"");
+    assertThat(post("application/json", huge.getBytes(StandardCharsets.UTF_8), Map.of()).statusCode()).isEqualTo(413);
+
+    // A gzip bomb: 10 MB of JSON white space compresses to a few KB, under the limit, and must
+    // still be refused once it inflates past the limit.
+    ByteArrayOutputStream gz = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+      out.write('{');
+      out.write(" ".repeat(10 * 1024 * 1024).getBytes(StandardCharsets.US_ASCII));
+      out.write('}');
+    }
+    assertThat(gz.size()).isLessThan(64 * 1024);
+    assertThat(post("application/json", gz.toByteArray(), Map.of("Content-Encoding", "gzip")).statusCode()).isEqualTo(413);
+
+    HttpResponse<byte[]> notGzip = post("application/json", "{}".getBytes(), Map.of("Content-Encoding", "gzip"));
+    assertThat(notGzip.statusCode()).isEqualTo(400);
+
+    Scrape s = Scrape.of(processor.metricsPort());
+    assertThat(s.sum("rum_receiver_requests_total", "outcome=\"too_large\"")).isEqualTo(2);
+    assertThat(s.sum("rum_receiver_requests_total", "outcome=\"malformed\"")).isEqualTo(3);
+    assertThat(s.sum("rum_receiver_requests_total", "outcome=\"unsupported_media_type\"")).isEqualTo(1);
+  }
+
+  static String span(String traceId, String spanId, long startNanos) {
+    return "{\"traceId\":\"" + traceId + "\",\"spanId\":\"" + spanId + "\",\"name\":\"documentLoad\","
+        + "\"startTimeUnixNano\":\"" + startNanos + "\",\"endTimeUnixNano\":\"" + startNanos + "\","
+        + "\"attributes\":[{\"key\":\"session.id\",\"value\":{\"stringValue\":\"s1\"}}]}";
+  }
+
+  @Test
+  void absurdTimestampsAndMissingIdsAreCountedAsPartialSuccess() throws Exception {
+    start(Map.of());
+    long now = clock.millis() * 1_000_000L;
+    String trace = "5b0df6b3e1b3101898f704aa91c0a432";
+    String body = "{\"resourceSpans\":[{\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":\"shop\"}}]},"
+        + "\"scopeSpans\":[{\"spans\":[" + String.join(",",
+            span(trace, "52c63bc2b8af77a7", 1000),                  // 1970
+            span(trace, "52c63bc2b8af77a8", 4102444800000000000L),  // 2100
+            span(trace, "", now),                                   // no span id
+            span(trace, "52c63bc2b8af77a9", now))                   // fine
+        + "]}]}]}";
+    HttpResponse<byte[]> r = post("application/json", body.getBytes(StandardCharsets.UTF_8), Map.of());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(new String(r.body(), StandardCharsets.UTF_8)).contains("\"rejectedSpans\":\"3\"");
+    Scrape s = Scrape.of(processor.metricsPort());
+    assertThat(s.sum("rum_spans_received_total", "service_name=\"shop\"", "outcome=\"invalid_timestamp\"")).isEqualTo(2);
+    assertThat(s.sum("rum_spans_received_total", "service_name=\"shop\"", "outcome=\"invalid\"")).isEqualTo(1);
+    assertThat(s.sum("rum_spans_received_total", "service_name=\"shop\"", "outcome=\"accepted\"")).isEqualTo(1);
+    assertThat(s.sum("rum_sessions_started_total", "service_name=\"shop\"")).isEqualTo(1);
+  }
+
+  @Test
+  void overloadAnswers429WithRetryAfterAndGrpcUnavailable() throws Exception {
+    start(Map.of("receiver.max-concurrent-requests", "1"));
+    assertThat(processor.admission().tryAcquire()).isTrue();
+    try {
+      HttpResponse<byte[]> r = postFixture(POSTS.get(0), POSTS.get(0).userAgent());
+      assertThat(r.statusCode()).isEqualTo(429);
+      assertThat(r.headers().firstValue("Retry-After")).hasValue("1");
+      ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", processor.grpcPort()).usePlaintext().build();
+      try {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TraceServiceGrpc.newBlockingStub(channel)
+                .export(ExportTraceServiceRequest.getDefaultInstance()))
+            .hasMessageContaining("UNAVAILABLE");
+      } finally {
+        channel.shutdownNow();
+      }
+    } finally {
+      processor.admission().release();
+    }
+    assertThat(postFixture(POSTS.get(0), POSTS.get(0).userAgent()).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void corsPreflightForBrowsersPostingDirectly() throws Exception {
+    start(Map.of("receiver.cors.allowed-origins", "https://shop.example"));
+    HttpRequest preflight = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + processor.httpPort() + "/v1/traces"))
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+        .header("Origin", "https://shop.example")
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", "content-type")
+        .build();
+    HttpResponse<Void> ok = http.send(preflight, HttpResponse.BodyHandlers.discarding());
+    assertThat(ok.statusCode()).isEqualTo(204);
+    assertThat(ok.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://shop.example");
+    assertThat(ok.headers().firstValue("Access-Control-Allow-Methods").orElse("")).contains("POST");
+    assertThat(ok.headers().firstValue("Access-Control-Allow-Headers").orElse("")).containsIgnoringCase("content-type");
+
+    HttpRequest other = HttpRequest.newBuilder(preflight.uri())
+        .method("OPTIONS", HttpRequest.BodyPublishers.noBody())
+        .header("Origin", "https://evil.example")
+        .header("Access-Control-Request-Method", "POST")
+        .build();
+    HttpResponse<Void> refused = http.send(other, HttpResponse.BodyHandlers.discarding());
+    assertThat(refused.statusCode()).isEqualTo(403);
+    assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+  }
+}
