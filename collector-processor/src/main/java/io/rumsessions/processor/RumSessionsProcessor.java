@@ -8,6 +8,7 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.rumsessions.processor.bots.BotFilter;
 import io.rumsessions.processor.config.ExportConfig;
 import io.rumsessions.processor.config.ProcessorConfig;
 import io.rumsessions.processor.export.ForwardedSpans;
@@ -92,7 +93,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
     SpanPipeline pipeline = new SpanPipeline(
         new InputMapping(config.input(), config.consent()),
         new VisitorIdentity(config.consent(), new CookieFreeId(new DailySalts(new SecureRandom()))),
-        sessions, new ServiceNames(config.metrics().maxServices()), metrics,
+        BotFilter.from(config.bots()), sessions, new ServiceNames(config.metrics().maxServices()), metrics,
         forwarded, forwarded == null ? null : exportQueue, clock, config.input().maxClockSkew());
 
     this.admission = new Admission(config.receiver().maxConcurrentRequests());
@@ -129,6 +130,12 @@ public final class RumSessionsProcessor implements AutoCloseable {
       public void evicted(String service) {
         a.evicted(service);
         b.evicted(service);
+      }
+
+      @Override
+      public void botSession(String service, String reason, boolean wasCounted) {
+        a.botSession(service, reason, wasCounted);
+        b.botSession(service, reason, wasCounted);
       }
     };
   }

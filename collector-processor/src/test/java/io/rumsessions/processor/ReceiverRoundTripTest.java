@@ -79,7 +79,7 @@ class ReceiverRoundTripTest {
   }
 
   @Test
-  void realOtelWebVisitsBecomeThreeSessionsWithTheExpectedNumbers() throws Exception {
+  void realOtelWebVisitsBecomeTwoHumanSessionsAndOneBot() throws Exception {
     start(Map.of());
     for (Fixtures.Post p : POSTS) {
       HttpResponse<byte[]> r = postFixture(p, p.userAgent());
@@ -87,24 +87,31 @@ class ReceiverRoundTripTest {
       assertThat(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo("{}");
       assertThat(r.headers().firstValue("Access-Control-Allow-Origin")).hasValue("*");
     }
+    // Visitor 1 (Windows Chrome): three pages and a click. Visitor 2 (iPhone): one page.
+    // Visitor 3 is Chromium's own HeadlessChrome user agent: a bot, outside session metrics.
     Scrape live = Scrape.of(processor.metricsPort());
-    assertThat(live.sum("rum_sessions_started_total", SERVICE)).isEqualTo(3);
-    assertThat(live.sum("rum_sessions_active", SERVICE)).isEqualTo(3);
-    assertThat(live.sum("rum_spans_received_total", SERVICE, "outcome=\"accepted\"")).isEqualTo(16);
+    assertThat(live.sum("rum_sessions_started_total", SERVICE)).isEqualTo(2);
+    assertThat(live.sum("rum_sessions_started_total", SERVICE, "device=\"desktop\"")).isEqualTo(1);
+    assertThat(live.sum("rum_sessions_started_total", SERVICE, "device=\"mobile\"")).isEqualTo(1);
+    assertThat(live.sum("rum_sessions_active", SERVICE)).isEqualTo(2);
+    assertThat(live.sum("rum_spans_received_total", SERVICE, "outcome=\"accepted\"")).isEqualTo(13);
+    assertThat(live.sum("rum_spans_received_total", SERVICE, "outcome=\"bot\"")).isEqualTo(3);
+    assertThat(live.sum("rum_bot_sessions_total", SERVICE, "reason=\"user_agent_automation\"")).isEqualTo(1);
+    assertThat(live.sum("rum_bot_spans_total", SERVICE, "reason=\"user_agent_automation\"")).isEqualTo(3);
 
     endAllSessions();
     Scrape done = Scrape.of(processor.metricsPort());
-    assertThat(done.sum("rum_sessions_ended_total", SERVICE)).isEqualTo(3);
+    assertThat(done.sum("rum_sessions_ended_total", SERVICE)).isEqualTo(2);
     assertThat(done.sum("rum_sessions_active", SERVICE)).isZero();
-    // Visitor 1: three pages and a click. Visitors 2 and 3: one page each.
-    assertThat(done.sum("rum_session_bounces_total", SERVICE)).isEqualTo(2);
+    assertThat(done.sum("rum_session_bounces_total", SERVICE)).isEqualTo(1);
+    assertThat(done.sum("rum_session_bounces_total", SERVICE, "device=\"mobile\"")).isEqualTo(1);
     assertThat(done.sum("rum_sessions_engaged_total", SERVICE)).isEqualTo(1);
-    assertThat(done.sum("rum_session_pageviews_sum", SERVICE)).isEqualTo(5);
-    assertThat(done.sum("rum_session_pageviews_bucket", SERVICE, "le=\"1.0\"")).isEqualTo(2);
+    assertThat(done.sum("rum_session_pageviews_sum", SERVICE)).isEqualTo(4);
+    assertThat(done.sum("rum_session_pageviews_bucket", SERVICE, "le=\"1.0\"")).isEqualTo(1);
     // Duration is first to last span of any kind: visitor 1 from index.html's documentFetch to
-    // p3.html's resourceFetch (2.636799999 s), visitors 2 and 3 from documentLoad to their
-    // resourceFetch (0.052899902 s and 0.022 s).
-    assertThat(done.sum("rum_session_duration_seconds_sum", SERVICE)).isCloseTo(2.711699901, org.assertj.core.data.Offset.offset(1e-6));
+    // p3.html's resourceFetch (2.636799999 s), visitor 2 from documentLoad to resourceFetch
+    // (0.052899902 s).
+    assertThat(done.sum("rum_session_duration_seconds_sum", SERVICE)).isCloseTo(2.689699901, org.assertj.core.data.Offset.offset(1e-6));
   }
 
   @Test
@@ -223,7 +230,10 @@ class ReceiverRoundTripTest {
     assertThat(s.sum("rum_spans_received_total", "service_name=\"shop\"", "outcome=\"invalid_timestamp\"")).isEqualTo(2);
     assertThat(s.sum("rum_spans_received_total", "service_name=\"shop\"", "outcome=\"invalid\"")).isEqualTo(1);
     assertThat(s.sum("rum_spans_received_total", "service_name=\"shop\"", "outcome=\"accepted\"")).isEqualTo(1);
-    assertThat(s.sum("rum_sessions_started_total", "service_name=\"shop\"")).isEqualTo(1);
+    assertThat(s.sum("rum_sessions_active", "service_name=\"shop\"")).isZero();
+    // The accepted span carries no user agent: the session is counted when it ends.
+    endAllSessions();
+    assertThat(Scrape.of(processor.metricsPort()).sum("rum_sessions_started_total", "service_name=\"shop\"", "device=\"other\"")).isEqualTo(1);
   }
 
   @Test

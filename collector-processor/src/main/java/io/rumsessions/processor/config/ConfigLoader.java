@@ -94,11 +94,28 @@ public final class ConfigLoader {
             t.list("input.url-attributes", List.of("url.full", "http.url", "location.href", "page.url")),
             t.list("input.user-agent-attributes", List.of("user_agent.original", "http.user_agent", "browser.user_agent")),
             t.list("input.client-address-attributes", List.of("client.address")),
+            t.list("input.referrer-attributes", List.of("http.request.header.referer", "page.referrer",
+                "document.referrer", "browser.referrer", "referrer")),
+            t.list("input.automation-flag-attributes", List.of("browser.webdriver", "navigator.webdriver")),
             t.list("input.pageview-span-names", List.of("documentLoad", "routeChange", "pageview")),
             t.list("input.pageview-span-prefixes", List.of("Navigation: ")),
             t.list("input.interaction-span-names", List.of("click", "submit", "keydown")),
             t.duration("input.max-clock-skew", Duration.ofHours(24)),
             t.integer("input.max-id-length", 128, 8, 4096));
+
+    BotsConfig bots =
+        new BotsConfig(
+            t.bool("bots.enabled", true),
+            t.bool("bots.referrer-spam", true),
+            t.list("bots.ip-ranges", List.of()),
+            t.bool("bots.synthetic-attribute", true),
+            t.bool("bots.user-agent", true),
+            t.bool("bots.automation-flag", true),
+            t.parsed("bots.action", false, v -> switch (v.trim().toLowerCase(Locale.ROOT)) {
+              case "drop" -> true;
+              case "mark" -> false;
+              default -> throw new IllegalArgumentException(v);
+            }, "mark or drop"));
 
     String consentDefault = t.string("consent.default", "denied").trim().toLowerCase(Locale.ROOT);
     require(consentDefault.equals("denied") || consentDefault.equals("granted"),
@@ -135,7 +152,7 @@ public final class ConfigLoader {
             t.bool("state.snapshot-on-shutdown", true));
 
     t.rejectUnknownKeys();
-    return new ProcessorConfig(receiver, session, input, consent, metrics, export, state);
+    return new ProcessorConfig(receiver, session, input, bots, consent, metrics, export, state);
   }
 
   private static void require(boolean ok, String message) {

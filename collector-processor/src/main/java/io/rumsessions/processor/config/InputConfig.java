@@ -12,6 +12,8 @@ public record InputConfig(
     List<String> urlAttributes,
     List<String> userAgentAttributes,
     List<String> clientAddressAttributes,
+    List<String> referrerAttributes,
+    List<String> automationFlagAttributes,
     List<String> pageviewSpanNames,
     List<String> pageviewSpanPrefixes,
     List<String> interactionSpanNames,

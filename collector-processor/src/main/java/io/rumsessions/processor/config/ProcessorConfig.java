@@ -8,6 +8,7 @@ public record ProcessorConfig(
     ReceiverConfig receiver,
     SessionConfig session,
     InputConfig input,
+    BotsConfig bots,
     ConsentConfig consent,
     MetricsConfig metrics,
     ExportConfig export,

@@ -30,6 +30,7 @@ import java.util.List;
 public final class ForwardedSpans {
   static final AttributeKey<String> SESSION_ID = AttributeKey.stringKey("session.id");
   static final AttributeKey<Long> SEQUENCE = AttributeKey.longKey("rum.session.sequence");
+  static final AttributeKey<String> SYNTHETIC_TYPE = AttributeKey.stringKey("user_agent.synthetic.type");
 
   private final Redaction redaction;
 
@@ -57,9 +58,10 @@ public final class ForwardedSpans {
     }
   }
 
-  public ExportedSpan of(Origin origin, InstrumentationScope scope, Span span, boolean granted, String sessionId, int sequence) {
+  public ExportedSpan of(Origin origin, InstrumentationScope scope, Span span, boolean granted, String sessionId, int sequence, boolean bot) {
     AttributesBuilder b = Attributes.builder();
     addAll(b, span.getAttributesList(), !granted);
+    if (bot) b.put(SYNTHETIC_TYPE, "bot");
     if (sessionId != null) b.put(SESSION_ID, sessionId);
     if (sequence > 0) b.put(SEQUENCE, sequence);
     Attributes attrs = b.build();

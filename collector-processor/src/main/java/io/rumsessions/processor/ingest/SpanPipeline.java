@@ -4,6 +4,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.rumsessions.processor.bots.BotFilter;
 import io.rumsessions.processor.export.ForwardedSpans;
 import io.rumsessions.processor.export.SpanExportQueue;
 import io.rumsessions.processor.identity.VisitorIdentity;
@@ -28,6 +29,7 @@ import java.time.InstantSource;
 public final class SpanPipeline {
   private final InputMapping mapping;
   private final VisitorIdentity identity;
+  private final BotFilter bots;
   private final SessionStore sessions;
   private final ServiceNames services;
   private final RumMetrics metrics;
@@ -46,11 +48,12 @@ public final class SpanPipeline {
   /**
    * @param forwarded null when received spans are not forwarded
    */
-  public SpanPipeline(InputMapping mapping, VisitorIdentity identity, SessionStore sessions,
+  public SpanPipeline(InputMapping mapping, VisitorIdentity identity, BotFilter bots, SessionStore sessions,
       ServiceNames services, RumMetrics metrics, ForwardedSpans forwarded, SpanExportQueue exportQueue,
       InstantSource clock, Duration maxClockSkew) {
     this.mapping = mapping;
     this.identity = identity;
+    this.bots = bots;
     this.sessions = sessions;
     this.services = services;
     this.metrics = metrics;
@@ -76,6 +79,7 @@ public final class SpanPipeline {
       long invalid = 0;
       long badTime = 0;
       long limited = 0;
+      long bot = 0;
       for (ScopeSpans ss : rs.getScopeSpansList()) {
         for (Span span : ss.getSpansList()) {
           if (span.getTraceId().size() != 16 || span.getSpanId().size() != 8) {
@@ -93,8 +97,12 @@ public final class SpanPipeline {
           }
           boolean granted = identity.granted(f.consent);
           String key = identity.keyFor(f, service, ctx.browserUserAgent(), ctx.peerAddress(), nowMillis);
+          // The request's user agent only counts when a browser posted directly (see RequestContext).
+          String ua = f.userAgent != null ? f.userAgent : ctx.browserUserAgent();
+          String address = f.clientAddress != null ? f.clientAddress : ctx.peerAddress();
           s.event.set(t, f.pageview, f.interaction, f.pageview ? PageUrl.path(f.url) : null)
-              .labels("other", "unassigned");
+              .labels(bots.device(ua), "unassigned")
+              .bot(bots.reason(f, ua, address));
           Assignment a = s.assignment;
           sessions.record(new SessionKey(service, key), s.event, nowMillis, a);
           switch (a.outcome()) {
@@ -105,9 +113,15 @@ public final class SpanPipeline {
               if (firstError.isEmpty()) firstError = "active-session limit reached";
               continue;
             }
+            case BOT -> {
+              bot++;
+              metrics.botSpans(service, a.botReason(), 1);
+              if (bots.dropsSpans()) continue;
+            }
           }
           if (forwarded != null) {
-            exportQueue.offer("forwarded", forwarded.of(origin, ss.getScope(), span, granted, a.sessionId(), a.sequence()));
+            exportQueue.offer("forwarded", forwarded.of(origin, ss.getScope(), span, granted, a.sessionId(), a.sequence(),
+                a.outcome() == Assignment.Outcome.BOT));
           }
         }
       }
@@ -116,7 +130,8 @@ public final class SpanPipeline {
       metrics.spans(service, "invalid", invalid);
       metrics.spans(service, "invalid_timestamp", badTime);
       metrics.spans(service, "session_limit", limited);
-      acceptedTotal += accepted + late;
+      metrics.spans(service, "bot", bot);
+      acceptedTotal += accepted + late + bot;
       rejectedTotal += invalid + badTime + limited;
     }
     return new IngestResult(acceptedTotal, rejectedTotal, firstError);

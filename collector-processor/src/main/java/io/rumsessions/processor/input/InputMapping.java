@@ -25,7 +25,10 @@ public final class InputMapping {
   private static final int USER_AGENT = 2;
   private static final int CLIENT_ADDRESS = 3;
   private static final int CONSENT = 4;
-  static final int ROLES = 5;
+  private static final int REFERRER = 5;
+  private static final int SYNTHETIC = 6;
+  private static final int AUTOMATION = 7;
+  static final int ROLES = 8;
 
   /** Attribute key → role * 1024 + rank within its list. */
   private final Map<String, Integer> roles = new HashMap<>();
@@ -40,6 +43,9 @@ public final class InputMapping {
     register(input.userAgentAttributes(), USER_AGENT);
     register(input.clientAddressAttributes(), CLIENT_ADDRESS);
     register(List.of(consent.attribute()), CONSENT);
+    register(input.referrerAttributes(), REFERRER);
+    register(List.of("user_agent.synthetic.type"), SYNTHETIC);
+    register(input.automationFlagAttributes(), AUTOMATION);
     this.pageviewNames = new HashSet<>(input.pageviewSpanNames());
     this.pageviewPrefixes = List.copyOf(input.pageviewSpanPrefixes());
     this.interactionNames = new HashSet<>(input.interactionSpanNames());
@@ -67,7 +73,8 @@ public final class InputMapping {
       collect(kv, values, ranks);
     }
     return new ResourceFacts(service, values[SESSION_ID], values[URL], values[USER_AGENT],
-        values[CLIENT_ADDRESS], consentOf(values[CONSENT]));
+        values[CLIENT_ADDRESS], consentOf(values[CONSENT]), values[REFERRER], values[SYNTHETIC],
+        values[AUTOMATION]);
   }
 
   /** Fills {@code out} from one span and its resource's facts. */
@@ -86,6 +93,9 @@ public final class InputMapping {
     out.clientAddress = values[CLIENT_ADDRESS] != null ? values[CLIENT_ADDRESS] : resource.clientAddress();
     SpanFacts.Consent c = consentOf(values[CONSENT]);
     out.consent = c != SpanFacts.Consent.UNKNOWN ? c : resource.consent();
+    out.referrer = values[REFERRER] != null ? values[REFERRER] : resource.referrer();
+    out.syntheticType = values[SYNTHETIC] != null ? values[SYNTHETIC] : resource.syntheticType();
+    out.automationFlag = values[AUTOMATION] != null ? values[AUTOMATION] : resource.automationFlag();
     out.timeNanos = span.getStartTimeUnixNano();
     String name = span.getName();
     out.pageview = isPageview(name);

@@ -7,4 +7,7 @@ public record ResourceFacts(
     String url,
     String userAgent,
     String clientAddress,
-    SpanFacts.Consent consent) {}
+    SpanFacts.Consent consent,
+    String referrer,
+    String syntheticType,
+    String automationFlag) {}

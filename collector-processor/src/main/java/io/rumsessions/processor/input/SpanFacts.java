@@ -17,6 +17,9 @@ public final class SpanFacts {
   public String userAgent;
   public String clientAddress;
   public Consent consent = Consent.UNKNOWN;
+  public String referrer;
+  public String syntheticType;
+  public String automationFlag;
   public long timeNanos;
   public boolean pageview;
   public boolean interaction;
@@ -31,6 +34,9 @@ public final class SpanFacts {
     userAgent = null;
     clientAddress = null;
     consent = Consent.UNKNOWN;
+    referrer = null;
+    syntheticType = null;
+    automationFlag = null;
     timeNanos = 0;
     pageview = false;
     interaction = false;

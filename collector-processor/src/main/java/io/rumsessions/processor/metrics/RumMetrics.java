@@ -30,6 +30,9 @@ public final class RumMetrics implements SessionListener {
   private final Counter requests;
   private final Histogram ingestDuration;
   private final Counter exported;
+  private final Counter botSpans;
+  private final Counter botSessions;
+  private final Counter reclassified;
   private final EngagementRule engagement;
 
   public RumMetrics(PrometheusRegistry registry, EngagementRule engagement) {
@@ -75,6 +78,16 @@ public final class RumMetrics implements SessionListener {
         .classicOnly()
         .classicUpperBounds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
         .labelNames("transport").register(registry);
+    botSpans = Counter.builder().name("rum_bot_spans_total")
+        .help("Spans of bot sessions, excluded from session metrics, by the reason the session is a bot.")
+        .labelNames("service_name", "reason").register(registry);
+    botSessions = Counter.builder().name("rum_bot_sessions_total")
+        .help("Sessions identified as bots, by the first reason found.")
+        .labelNames("service_name", "reason").register(registry);
+    reclassified = Counter.builder().name("rum_sessions_reclassified_total")
+        .help("Sessions counted as started and later found to be bots; they are never counted as ended. "
+            + "Human sessions started = rum_sessions_started_total - rum_sessions_reclassified_total.")
+        .labelNames("service_name").register(registry);
     exported = Counter.builder().name("rum_export_spans_total")
         .help("Spans handed to the OTLP exporter, by kind and result.")
         .labelNames("kind", "outcome").register(registry);
@@ -117,6 +130,19 @@ public final class RumMetrics implements SessionListener {
   @Override
   public void evicted(String service) {
     evicted.labelValues(service).inc();
+  }
+
+  @Override
+  public void botSession(String service, String reason, boolean wasCounted) {
+    botSessions.labelValues(service, reason).inc();
+    if (wasCounted) {
+      reclassified.labelValues(service).inc();
+      active.labelValues(service).dec();
+    }
+  }
+
+  public void botSpans(String service, String reason, long n) {
+    if (n > 0) botSpans.labelValues(service, reason).inc(n);
   }
 
   public void spans(String service, String outcome, long n) {

@@ -8,12 +8,15 @@ public final class Assignment {
     /** Belongs to a session that has already ended, or to none that can still be counted. */
     LATE,
     /** The active-session cap refused a new session. */
-    SESSION_LIMIT
+    SESSION_LIMIT,
+    /** The span's session is a bot session: excluded from session metrics. */
+    BOT
   }
 
   Outcome outcome;
   String sessionId;
   int sequence;
+  String botReason;
 
   public Outcome outcome() {
     return outcome;
@@ -29,9 +32,15 @@ public final class Assignment {
     return sequence;
   }
 
+  /** For outcome BOT: the session's bot reason label. */
+  public String botReason() {
+    return botReason;
+  }
+
   void set(Outcome outcome, String sessionId, int sequence) {
     this.outcome = outcome;
     this.sessionId = sessionId;
     this.sequence = sequence;
+    this.botReason = null;
   }
 }

@@ -11,6 +11,7 @@ public final class SessionEvent {
   String page;
   String device;
   String channel;
+  String botReason;
 
   public SessionEvent set(long timeNanos, boolean pageview, boolean interaction, String page) {
     this.timeNanos = timeNanos;
@@ -19,13 +20,26 @@ public final class SessionEvent {
     this.page = page;
     this.device = null;
     this.channel = null;
+    this.botReason = null;
     return this;
   }
 
-  /** Device and channel are fixed at session start; later spans' values are ignored. */
+  /**
+   * The labels this span can tell. Channel is fixed at session start; device is taken from the
+   * first span that knows it (one carrying a user agent), which also confirms the session as
+   * human unless a bot reason is given.
+   *
+   * @param device null when the span carries no user agent
+   */
   public SessionEvent labels(String device, String channel) {
     this.device = device;
     this.channel = channel;
+    return this;
+  }
+
+  /** The bot rules' reason label for this span, or null. A bot span makes its session a bot. */
+  public SessionEvent bot(String reason) {
+    this.botReason = reason;
     return this;
   }
 

@@ -5,6 +5,10 @@ package io.rumsessions.processor.session;
  * must be quick and must not block (count, enqueue).
  */
 public interface SessionListener {
+  /**
+   * A human session is counted: when its first span with a user agent arrives, or when it ends
+   * without one. Bot sessions found before that are never counted here.
+   */
   void started(String service, String sessionId, String device, String channel);
 
   void ended(SessionSummary summary);
@@ -14,6 +18,14 @@ public interface SessionListener {
 
   /** A session ended early to keep the active-session cap. */
   default void evicted(String service) {}
+
+  /**
+   * A session turned out to be a bot.
+   *
+   * @param wasCounted true when {@link #started} had already counted it as human: it is then
+   *     reclassified (it will not be counted as ended, bounced or engaged)
+   */
+  default void botSession(String service, String reason, boolean wasCounted) {}
 
   SessionListener NONE = new SessionListener() {
     @Override

@@ -8,8 +8,12 @@ final class SessionState {
   final SessionKey key;
   final int generation;
   final String sessionId;
-  final String device;
+  String device;
   final String channel;
+  /** Null for a human session. */
+  String botReason;
+  /** Whether {@link SessionListener#started} has counted this session. */
+  boolean counted;
   long firstNanos;
   long lastNanos;
   long lastArrivalMillis;
@@ -60,6 +64,6 @@ final class SessionState {
 
   SessionSummary summary(EndReason reason) {
     return new SessionSummary(key.service(), sessionId, firstNanos, lastNanos, pageviews,
-        interactions, spans, landingPage, exitPage, device, channel, reason);
+        interactions, spans, landingPage, exitPage, device == null ? "other" : device, channel, reason);
   }
 }

@@ -57,7 +57,7 @@ public final class SessionStore {
       SessionState s = shard.active.get(key);
       if (s != null) {
         switch (rules.decide(s.firstNanos, s.lastNanos, e.timeNanos)) {
-          case JOIN -> out.set(Assignment.Outcome.ACCEPTED, s.sessionId, s.apply(e, arrivalMillis));
+          case JOIN -> join(s, e, arrivalMillis, out);
           case SPLIT_TIMEOUT -> split(shard, s, EndReason.TIMEOUT_SPLIT, e, arrivalMillis, out);
           case SPLIT_MAX_LENGTH -> split(shard, s, EndReason.MAX_LENGTH, e, arrivalMillis, out);
           case SPLIT_MIDNIGHT -> split(shard, s, EndReason.MIDNIGHT, e, arrivalMillis, out);
@@ -102,14 +102,44 @@ public final class SessionStore {
       listener.evicted(victim.key.service());
       end(shard, victim, EndReason.EVICTED, arrivalMillis);
     }
-    SessionState s = new SessionState(key, generation, e.device, e.channel, e.timeNanos, arrivalMillis);
+    SessionState s = new SessionState(key, generation, null, e.channel, e.timeNanos, arrivalMillis);
     shard.active.put(key, s);
-    listener.started(key.service(), s.sessionId, s.device, s.channel);
-    out.set(Assignment.Outcome.ACCEPTED, s.sessionId, s.apply(e, arrivalMillis));
+    join(s, e, arrivalMillis, out);
+  }
+
+  /**
+   * Adds a span to a session and settles whether the session is human or a bot. A session is
+   * counted as started once a span with a user agent shows it is human; a bot span before that
+   * keeps it from ever being counted, and a bot span after that reclassifies it.
+   */
+  private void join(SessionState s, SessionEvent e, long arrivalMillis, Assignment out) {
+    int sequence = s.apply(e, arrivalMillis);
+    if (s.botReason == null && e.botReason != null) {
+      s.botReason = e.botReason;
+      listener.botSession(s.key.service(), e.botReason, s.counted);
+    }
+    if (s.botReason != null) {
+      out.set(Assignment.Outcome.BOT, s.sessionId, sequence);
+      out.botReason = s.botReason;
+      return;
+    }
+    if (!s.counted && e.device != null) {
+      s.device = e.device;
+      s.counted = true;
+      listener.started(s.key.service(), s.sessionId, s.device, s.channel);
+    }
+    out.set(Assignment.Outcome.ACCEPTED, s.sessionId, sequence);
   }
 
   private void end(Shard shard, SessionState s, EndReason reason, long nowMillis) {
-    listener.ended(s.summary(reason));
+    if (s.botReason == null) {
+      if (!s.counted) {
+        // Never saw a user agent: human by default, with an unknown device.
+        s.counted = true;
+        listener.started(s.key.service(), s.sessionId, "other", s.channel);
+      }
+      listener.ended(s.summary(reason));
+    }
     // Re-inserting keeps the ended map in close order, which the sweeper relies on.
     shard.ended.remove(s.key);
     if (shard.ended.size() >= capPerShard) {
@@ -165,12 +195,12 @@ public final class SessionStore {
         for (SessionState s : shard.active.values()) {
           out.add(new StoredSession(s.key.service(), s.key.id(), s.generation, false, s.firstNanos,
               s.lastNanos, s.lastArrivalMillis, s.pageviews, s.interactions, s.spans,
-              s.landingNanos, s.exitNanos, s.landingPage, s.exitPage, s.device, s.channel));
+              s.landingNanos, s.exitNanos, s.landingPage, s.exitPage, s.device, s.channel, s.botReason, s.counted));
         }
         for (Map.Entry<SessionKey, EndedSession> en : shard.ended.entrySet()) {
           EndedSession x = en.getValue();
           out.add(new StoredSession(en.getKey().service(), en.getKey().id(), x.generation(), true,
-              x.firstNanos(), x.lastNanos(), x.closedAtMillis(), 0, 0, 0, 0, 0, null, null, null, null));
+              x.firstNanos(), x.lastNanos(), x.closedAtMillis(), 0, 0, 0, 0, 0, null, null, null, null, null, false));
         }
       } finally {
         shard.lock.unlock();
@@ -202,7 +232,9 @@ public final class SessionStore {
         s.exitNanos = x.exitNanos();
         s.landingPage = x.landingPage();
         s.exitPage = x.exitPage();
-        if (shard.active.put(key, s) == null) listener.restored(key.service());
+        s.botReason = x.botReason();
+        s.counted = x.counted();
+        if (shard.active.put(key, s) == null && s.counted && s.botReason == null) listener.restored(key.service());
       } finally {
         shard.lock.unlock();
       }

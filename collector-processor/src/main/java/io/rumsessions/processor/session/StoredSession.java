@@ -22,4 +22,6 @@ public record StoredSession(
     String landingPage,
     String exitPage,
     String device,
-    String channel) {}
+    String channel,
+    String botReason,
+    boolean counted) {}

@@ -20,7 +20,7 @@ import java.util.List;
  */
 public final class SnapshotFile {
   private static final int MAGIC = 0x52554d53; // "RUMS"
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
 
   private final Path file;
 
@@ -56,6 +56,8 @@ public final class SnapshotFile {
         writeNullable(out, s.exitPage());
         writeNullable(out, s.device());
         writeNullable(out, s.channel());
+        writeNullable(out, s.botReason());
+        out.writeBoolean(s.counted());
       }
     }
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -73,7 +75,8 @@ public final class SnapshotFile {
       for (int i = 0; i < n; i++) {
         out.add(new StoredSession(in.readUTF(), in.readUTF(), in.readInt(), in.readBoolean(),
             in.readLong(), in.readLong(), in.readLong(), in.readInt(), in.readInt(), in.readInt(),
-            in.readLong(), in.readLong(), readNullable(in), readNullable(in), readNullable(in), readNullable(in)));
+            in.readLong(), in.readLong(), readNullable(in), readNullable(in), readNullable(in), readNullable(in),
+            readNullable(in), in.readBoolean()));
       }
     }
     Files.delete(file);

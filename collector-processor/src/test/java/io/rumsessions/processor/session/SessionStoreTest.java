@@ -245,4 +245,69 @@ class SessionStoreTest {
       assertThat(s.exitPage()).isEqualTo("/second");
     });
   }
+
+  final List<String> bots = new ArrayList<>();
+
+  SessionStore storeWithBots() {
+    return new SessionStore(config(Map.of()), new SessionListener() {
+      @Override
+      public void started(String service, String sessionId, String device, String channel) {
+        started.add(sessionId + ":" + device);
+      }
+
+      @Override
+      public void ended(SessionSummary summary) {
+        ended.add(summary);
+      }
+
+      @Override
+      public void botSession(String service, String reason, boolean wasCounted) {
+        bots.add(reason + (wasCounted ? ":reclassified" : ""));
+      }
+    });
+  }
+
+  @Test
+  void aSessionIsCountedOnceASpanWithAUserAgentShowsItIsHuman() {
+    SessionStore store = storeWithBots();
+    store.record(key, new SessionEvent().set(T0, false, false, null).labels(null, "direct"), ARRIVAL0, out);
+    assertThat(started).isEmpty();
+    store.record(key, new SessionEvent().set(T0 + 1, true, false, "/").labels("mobile", "direct"), ARRIVAL0, out);
+    assertThat(started).containsExactly("abc:mobile");
+  }
+
+  @Test
+  void aBotFoundBeforeTheSessionIsCountedIsNeverCounted() {
+    SessionStore store = storeWithBots();
+    store.record(key, new SessionEvent().set(T0, false, false, null).labels(null, "direct"), ARRIVAL0, out);
+    store.record(key, new SessionEvent().set(T0 + 1, true, false, "/").labels("bot", "direct").bot("user_agent_automation"), ARRIVAL0, out);
+    assertThat(out.outcome()).isEqualTo(Assignment.Outcome.BOT);
+    assertThat(out.botReason()).isEqualTo("user_agent_automation");
+    store.record(key, new SessionEvent().set(T0 + 2, true, false, "/").labels("desktop", "direct"), ARRIVAL0, out);
+    assertThat(out.outcome()).isEqualTo(Assignment.Outcome.BOT);
+    store.sweep(ARRIVAL0 + Duration.ofHours(1).toMillis());
+    assertThat(started).isEmpty();
+    assertThat(ended).isEmpty();
+    assertThat(bots).containsExactly("user_agent_automation");
+  }
+
+  @Test
+  void aBotFoundAfterTheSessionWasCountedIsReclassifiedAndNeverEnds() {
+    SessionStore store = storeWithBots();
+    store.record(key, new SessionEvent().set(T0, true, false, "/").labels("desktop", "direct"), ARRIVAL0, out);
+    store.record(key, new SessionEvent().set(T0 + 1, false, false, null).labels("desktop", "direct").bot("automation_flag"), ARRIVAL0, out);
+    store.sweep(ARRIVAL0 + Duration.ofHours(1).toMillis());
+    assertThat(started).containsExactly("abc:desktop");
+    assertThat(bots).containsExactly("automation_flag:reclassified");
+    assertThat(ended).isEmpty();
+  }
+
+  @Test
+  void aSessionThatNeverShowedAUserAgentCountsAsHumanWithUnknownDeviceWhenItEnds() {
+    SessionStore store = storeWithBots();
+    store.record(key, new SessionEvent().set(T0, true, false, "/").labels(null, "direct"), ARRIVAL0, out);
+    store.sweep(ARRIVAL0 + Duration.ofHours(1).toMillis());
+    assertThat(started).containsExactly("abc:other");
+    assertThat(ended).singleElement().extracting(SessionSummary::device).isEqualTo("other");
+  }
 }
