@@ -310,4 +310,15 @@ class SessionStoreTest {
     assertThat(started).containsExactly("abc:other");
     assertThat(ended).singleElement().extracting(SessionSummary::device).isEqualTo("other");
   }
+
+  @Test
+  void aMillionDistinctSessionIdsStayWithinTheCap() {
+    SessionStore store = new SessionStore(config(Map.of("session.max-active", "10000")), listener);
+    for (int i = 0; i < 1_000_000; i++) {
+      store.record(new SessionKey("shop", Integer.toHexString(i)), new SessionEvent().set(T0, true, false, "/").labels("desktop", "direct"), ARRIVAL0, out);
+    }
+    assertThat(store.activeCount()).isLessThanOrEqualTo((int) store.capacity());
+    assertThat(store.snapshot()).hasSizeLessThanOrEqualTo(2 * (int) store.capacity());
+    assertThat(evicted).hasSize(1_000_000 - store.activeCount());
+  }
 }

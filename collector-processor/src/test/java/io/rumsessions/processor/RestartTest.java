@@ -1,0 +1,83 @@
+package io.rumsessions.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rumsessions.processor.session.StoredSession;
+import io.rumsessions.processor.snapshot.SnapshotFile;
+import io.rumsessions.processor.testing.ProcessorProcess;
+import io.rumsessions.processor.testing.Scrape;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * SIGTERM writes active sessions to disk and the next start restores them: the session goes
+ * on, is not started a second time, and is not lost.
+ */
+class RestartTest {
+  static final String SERVICE = "service_name=\"shop\"";
+  @TempDir Path dir;
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+  void pageview(ProcessorProcess p, String path) throws Exception {
+    long now = System.currentTimeMillis() * 1_000_000L;
+    String body = """
+        {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"shop"}},
+        {"key":"consent.analytics","value":{"stringValue":"granted"}}]},
+        "scopeSpans":[{"spans":[{"traceId":"5b0df6b3e1b3101898f704aa91c0a432","spanId":"%s","name":"documentLoad",
+        "startTimeUnixNano":"%d","endTimeUnixNano":"%d","attributes":[
+        {"key":"session.id","value":{"stringValue":"visitor-1"}},
+        {"key":"url.full","value":{"stringValue":"https://shop.example%s"}},
+        {"key":"user_agent.original","value":{"stringValue":"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/141.0.0.0 Safari/537.36"}}]}]}]}]}
+        """.formatted(Long.toHexString(now).substring(0, 16), now, now, path);
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p.httpPort + "/v1/traces"))
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+  }
+
+  @Test
+  void sigtermSnapshotsActiveSessionsAndTheNextStartContinuesThem() throws Exception {
+    Path state = dir.resolve("state");
+    String[] flags = {"--state-dir", state.toString(), "--inactivity-timeout", "30m"};
+
+    try (ProcessorProcess first = ProcessorProcess.start(dir.resolve("first.log"), flags)) {
+      pageview(first, "/");
+      pageview(first, "/product");
+      Scrape s = Scrape.of(first.metricsPort);
+      assertThat(s.sum("rum_sessions_started_total", SERVICE)).isEqualTo(1);
+      assertThat(first.terminate()).isIn(0, 143);
+    }
+    Path snapshot = new SnapshotFile(state).path();
+    assertThat(snapshot).exists();
+    // The snapshot holds aggregates and paths, never the query strings or user agents.
+    String raw = new String(Files.readAllBytes(snapshot), java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertThat(raw).contains("visitor-1").contains("/product").doesNotContain("Mozilla");
+
+    try (ProcessorProcess second = ProcessorProcess.start(dir.resolve("second.log"), flags)) {
+      assertThat(snapshot).doesNotExist();
+      Scrape restored = Scrape.of(second.metricsPort);
+      assertThat(restored.sum("rum_sessions_active", SERVICE)).isEqualTo(1);
+      pageview(second, "/checkout");
+      Scrape after = Scrape.of(second.metricsPort);
+      // The same session goes on: no second start.
+      assertThat(after.sum("rum_sessions_started_total", SERVICE)).isZero();
+      assertThat(after.sum("rum_sessions_active", SERVICE)).isEqualTo(1);
+      assertThat(second.terminate()).isIn(0, 143);
+    }
+    List<StoredSession> finalState = new SnapshotFile(state).readAndDelete();
+    assertThat(finalState).singleElement().satisfies(x -> {
+      assertThat(x.keyId()).isEqualTo("visitor-1");
+      assertThat(x.pageviews()).isEqualTo(3);
+      assertThat(x.landingPage()).isEqualTo("/");
+      assertThat(x.exitPage()).isEqualTo("/checkout");
+      assertThat(x.ended()).isFalse();
+    });
+  }
+}
