@@ -27,6 +27,7 @@ import io.rumsessions.processor.receive.Admission;
 import io.rumsessions.processor.receive.OtlpGrpcReceiver;
 import io.rumsessions.processor.receive.OtlpHttpReceiver;
 import io.rumsessions.processor.session.EngagementRule;
+import io.rumsessions.processor.session.SessionKey;
 import io.rumsessions.processor.session.SessionListener;
 import io.rumsessions.processor.session.SessionStore;
 import io.rumsessions.processor.session.SessionSummary;
@@ -92,12 +93,13 @@ public final class RumSessionsProcessor implements AutoCloseable {
         : null;
     SpanPipeline pipeline = new SpanPipeline(
         new InputMapping(config.input(), config.consent()),
-        new VisitorIdentity(config.consent(), new CookieFreeId(new DailySalts(new SecureRandom()))),
+        new VisitorIdentity(config.consent(), new CookieFreeId(new DailySalts(new SecureRandom(), config.state().saltDir())),
+            (service, keyId) -> sessions.isActive(new SessionKey(service, keyId))),
         BotFilter.from(config.bots()), sessions, new ServiceNames(config.metrics().maxServices()), metrics,
         forwarded, forwarded == null ? null : exportQueue, clock, config.input().maxClockSkew());
 
     this.admission = new Admission(config.receiver().maxConcurrentRequests());
-    this.http = new OtlpHttpReceiver(config.receiver(), pipeline, metrics, admission);
+    this.http = new OtlpHttpReceiver(config.receiver(), config.consent(), pipeline, metrics, admission);
     this.grpc = new OtlpGrpcReceiver(config.receiver(), pipeline, metrics, admission);
     this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "rum-session-sweeper");

@@ -63,6 +63,7 @@ public final class ConfigLoader {
             t.integer("receiver.max-concurrent-requests", 2 * Runtime.getRuntime().availableProcessors() + 2, 1, 10_000),
             t.integer("receiver.max-queued-requests", 256, 0, 1_000_000),
             t.duration("receiver.retry-after", Duration.ofSeconds(1)),
+            t.list("receiver.trusted-proxies", List.of()),
             new ReceiverConfig.Cors(
                 t.list("receiver.cors.allowed-origins", List.of("*")),
                 t.list("receiver.cors.allowed-headers", List.of("Content-Type", "Content-Encoding", "traceparent", "tracestate", "baggage")),
@@ -121,7 +122,12 @@ public final class ConfigLoader {
     require(consentDefault.equals("denied") || consentDefault.equals("granted"),
         "consent.default: expected granted or denied");
     ConsentConfig consent =
-        new ConsentConfig(t.string("consent.attribute", "consent.analytics"), consentDefault.equals("granted"));
+        new ConsentConfig(
+            t.string("consent.attribute", "consent.analytics"),
+            t.string("consent.header", "X-Consent-Analytics").trim(),
+            t.bool("consent.honor-gpc", true),
+            t.bool("consent.honor-dnt", false),
+            consentDefault.equals("granted"));
 
     MetricsConfig metrics =
         new MetricsConfig(
@@ -146,10 +152,13 @@ public final class ConfigLoader {
             t.duration("export.timeout", Duration.ofSeconds(10)),
             t.map("export.headers"));
 
+    Path stateDir = Path.of(t.string("state.dir", "rum-sessions-state"));
+    String saltDir = t.string("state.salt-dir", "");
     StateConfig state =
         new StateConfig(
-            Path.of(t.string("state.dir", "rum-sessions-state")),
-            t.bool("state.snapshot-on-shutdown", true));
+            stateDir,
+            t.bool("state.snapshot-on-shutdown", true),
+            saltDir.isBlank() ? stateDir.resolve("salts") : Path.of(saltDir));
 
     t.rejectUnknownKeys();
     return new ProcessorConfig(receiver, session, input, bots, consent, metrics, export, state);

@@ -3,7 +3,11 @@ package io.rumsessions.processor.config;
 import java.time.Duration;
 import java.util.List;
 
-/** The OTLP receivers: ports, request limits, admission and CORS. */
+/**
+ * The OTLP receivers: ports, request limits, admission and CORS.
+ *
+ * @param trustedProxies CIDRs of proxies whose X-Forwarded-For / Forwarded headers are believed
+ */
 public record ReceiverConfig(
     String host,
     int grpcPort,
@@ -12,6 +16,7 @@ public record ReceiverConfig(
     int maxConcurrentRequests,
     int maxQueuedRequests,
     Duration retryAfter,
+    List<String> trustedProxies,
     Cors cors) {
 
   /** Browsers posting straight to the processor need CORS; {@code *} allows any origin. */

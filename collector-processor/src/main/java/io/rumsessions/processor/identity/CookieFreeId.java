@@ -8,7 +8,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The id of a visitor who may not be identified by a client-stored id: HMAC-SHA256, keyed by
- * the day's random salt, over the length-prefixed user agent, client address, service and site
+ * a day's random salt, over the length-prefixed user agent, client address, service and site
  * host (Plausible's scheme). Length prefixes keep ("ab","c") and ("a","bc") apart. The inputs
  * are hashed and forgotten; only the 128-bit truncated digest, as hex, leaves this class.
  */
@@ -20,8 +20,10 @@ public final class CookieFreeId {
     this.salts = salts;
   }
 
-  public String derive(String userAgent, String clientAddress, String service, String host, long nowMillis) {
-    Mac mac = macFor(nowMillis);
+  /** The id under the given UTC day's salt; null if that salt no longer exists. */
+  public String derive(String userAgent, String clientAddress, String service, String host, long day) {
+    Mac mac = macFor(day);
+    if (mac == null) return null;
     feed(mac, userAgent);
     feed(mac, clientAddress);
     feed(mac, service);
@@ -30,21 +32,24 @@ public final class CookieFreeId {
     return HexFormat.of().formatHex(digest, 0, 16);
   }
 
-  private Mac macFor(long nowMillis) {
-    long day = Math.floorDiv(nowMillis, 86_400_000L);
+  /** Whether a salt for the day exists (so an id under it may exist). */
+  public boolean hasSalt(long day) {
+    return salts.exists(day);
+  }
+
+  private Mac macFor(long day) {
     Keyed k = macs.get();
-    if (k == null || k.day != day) {
-      DailySalts.Salt salt = salts.forDay(nowMillis);
-      try {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(salt.bytes(), "HmacSHA256"));
-        k = new Keyed(salt.day(), mac);
-        macs.set(k);
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
-      }
+    if (k != null && k.day == day && salts.isLive(day)) return k.mac;
+    byte[] salt = salts.forDay(day);
+    if (salt == null) return null;
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(salt, "HmacSHA256"));
+      macs.set(new Keyed(day, mac));
+      return mac;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
     }
-    return k.mac;
   }
 
   private static void feed(Mac mac, String value) {

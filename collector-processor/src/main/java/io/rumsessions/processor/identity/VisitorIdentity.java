@@ -1,40 +1,62 @@
 package io.rumsessions.processor.identity;
 
 import io.rumsessions.processor.config.ConsentConfig;
+import io.rumsessions.processor.ingest.RequestContext;
 import io.rumsessions.processor.input.PageUrl;
 import io.rumsessions.processor.input.SpanFacts;
 
 /**
- * Decides which id a span's session is keyed by. With consent granted, the client's own
- * session id (web-common, Faro, Splunk) is used when present; without consent, or without a
- * client id, the cookie-free id is derived server-side.
+ * Decides whether a span's visitor consented, and which id its session is keyed by. With
+ * consent, the client's own session id (web-common, Faro, Splunk) is used when present;
+ * without consent, or without a client id, the cookie-free id is derived server-side — under
+ * today's salt, or yesterday's when a session under yesterday's id is still open, so a
+ * session that spans midnight stays whole.
  */
 public final class VisitorIdentity {
-  private final ConsentConfig consent;
-  private final CookieFreeId cookieFree;
-
-  public VisitorIdentity(ConsentConfig consent, CookieFreeId cookieFree) {
-    this.consent = consent;
-    this.cookieFree = cookieFree;
+  /** Whether a session is open under a key id (for the previous-salt match). */
+  public interface ActiveKeys {
+    boolean isActive(String service, String keyId);
   }
 
-  public boolean granted(SpanFacts.Consent c) {
-    return c == SpanFacts.Consent.GRANTED || (c == SpanFacts.Consent.UNKNOWN && consent.grantedByDefault());
+  private final ConsentConfig consent;
+  private final CookieFreeId cookieFree;
+  private final ActiveKeys active;
+
+  public VisitorIdentity(ConsentConfig consent, CookieFreeId cookieFree, ActiveKeys active) {
+    this.consent = consent;
+    this.cookieFree = cookieFree;
+    this.active = active;
+  }
+
+  /**
+   * Consent, strongest signal first: a honoured {@code Sec-GPC: 1} denies whatever else says;
+   * then the span or resource attribute; then the request header; then a honoured DNT; then
+   * the configured default (denied unless configured otherwise).
+   */
+  public boolean granted(SpanFacts.Consent spanConsent, RequestContext ctx) {
+    if (consent.honorGlobalPrivacyControl() && ctx.globalPrivacyControl()) return false;
+    if (spanConsent != SpanFacts.Consent.UNKNOWN) return spanConsent == SpanFacts.Consent.GRANTED;
+    if (ctx.headerConsent() != SpanFacts.Consent.UNKNOWN) return ctx.headerConsent() == SpanFacts.Consent.GRANTED;
+    if (consent.honorDoNotTrack() && ctx.doNotTrack()) return false;
+    return consent.grantedByDefault();
   }
 
   /**
    * The session key id for a span.
    *
-   * @param requestUserAgent the user agent of the HTTP request that carried the span, used when
-   *     the span has none (only the OTel web documentLoad span carries one)
-   * @param peerAddress the client address seen by the receiver
+   * @param userAgent the span's user agent, or the posting browser's
+   * @param clientAddress the span's client.address, or the request's
    */
-  public String keyFor(SpanFacts f, String service, String requestUserAgent, String peerAddress, long nowMillis) {
-    if (f.clientSessionId != null && granted(f.consent)) {
+  public String keyFor(SpanFacts f, boolean granted, String service, String userAgent, String clientAddress, long nowMillis) {
+    if (granted && f.clientSessionId != null) {
       return f.clientSessionId;
     }
-    String ua = requestUserAgent != null ? requestUserAgent : f.userAgent;
-    String address = f.clientAddress != null ? f.clientAddress : peerAddress;
-    return cookieFree.derive(ua, address, service, PageUrl.host(f.url), nowMillis);
+    String host = PageUrl.host(f.url);
+    long today = Math.floorDiv(nowMillis, 86_400_000L);
+    if (cookieFree.hasSalt(today - 1)) {
+      String yesterdays = cookieFree.derive(userAgent, clientAddress, service, host, today - 1);
+      if (yesterdays != null && active.isActive(service, yesterdays)) return yesterdays;
+    }
+    return cookieFree.derive(userAgent, clientAddress, service, host, today);
   }
 }

@@ -95,11 +95,11 @@ public final class SpanPipeline {
             if (firstError.isEmpty()) firstError = "span start time is further than the allowed clock skew from now";
             continue;
           }
-          boolean granted = identity.granted(f.consent);
-          String key = identity.keyFor(f, service, ctx.browserUserAgent(), ctx.peerAddress(), nowMillis);
+          boolean granted = identity.granted(f.consent, ctx);
           // The request's user agent only counts when a browser posted directly (see RequestContext).
-          String ua = f.userAgent != null ? f.userAgent : ctx.browserUserAgent();
+          String ua = ctx.browserUserAgent() != null ? ctx.browserUserAgent() : f.userAgent;
           String address = f.clientAddress != null ? f.clientAddress : ctx.peerAddress();
+          String key = identity.keyFor(f, granted, service, ua, address, nowMillis);
           s.event.set(t, f.pageview, f.interaction, f.pageview ? PageUrl.path(f.url) : null)
               .labels(bots.device(ua), "unassigned")
               .bot(bots.reason(f, ua, address));

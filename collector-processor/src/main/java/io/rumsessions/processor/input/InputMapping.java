@@ -134,8 +134,10 @@ public final class InputMapping {
     return id;
   }
 
-  static SpanFacts.Consent consentOf(String v) {
+  /** Reads a consent value: granted/true, denied/false, anything else unknown. */
+  public static SpanFacts.Consent consentOf(String v) {
     if (v == null) return SpanFacts.Consent.UNKNOWN;
+    v = v.trim();
     if (v.equalsIgnoreCase("granted") || v.equalsIgnoreCase("true")) return SpanFacts.Consent.GRANTED;
     if (v.equalsIgnoreCase("denied") || v.equalsIgnoreCase("false")) return SpanFacts.Consent.DENIED;
     return SpanFacts.Consent.UNKNOWN;

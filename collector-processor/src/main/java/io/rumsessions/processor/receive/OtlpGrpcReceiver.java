@@ -56,7 +56,7 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
         }
         long started = System.nanoTime();
         try {
-          IngestResult result = pipeline.ingest(request, new RequestContext("grpc", PEER.get(), null));
+          IngestResult result = pipeline.ingest(request, RequestContext.plain("grpc", PEER.get()));
           ExportTraceServiceResponse.Builder b = ExportTraceServiceResponse.newBuilder();
           if (result.rejected() > 0) {
             b.setPartialSuccess(ExportTracePartialSuccess.newBuilder()

@@ -9,7 +9,11 @@ import com.sun.net.httpserver.HttpServer;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.rumsessions.processor.config.ConsentConfig;
 import io.rumsessions.processor.config.ReceiverConfig;
+import io.rumsessions.processor.identity.ClientAddress;
+import io.rumsessions.processor.input.InputMapping;
+import io.rumsessions.processor.input.SpanFacts;
 import io.rumsessions.processor.ingest.IngestResult;
 import io.rumsessions.processor.ingest.RequestContext;
 import io.rumsessions.processor.ingest.SpanPipeline;
@@ -41,6 +45,8 @@ public final class OtlpHttpReceiver implements AutoCloseable {
   private static final String JSON = "application/json";
 
   private final ReceiverConfig config;
+  private final ConsentConfig consent;
+  private final ClientAddress clientAddress;
   private final SpanPipeline pipeline;
   private final RumMetrics metrics;
   private final Admission admission;
@@ -48,8 +54,10 @@ public final class OtlpHttpReceiver implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor;
 
-  public OtlpHttpReceiver(ReceiverConfig config, SpanPipeline pipeline, RumMetrics metrics, Admission admission) throws IOException {
+  public OtlpHttpReceiver(ReceiverConfig config, ConsentConfig consent, SpanPipeline pipeline, RumMetrics metrics, Admission admission) throws IOException {
     this.config = config;
+    this.consent = consent;
+    this.clientAddress = new ClientAddress(config.trustedProxies());
     this.pipeline = pipeline;
     this.metrics = metrics;
     this.admission = admission;
@@ -155,9 +163,12 @@ public final class OtlpHttpReceiver implements AutoCloseable {
         sendError(ex, 400, isJson, "invalid gzip body: " + e.getMessage());
         return;
       }
-      String peer = ex.getRemoteAddress().getAddress().getHostAddress();
+      String peer = clientAddress.resolve(ex.getRemoteAddress().getAddress().getHostAddress(),
+          h.getFirst("X-Forwarded-For"), h.getFirst("Forwarded"));
       String origin = h.getFirst("Origin");
-      RequestContext ctx = new RequestContext("http", peer, origin != null ? h.getFirst("User-Agent") : null);
+      RequestContext ctx = new RequestContext("http", peer, origin != null ? h.getFirst("User-Agent") : null,
+          consent.header().isEmpty() ? SpanFacts.Consent.UNKNOWN : InputMapping.consentOf(h.getFirst(consent.header())),
+          "1".equals(trim(h.getFirst("Sec-GPC"))), "1".equals(trim(h.getFirst("DNT"))));
       IngestResult result = pipeline.ingest(request, ctx);
       metrics.request("http", result.rejected() > 0 ? "partial" : "ok");
       sendSuccess(ex, isJson, result);
@@ -269,6 +280,10 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     } catch (IOException ignored) {
       // the connection is closed with the exchange anyway
     }
+  }
+
+  private static String trim(String s) {
+    return s == null ? null : s.trim();
   }
 
   private static String mediaType(String header) {

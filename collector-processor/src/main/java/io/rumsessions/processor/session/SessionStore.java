@@ -173,6 +173,18 @@ public final class SessionStore {
     }
   }
 
+  /** Whether a session is open under this key. */
+  public boolean isActive(SessionKey key) {
+    Shard shard = shardFor(key);
+    shard.lock.lock();
+    try {
+      // get() would count as an access and reorder the shard; containsKey does not.
+      return shard.active.containsKey(key);
+    } finally {
+      shard.lock.unlock();
+    }
+  }
+
   public int activeCount() {
     int n = 0;
     for (Shard shard : shards) {
