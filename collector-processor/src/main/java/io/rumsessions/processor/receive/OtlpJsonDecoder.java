@@ -46,19 +46,14 @@ public final class OtlpJsonDecoder {
   public ExportTraceServiceRequest decode(InputStream in) throws MalformedPayloadException, IOException {
     try (JsonParser p = factory.createParser(in)) {
       ExportTraceServiceRequest.Builder req = ExportTraceServiceRequest.newBuilder();
-      expect(p, p.nextToken(), JsonToken.START_OBJECT, "request");
-      while (p.nextToken() == JsonToken.FIELD_NAME) {
-        String f = p.currentName();
-        p.nextToken();
+      p.nextToken();
+      object(p, "request", f -> {
         if (f.equals("resourceSpans") || f.equals("resource_spans")) {
-          int i = 0;
-          for (JsonToken t = startArray(p, "resourceSpans"); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-            req.addResourceSpans(resourceSpans(p, "resourceSpans[" + i++ + "]"));
-          }
+          array(p, "resourceSpans", at -> req.addResourceSpans(resourceSpans(p, at)));
         } else {
           p.skipChildren();
         }
-      }
+      });
       if (p.nextToken() != null) {
         throw new MalformedPayloadException("trailing content after the JSON object");
       }
@@ -70,88 +65,93 @@ public final class OtlpJsonDecoder {
     }
   }
 
-  private ResourceSpans resourceSpans(JsonParser p, String path) throws IOException, MalformedPayloadException {
+  // ---- structure: every message is an object of known fields, every list an array ----
+
+  private interface Field {
+    void read(String name) throws IOException, MalformedPayloadException;
+  }
+
+  private interface Element {
+    void read(String path) throws IOException, MalformedPayloadException;
+  }
+
+  /** Walks the fields of the object at the current token; unknown fields are the caller's to skip. */
+  private static void object(JsonParser p, String path, Field field) throws IOException, MalformedPayloadException {
     expect(p, p.currentToken(), JsonToken.START_OBJECT, path);
-    ResourceSpans.Builder b = ResourceSpans.newBuilder();
     while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
+      String name = p.currentName();
       p.nextToken();
+      field.read(name);
+    }
+  }
+
+  /** Walks the elements of the array at the current token (null is an empty list). */
+  private static void array(JsonParser p, String path, Element element) throws IOException, MalformedPayloadException {
+    if (p.currentToken() == JsonToken.VALUE_NULL) return;
+    expect(p, p.currentToken(), JsonToken.START_ARRAY, path);
+    int i = 0;
+    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+      element.read(path + "[" + i++ + "]");
+    }
+  }
+
+  private ResourceSpans resourceSpans(JsonParser p, String path) throws IOException, MalformedPayloadException {
+    ResourceSpans.Builder b = ResourceSpans.newBuilder();
+    object(p, path, f -> {
       switch (f) {
         case "resource" -> b.setResource(resource(p, path + ".resource"));
-        case "scopeSpans", "scope_spans" -> {
-          int i = 0;
-          for (JsonToken t = startArray(p, path + ".scopeSpans"); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-            b.addScopeSpans(scopeSpans(p, path + ".scopeSpans[" + i++ + "]"));
-          }
-        }
+        case "scopeSpans", "scope_spans" -> array(p, path + ".scopeSpans", at -> b.addScopeSpans(scopeSpans(p, at)));
         case "schemaUrl", "schema_url" -> b.setSchemaUrl(text(p, path + ".schemaUrl"));
         default -> p.skipChildren();
       }
-    }
+    });
     return b.build();
   }
 
   private Resource resource(JsonParser p, String path) throws IOException, MalformedPayloadException {
-    if (p.currentToken() == JsonToken.VALUE_NULL) return Resource.getDefaultInstance();
-    expect(p, p.currentToken(), JsonToken.START_OBJECT, path);
     Resource.Builder b = Resource.newBuilder();
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    if (p.currentToken() == JsonToken.VALUE_NULL) return b.build();
+    object(p, path, f -> {
       switch (f) {
         case "attributes" -> attributes(p, path + ".attributes", b::addAttributes);
-        case "droppedAttributesCount", "dropped_attributes_count" -> b.setDroppedAttributesCount((int) integer(p, path + ".droppedAttributesCount"));
+        case "droppedAttributesCount", "dropped_attributes_count" -> b.setDroppedAttributesCount((int) integer(p, path + "." + f));
         default -> p.skipChildren();
       }
-    }
+    });
     return b.build();
   }
 
   private ScopeSpans scopeSpans(JsonParser p, String path) throws IOException, MalformedPayloadException {
-    expect(p, p.currentToken(), JsonToken.START_OBJECT, path);
     ScopeSpans.Builder b = ScopeSpans.newBuilder();
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    object(p, path, f -> {
       switch (f) {
         case "scope" -> b.setScope(scope(p, path + ".scope"));
-        case "spans" -> {
-          int i = 0;
-          for (JsonToken t = startArray(p, path + ".spans"); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-            b.addSpans(span(p, path + ".spans[" + i++ + "]"));
-          }
-        }
+        case "spans" -> array(p, path + ".spans", at -> b.addSpans(span(p, at)));
         case "schemaUrl", "schema_url" -> b.setSchemaUrl(text(p, path + ".schemaUrl"));
         default -> p.skipChildren();
       }
-    }
+    });
     return b.build();
   }
 
   private InstrumentationScope scope(JsonParser p, String path) throws IOException, MalformedPayloadException {
-    if (p.currentToken() == JsonToken.VALUE_NULL) return InstrumentationScope.getDefaultInstance();
-    expect(p, p.currentToken(), JsonToken.START_OBJECT, path);
     InstrumentationScope.Builder b = InstrumentationScope.newBuilder();
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    if (p.currentToken() == JsonToken.VALUE_NULL) return b.build();
+    object(p, path, f -> {
       switch (f) {
         case "name" -> b.setName(text(p, path + ".name"));
         case "version" -> b.setVersion(text(p, path + ".version"));
         case "attributes" -> attributes(p, path + ".attributes", b::addAttributes);
-        case "droppedAttributesCount", "dropped_attributes_count" -> b.setDroppedAttributesCount((int) integer(p, path + ".droppedAttributesCount"));
+        case "droppedAttributesCount", "dropped_attributes_count" -> b.setDroppedAttributesCount((int) integer(p, path + "." + f));
         default -> p.skipChildren();
       }
-    }
+    });
     return b.build();
   }
 
   private Span span(JsonParser p, String path) throws IOException, MalformedPayloadException {
-    expect(p, p.currentToken(), JsonToken.START_OBJECT, path);
     Span.Builder b = Span.newBuilder();
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    object(p, path, f -> {
       switch (f) {
         case "traceId", "trace_id" -> b.setTraceId(hexId(p, path + ".traceId", 16));
         case "spanId", "span_id" -> b.setSpanId(hexId(p, path + ".spanId", 8));
@@ -163,77 +163,58 @@ public final class OtlpJsonDecoder {
         case "startTimeUnixNano", "start_time_unix_nano" -> b.setStartTimeUnixNano(integer(p, path + ".startTimeUnixNano"));
         case "endTimeUnixNano", "end_time_unix_nano" -> b.setEndTimeUnixNano(integer(p, path + ".endTimeUnixNano"));
         case "attributes" -> attributes(p, path + ".attributes", b::addAttributes);
-        case "droppedAttributesCount", "dropped_attributes_count" -> b.setDroppedAttributesCount((int) integer(p, path + ".droppedAttributesCount"));
-        case "events" -> {
-          int i = 0;
-          for (JsonToken t = startArray(p, path + ".events"); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-            b.addEvents(event(p, path + ".events[" + i++ + "]"));
-          }
-        }
-        case "droppedEventsCount", "dropped_events_count" -> b.setDroppedEventsCount((int) integer(p, path + ".droppedEventsCount"));
-        case "links" -> {
-          int i = 0;
-          for (JsonToken t = startArray(p, path + ".links"); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-            b.addLinks(link(p, path + ".links[" + i++ + "]"));
-          }
-        }
-        case "droppedLinksCount", "dropped_links_count" -> b.setDroppedLinksCount((int) integer(p, path + ".droppedLinksCount"));
+        case "droppedAttributesCount", "dropped_attributes_count" -> b.setDroppedAttributesCount((int) integer(p, path + "." + f));
+        case "events" -> array(p, path + ".events", at -> b.addEvents(event(p, at)));
+        case "droppedEventsCount", "dropped_events_count" -> b.setDroppedEventsCount((int) integer(p, path + "." + f));
+        case "links" -> array(p, path + ".links", at -> b.addLinks(link(p, at)));
+        case "droppedLinksCount", "dropped_links_count" -> b.setDroppedLinksCount((int) integer(p, path + "." + f));
         case "status" -> b.setStatus(status(p, path + ".status"));
         default -> p.skipChildren();
       }
-    }
+    });
     return b.build();
   }
 
   private Span.Event event(JsonParser p, String path) throws IOException, MalformedPayloadException {
-    expect(p, p.currentToken(), JsonToken.START_OBJECT, path);
     Span.Event.Builder b = Span.Event.newBuilder();
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    object(p, path, f -> {
       switch (f) {
         case "timeUnixNano", "time_unix_nano" -> b.setTimeUnixNano(integer(p, path + ".timeUnixNano"));
         case "name" -> b.setName(text(p, path + ".name"));
         case "attributes" -> attributes(p, path + ".attributes", b::addAttributes);
-        case "droppedAttributesCount", "dropped_attributes_count" -> b.setDroppedAttributesCount((int) integer(p, path + ".droppedAttributesCount"));
+        case "droppedAttributesCount", "dropped_attributes_count" -> b.setDroppedAttributesCount((int) integer(p, path + "." + f));
         default -> p.skipChildren();
       }
-    }
+    });
     return b.build();
   }
 
   private Span.Link link(JsonParser p, String path) throws IOException, MalformedPayloadException {
-    expect(p, p.currentToken(), JsonToken.START_OBJECT, path);
     Span.Link.Builder b = Span.Link.newBuilder();
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    object(p, path, f -> {
       switch (f) {
         case "traceId", "trace_id" -> b.setTraceId(hexId(p, path + ".traceId", 16));
         case "spanId", "span_id" -> b.setSpanId(hexId(p, path + ".spanId", 8));
         case "traceState", "trace_state" -> b.setTraceState(text(p, path + ".traceState"));
         case "flags" -> b.setFlags((int) integer(p, path + ".flags"));
         case "attributes" -> attributes(p, path + ".attributes", b::addAttributes);
-        case "droppedAttributesCount", "dropped_attributes_count" -> b.setDroppedAttributesCount((int) integer(p, path + ".droppedAttributesCount"));
+        case "droppedAttributesCount", "dropped_attributes_count" -> b.setDroppedAttributesCount((int) integer(p, path + "." + f));
         default -> p.skipChildren();
       }
-    }
+    });
     return b.build();
   }
 
   private Status status(JsonParser p, String path) throws IOException, MalformedPayloadException {
-    if (p.currentToken() == JsonToken.VALUE_NULL) return Status.getDefaultInstance();
-    expect(p, p.currentToken(), JsonToken.START_OBJECT, path);
     Status.Builder b = Status.newBuilder();
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    if (p.currentToken() == JsonToken.VALUE_NULL) return b.build();
+    object(p, path, f -> {
       switch (f) {
         case "message" -> b.setMessage(text(p, path + ".message"));
         case "code" -> b.setCodeValue(enumValue(p, path + ".code", "STATUS_CODE_", Status.StatusCode::valueOf));
         default -> p.skipChildren();
       }
-    }
+    });
     return b.build();
   }
 
@@ -242,35 +223,25 @@ public final class OtlpJsonDecoder {
   }
 
   private void attributes(JsonParser p, String path, KeyValueSink sink) throws IOException, MalformedPayloadException {
-    if (p.currentToken() == JsonToken.VALUE_NULL) return;
-    int i = 0;
-    for (JsonToken t = startArray(p, path); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-      sink.add(keyValue(p, path + "[" + i++ + "]"));
-    }
+    array(p, path, at -> sink.add(keyValue(p, at)));
   }
 
   private KeyValue keyValue(JsonParser p, String path) throws IOException, MalformedPayloadException {
-    expect(p, p.currentToken(), JsonToken.START_OBJECT, path);
     KeyValue.Builder b = KeyValue.newBuilder();
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    object(p, path, f -> {
       switch (f) {
         case "key" -> b.setKey(text(p, path + ".key"));
         case "value" -> b.setValue(anyValue(p, path + ".value"));
         default -> p.skipChildren();
       }
-    }
+    });
     return b.build();
   }
 
   private AnyValue anyValue(JsonParser p, String path) throws IOException, MalformedPayloadException {
-    if (p.currentToken() == JsonToken.VALUE_NULL) return AnyValue.getDefaultInstance();
-    expect(p, p.currentToken(), JsonToken.START_OBJECT, path);
     AnyValue.Builder b = AnyValue.newBuilder();
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    if (p.currentToken() == JsonToken.VALUE_NULL) return b.build();
+    object(p, path, f -> {
       switch (f) {
         case "stringValue", "string_value" -> b.setStringValue(text(p, path + ".stringValue"));
         case "boolValue", "bool_value" -> b.setBoolValue(bool(p, path + ".boolValue"));
@@ -279,47 +250,27 @@ public final class OtlpJsonDecoder {
         case "bytesValue", "bytes_value" -> b.setBytesValue(base64(p, path + ".bytesValue"));
         case "arrayValue", "array_value" -> {
           ArrayValue.Builder a = ArrayValue.newBuilder();
-          expect(p, p.currentToken(), JsonToken.START_OBJECT, path + ".arrayValue");
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String g = p.currentName();
-            p.nextToken();
-            if (g.equals("values")) {
-              int i = 0;
-              for (JsonToken t = startArray(p, path + ".arrayValue.values"); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-                a.addValues(anyValue(p, path + ".arrayValue.values[" + i++ + "]"));
-              }
-            } else {
-              p.skipChildren();
-            }
-          }
+          object(p, path + ".arrayValue", g -> {
+            if (g.equals("values")) array(p, path + ".arrayValue.values", at -> a.addValues(anyValue(p, at)));
+            else p.skipChildren();
+          });
           b.setArrayValue(a);
         }
         case "kvlistValue", "kvlist_value" -> {
           KeyValueList.Builder l = KeyValueList.newBuilder();
-          expect(p, p.currentToken(), JsonToken.START_OBJECT, path + ".kvlistValue");
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String g = p.currentName();
-            p.nextToken();
-            if (g.equals("values")) {
-              attributes(p, path + ".kvlistValue.values", l::addValues);
-            } else {
-              p.skipChildren();
-            }
-          }
+          object(p, path + ".kvlistValue", g -> {
+            if (g.equals("values")) attributes(p, path + ".kvlistValue.values", l::addValues);
+            else p.skipChildren();
+          });
           b.setKvlistValue(l);
         }
         default -> p.skipChildren();
       }
-    }
+    });
     return b.build();
   }
 
   // ---- scalars ----
-
-  private static JsonToken startArray(JsonParser p, String path) throws IOException, MalformedPayloadException {
-    expect(p, p.currentToken(), JsonToken.START_ARRAY, path);
-    return p.nextToken();
-  }
 
   private static void expect(JsonParser p, JsonToken actual, JsonToken wanted, String path) throws MalformedPayloadException {
     if (actual != wanted) {
