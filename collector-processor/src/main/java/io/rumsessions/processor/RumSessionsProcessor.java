@@ -33,6 +33,7 @@ import io.rumsessions.processor.session.SessionStore;
 import io.rumsessions.processor.session.SessionSummary;
 import io.rumsessions.processor.session.StoredSession;
 import io.rumsessions.processor.snapshot.SnapshotFile;
+import io.rumsessions.processor.snippet.SnippetHandler;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.InstantSource;
@@ -100,6 +101,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
 
     this.admission = new Admission(config.receiver().maxConcurrentRequests());
     this.http = new OtlpHttpReceiver(config.receiver(), config.consent(), pipeline, metrics, admission);
+    http.serve("/rum.js", new SnippetHandler());
     this.grpc = new OtlpGrpcReceiver(config.receiver(), pipeline, metrics, admission);
     this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "rum-session-sweeper");

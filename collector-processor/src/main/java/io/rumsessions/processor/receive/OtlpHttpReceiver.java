@@ -74,6 +74,11 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     server.createContext("/", this::handleOther);
   }
 
+  /** Serves another path on the same port (e.g. {@code /rum.js}); call before {@link #start()}. */
+  public void serve(String path, HttpHandler handler) {
+    server.createContext(path, handler);
+  }
+
   public void start() {
     server.start();
   }
