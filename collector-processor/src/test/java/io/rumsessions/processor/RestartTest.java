@@ -80,4 +80,46 @@ class RestartTest {
       assertThat(x.ended()).isFalse();
     });
   }
+
+  @Test
+  void withoutConsentNoRawValueReachesMetricsLogsOrTheSnapshot() throws Exception {
+    Path state = dir.resolve("state");
+    String ip = "203.0.113.77";
+    String userId = "user-8812";
+    String clientId = "client-id-5d41402abc4b2a76";
+    String email = "bob%40example.org";
+    String ua = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15";
+    Path log = dir.resolve("privacy.log");
+    String metrics;
+    try (ProcessorProcess p = ProcessorProcess.start(log, "--state-dir", state.toString())) {
+      long now = System.currentTimeMillis() * 1_000_000L;
+      String body = """
+          {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"shop"}},
+          {"key":"client.address","value":{"stringValue":"%s"}}]},
+          "scopeSpans":[{"spans":[{"traceId":"5b0df6b3e1b3101898f704aa91c0a432","spanId":"52c63bc2b8af77a7","name":"documentLoad",
+          "startTimeUnixNano":"%d","endTimeUnixNano":"%d","attributes":[
+          {"key":"session.id","value":{"stringValue":"%s"}},{"key":"user.id","value":{"stringValue":"%s"}},
+          {"key":"url.full","value":{"stringValue":"https://shop.example/account?email=%s&utm_source=mail"}},
+          {"key":"user_agent.original","value":{"stringValue":"%s"}}]}]}]}]}
+          """.formatted(ip, now, now, clientId, userId, email, ua);
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p.httpPort + "/v1/traces"))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      metrics = Scrape.of(p.metricsPort).text();
+      assertThat(Scrape.of(p.metricsPort).sum("rum_sessions_active", SERVICE)).isEqualTo(1);
+      p.terminate();
+    }
+    String logText = Files.readString(log);
+    String snapshot = new String(Files.readAllBytes(new SnapshotFile(state).path()), java.nio.charset.StandardCharsets.ISO_8859_1);
+    StringBuilder salts = new StringBuilder();
+    try (var files = Files.list(state.resolve("salts"))) {
+      for (Path f : files.toList()) salts.append(new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+    for (String where : List.of(metrics, logText, snapshot, salts.toString())) {
+      assertThat(where).doesNotContain(ip).doesNotContain(userId).doesNotContain(clientId)
+          .doesNotContain("bob").doesNotContain("Macintosh");
+    }
+    assertThat(snapshot).contains("/account").doesNotContain("utm_source");
+  }
 }
