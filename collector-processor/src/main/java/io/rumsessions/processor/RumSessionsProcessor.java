@@ -17,6 +17,7 @@ import io.rumsessions.processor.export.SessionSpans;
 import io.rumsessions.processor.export.SpanExportQueue;
 import io.rumsessions.processor.identity.CookieFreeId;
 import io.rumsessions.processor.identity.DailySalts;
+import io.rumsessions.processor.identity.TraceSessions;
 import io.rumsessions.processor.identity.VisitorIdentity;
 import io.rumsessions.processor.ingest.SpanPipeline;
 import io.rumsessions.processor.input.InputMapping;
@@ -96,7 +97,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
         new InputMapping(config.input(), config.consent()),
         new VisitorIdentity(config.consent(), new CookieFreeId(new DailySalts(new SecureRandom(), config.state().saltDir())),
             (service, keyId) -> sessions.isActive(new SessionKey(service, keyId))),
-        BotFilter.from(config.bots()), sessions, new ServiceNames(config.metrics().maxServices()), metrics,
+        BotFilter.from(config.bots()), sessions, new TraceSessions(config.session().traceMapSize()), new ServiceNames(config.metrics().maxServices()), metrics,
         forwarded, forwarded == null ? null : exportQueue, clock, config.input().maxClockSkew());
 
     this.admission = new Admission(config.receiver().maxConcurrentRequests());

@@ -177,4 +177,55 @@ class ExportPrivacyTest {
     assertThat(spans()).hasSize(15);
     assertThat(spans()).noneMatch(s -> "bot".equals(attr(s, "user_agent.synthetic.type")));
   }
+
+  /** A backend server span in the same trace as a browser fetch span, as the agent exports it. */
+  static String backendBatch(String traceId, long startNanos, boolean error) {
+    return """
+        {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"checkout-api"}}]},
+        "scopeSpans":[{"spans":[{"traceId":"%s","spanId":"aaaaaaaaaaaaaaa1","parentSpanId":"bbbbbbbbbbbbbbb1",
+        "name":"POST /api/cart","kind":2,"startTimeUnixNano":"%d","endTimeUnixNano":"%d",
+        "attributes":[{"key":"client.address","value":{"stringValue":"%s"}}],
+        "status":{"code":%d}}]}]}]}
+        """.formatted(traceId, startNanos, startNanos + 5_000_000, IP, error ? 2 : 0);
+  }
+
+  @Test
+  void backendSpansJoinTheBrowserSessionOfTheirTraceAndAreCountedOnIt() throws Exception {
+    start(Map.of("consent.default", "granted"));
+    long t = Fixtures.firstStartNanos(Fixtures.otelWebVisits());
+    String fetchTrace = "0af7651916cd43dd8448eb211c80319c";
+    String browser = """
+        {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"web"}}]},
+        "scopeSpans":[{"spans":[
+        {"traceId":"5b0df6b3e1b3101898f704aa91c0a432","spanId":"52c63bc2b8af77a7","name":"documentLoad","kind":1,
+         "startTimeUnixNano":"%d","endTimeUnixNano":"%d","attributes":[{"key":"session.id","value":{"stringValue":"s-1"}},
+         {"key":"user_agent.original","value":{"stringValue":"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/141.0.0.0 Safari/537.36"}},
+         {"key":"user.id","value":{"stringValue":"%s"}},{"key":"session.previous_id","value":{"stringValue":"s-0"}}]},
+        {"traceId":"%s","spanId":"b7ad6b7169203331","name":"HTTP POST","kind":3,
+         "startTimeUnixNano":"%d","endTimeUnixNano":"%d","attributes":[{"key":"session.id","value":{"stringValue":"s-1"}}]}]}]}]}
+        """.formatted(t, t, USER_ID, fetchTrace, t + 1_000_000_000L, t + 1_100_000_000L);
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    for (String body : List.of(browser, backendBatch(fetchTrace, t + 1_010_000_000L, false),
+        backendBatch(fetchTrace, t + 1_020_000_000L, true), backendBatch("1af7651916cd43dd8448eb211c80319c", t, false))) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + processor.httpPort() + "/v1/traces"))
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+    }
+    var metrics = io.rumsessions.processor.testing.Scrape.of(processor.metricsPort());
+    assertThat(metrics.sum("rum_backend_spans_total", "service_name=\"checkout-api\"", "outcome=\"attributed\"")).isEqualTo(2);
+    assertThat(metrics.sum("rum_backend_spans_total", "service_name=\"checkout-api\"", "outcome=\"unattributed\"")).isEqualTo(1);
+    // Backend spans never make sessions of their own.
+    assertThat(metrics.sum("rum_sessions_started_total")).isEqualTo(1);
+    clock.advance(Duration.ofHours(1));
+    processor.sessions().sweep(clock.millis());
+
+    List<Span> spans = exportedSpans(6);
+    Span session = spans.stream().filter(s -> s.getName().equals("session")).findFirst().orElseThrow();
+    assertThat(attr(session, "session.id")).isEqualTo("s-1");
+    assertThat(attr(session, "rum.session.backend_requests")).isEqualTo("2");
+    assertThat(attr(session, "rum.session.backend_errors")).isEqualTo("1");
+    assertThat(attr(session, "session.previous_id")).isEqualTo("s-0");
+    assertThat(attr(session, "user.id")).isEqualTo(USER_ID);
+    assertThat(spans).filteredOn(s -> s.getName().equals("POST /api/cart") && "s-1".equals(attr(s, "session.id"))).hasSize(2);
+  }
 }

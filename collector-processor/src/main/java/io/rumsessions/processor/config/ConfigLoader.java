@@ -81,7 +81,8 @@ public final class ConfigLoader {
                 s -> SessionConfig.LimitPolicy.valueOf(s.trim().toUpperCase(Locale.ROOT).replace('-', '_')),
                 "evict-oldest or reject-new"),
             t.duration("session.sweep-interval", Duration.ofSeconds(5)),
-            t.duration("session.engaged-after", Duration.ofSeconds(10)));
+            t.duration("session.engaged-after", Duration.ofSeconds(10)),
+            t.integer("session.trace-map-size", 100_000, 0, 100_000_000));
     require(!session.inactivityTimeout().isZero() && !session.inactivityTimeout().isNegative(),
         "session.inactivity-timeout: must be positive");
     require(!session.sweepInterval().isZero() && !session.sweepInterval().isNegative(),

@@ -11,6 +11,7 @@ import java.time.ZoneId;
  *     batches; a session closes once nothing has arrived for {@code inactivityTimeout +
  *     allowedLateness}
  * @param engagedAfter a session at least this long is engaged (GA4: 10 s)
+ * @param traceMapSize traces remembered to join backend spans to browser sessions
  */
 public record SessionConfig(
     Duration inactivityTimeout,
@@ -21,7 +22,8 @@ public record SessionConfig(
     int maxActive,
     LimitPolicy onLimit,
     Duration sweepInterval,
-    Duration engagedAfter) {
+    Duration engagedAfter,
+    int traceMapSize) {
 
   /** What happens when a new session would exceed {@code maxActive}. */
   public enum LimitPolicy {

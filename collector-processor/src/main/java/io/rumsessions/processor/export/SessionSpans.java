@@ -30,6 +30,10 @@ public final class SessionSpans {
   static final AttributeKey<String> CHANNEL = AttributeKey.stringKey("rum.session.channel");
   static final AttributeKey<String> DEVICE = AttributeKey.stringKey("rum.session.device");
   static final AttributeKey<String> END_REASON = AttributeKey.stringKey("rum.session.end_reason");
+  static final AttributeKey<String> PREVIOUS_ID = AttributeKey.stringKey("session.previous_id");
+  static final AttributeKey<String> USER_ID = AttributeKey.stringKey("user.id");
+  static final AttributeKey<Long> BACKEND_REQUESTS = AttributeKey.longKey("rum.session.backend_requests");
+  static final AttributeKey<Long> BACKEND_ERRORS = AttributeKey.longKey("rum.session.backend_errors");
 
   private static final InstrumentationScopeInfo SCOPE =
       InstrumentationScopeInfo.builder("io.rumsessions.processor").setVersion("0.1.0").build();
@@ -54,6 +58,12 @@ public final class SessionSpans {
         .put(DEVICE, s.device())
         .put(END_REASON, s.endReason().name().toLowerCase(java.util.Locale.ROOT));
     if (s.landingPage() != null) a.put(LANDING, s.landingPage());
+    if (s.previousId() != null) a.put(PREVIOUS_ID, s.previousId());
+    if (s.userId() != null) a.put(USER_ID, s.userId());
+    if (s.backendRequests() > 0) {
+      a.put(BACKEND_REQUESTS, s.backendRequests());
+      a.put(BACKEND_ERRORS, s.backendErrors());
+    }
     if (s.exitPage() != null) a.put(EXIT, s.exitPage());
     Attributes attrs = a.build();
     SpanContext ctx = SpanContext.create(ids.generateTraceId(), ids.generateSpanId(),

@@ -7,6 +7,7 @@ import io.opentelemetry.proto.trace.v1.Span;
 import io.rumsessions.processor.bots.BotFilter;
 import io.rumsessions.processor.export.ForwardedSpans;
 import io.rumsessions.processor.export.SpanExportQueue;
+import io.rumsessions.processor.identity.TraceSessions;
 import io.rumsessions.processor.identity.VisitorIdentity;
 import io.rumsessions.processor.input.InputMapping;
 import io.rumsessions.processor.input.PageUrl;
@@ -31,6 +32,7 @@ public final class SpanPipeline {
   private final VisitorIdentity identity;
   private final BotFilter bots;
   private final SessionStore sessions;
+  private final TraceSessions traces;
   private final ServiceNames services;
   private final RumMetrics metrics;
   private final ForwardedSpans forwarded;
@@ -48,13 +50,14 @@ public final class SpanPipeline {
   /**
    * @param forwarded null when received spans are not forwarded
    */
-  public SpanPipeline(InputMapping mapping, VisitorIdentity identity, BotFilter bots, SessionStore sessions,
+  public SpanPipeline(InputMapping mapping, VisitorIdentity identity, BotFilter bots, SessionStore sessions, TraceSessions traces,
       ServiceNames services, RumMetrics metrics, ForwardedSpans forwarded, SpanExportQueue exportQueue,
       InstantSource clock, Duration maxClockSkew) {
     this.mapping = mapping;
     this.identity = identity;
     this.bots = bots;
     this.sessions = sessions;
+    this.traces = traces;
     this.services = services;
     this.metrics = metrics;
     this.forwarded = exportQueue == null ? null : forwarded;
@@ -80,6 +83,8 @@ public final class SpanPipeline {
       long badTime = 0;
       long limited = 0;
       long bot = 0;
+      long backendAttributed = 0;
+      long backendUnattributed = 0;
       for (ScopeSpans ss : rs.getScopeSpansList()) {
         for (Span span : ss.getSpansList()) {
           if (span.getTraceId().size() != 16 || span.getSpanId().size() != 8) {
@@ -96,6 +101,18 @@ public final class SpanPipeline {
             continue;
           }
           boolean granted = identity.granted(f.consent, ctx);
+          if (f.backend) {
+            // A backend span joins the browser session whose fetch started its trace; it never
+            // starts, extends or splits a session.
+            SessionKey owner = traces.sessionOf(span.getTraceId());
+            String sessionId = owner == null ? null : sessions.recordBackend(owner, f.error);
+            if (sessionId != null) backendAttributed++;
+            else backendUnattributed++;
+            if (forwarded != null) {
+              exportQueue.offer("forwarded", forwarded.of(origin, ss.getScope(), span, granted, sessionId, 0, false));
+            }
+            continue;
+          }
           // The request's user agent only counts when a browser posted directly (see RequestContext).
           String ua = ctx.browserUserAgent() != null ? ctx.browserUserAgent() : f.userAgent;
           String address = f.clientAddress != null ? f.clientAddress : ctx.peerAddress();
@@ -103,8 +120,13 @@ public final class SpanPipeline {
           s.event.set(t, f.pageview, f.interaction, f.pageview ? PageUrl.path(f.url) : null)
               .labels(bots.device(ua), "unassigned")
               .bot(bots.reason(f, ua, address));
+          if (granted) s.event.stitching(f.previousSessionId, f.userId);
           Assignment a = s.assignment;
-          sessions.record(new SessionKey(service, key), s.event, nowMillis, a);
+          SessionKey sessionKey = new SessionKey(service, key);
+          sessions.record(sessionKey, s.event, nowMillis, a);
+          if (a.outcome() == Assignment.Outcome.ACCEPTED && span.getKind() == Span.SpanKind.SPAN_KIND_CLIENT) {
+            traces.remember(span.getTraceId(), sessionKey);
+          }
           switch (a.outcome()) {
             case ACCEPTED -> accepted++;
             case LATE -> late++;
@@ -131,6 +153,8 @@ public final class SpanPipeline {
       metrics.spans(service, "invalid_timestamp", badTime);
       metrics.spans(service, "session_limit", limited);
       metrics.spans(service, "bot", bot);
+      metrics.backendSpans(service, "attributed", backendAttributed);
+      metrics.backendSpans(service, "unattributed", backendUnattributed);
       acceptedTotal += accepted + late + bot;
       rejectedTotal += invalid + badTime + limited;
     }

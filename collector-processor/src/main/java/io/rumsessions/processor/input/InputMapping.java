@@ -28,7 +28,9 @@ public final class InputMapping {
   private static final int REFERRER = 5;
   private static final int SYNTHETIC = 6;
   private static final int AUTOMATION = 7;
-  static final int ROLES = 8;
+  private static final int PREVIOUS_ID = 8;
+  private static final int USER_ID = 9;
+  static final int ROLES = 10;
 
   /** Attribute key → role * 1024 + rank within its list. */
   private final Map<String, Integer> roles = new HashMap<>();
@@ -46,6 +48,8 @@ public final class InputMapping {
     register(input.referrerAttributes(), REFERRER);
     register(List.of("user_agent.synthetic.type"), SYNTHETIC);
     register(input.automationFlagAttributes(), AUTOMATION);
+    register(List.of("session.previous_id"), PREVIOUS_ID);
+    register(List.of("user.id", "enduser.id"), USER_ID);
     this.pageviewNames = new HashSet<>(input.pageviewSpanNames());
     this.pageviewPrefixes = List.copyOf(input.pageviewSpanPrefixes());
     this.interactionNames = new HashSet<>(input.interactionSpanNames());
@@ -96,6 +100,10 @@ public final class InputMapping {
     out.referrer = values[REFERRER] != null ? values[REFERRER] : resource.referrer();
     out.syntheticType = values[SYNTHETIC] != null ? values[SYNTHETIC] : resource.syntheticType();
     out.automationFlag = values[AUTOMATION] != null ? values[AUTOMATION] : resource.automationFlag();
+    out.previousSessionId = validId(values[PREVIOUS_ID]);
+    out.userId = validId(values[USER_ID]);
+    out.backend = span.getKind() == Span.SpanKind.SPAN_KIND_SERVER || span.getKind() == Span.SpanKind.SPAN_KIND_CONSUMER;
+    out.error = span.getStatus().getCode() == io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR;
     out.timeNanos = span.getStartTimeUnixNano();
     String name = span.getName();
     out.pageview = isPageview(name);

@@ -20,6 +20,11 @@ public final class SpanFacts {
   public String referrer;
   public String syntheticType;
   public String automationFlag;
+  public String previousSessionId;
+  public String userId;
+  /** A server-side span (kind SERVER or CONSUMER): joins a browser session, never starts one. */
+  public boolean backend;
+  public boolean error;
   public long timeNanos;
   public boolean pageview;
   public boolean interaction;
@@ -37,6 +42,10 @@ public final class SpanFacts {
     referrer = null;
     syntheticType = null;
     automationFlag = null;
+    previousSessionId = null;
+    userId = null;
+    backend = false;
+    error = false;
     timeNanos = 0;
     pageview = false;
     interaction = false;

@@ -33,6 +33,7 @@ public final class RumMetrics implements SessionListener {
   private final Counter botSpans;
   private final Counter botSessions;
   private final Counter reclassified;
+  private final Counter backendSpans;
   private final EngagementRule engagement;
 
   public RumMetrics(PrometheusRegistry registry, EngagementRule engagement) {
@@ -88,6 +89,9 @@ public final class RumMetrics implements SessionListener {
         .help("Sessions counted as started and later found to be bots; they are never counted as ended. "
             + "Human sessions started = rum_sessions_started_total - rum_sessions_reclassified_total.")
         .labelNames("service_name").register(registry);
+    backendSpans = Counter.builder().name("rum_backend_spans_total")
+        .help("Backend (server) spans, by whether they joined a browser session through their trace id.")
+        .labelNames("service_name", "outcome").register(registry);
     exported = Counter.builder().name("rum_export_spans_total")
         .help("Spans handed to the OTLP exporter, by kind and result.")
         .labelNames("kind", "outcome").register(registry);
@@ -143,6 +147,10 @@ public final class RumMetrics implements SessionListener {
 
   public void botSpans(String service, String reason, long n) {
     if (n > 0) botSpans.labelValues(service, reason).inc(n);
+  }
+
+  public void backendSpans(String service, String outcome, long n) {
+    if (n > 0) backendSpans.labelValues(service, outcome).inc(n);
   }
 
   public void spans(String service, String outcome, long n) {

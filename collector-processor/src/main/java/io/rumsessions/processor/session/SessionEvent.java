@@ -12,6 +12,8 @@ public final class SessionEvent {
   String device;
   String channel;
   String botReason;
+  String previousId;
+  String userId;
 
   public SessionEvent set(long timeNanos, boolean pageview, boolean interaction, String page) {
     this.timeNanos = timeNanos;
@@ -21,6 +23,15 @@ public final class SessionEvent {
     this.device = null;
     this.channel = null;
     this.botReason = null;
+    this.previousId = null;
+    this.userId = null;
+    return this;
+  }
+
+  /** Ids for stitching, only ever set when the visitor consented. */
+  public SessionEvent stitching(String previousId, String userId) {
+    this.previousId = previousId;
+    this.userId = userId;
     return this;
   }
 

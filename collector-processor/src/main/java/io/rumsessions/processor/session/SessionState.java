@@ -24,6 +24,11 @@ final class SessionState {
   long exitNanos = Long.MIN_VALUE;
   String landingPage;
   String exitPage;
+  /** Consented stitching ids: the visitor's previous session and user id, first seen wins. */
+  String previousId;
+  String userId;
+  int backendRequests;
+  int backendErrors;
 
   SessionState(SessionKey key, int generation, String device, String channel, long timeNanos, long arrivalMillis) {
     this.key = key;
@@ -58,12 +63,15 @@ final class SessionState {
       }
     }
     if (e.interaction) interactions++;
+    if (previousId == null) previousId = e.previousId;
+    if (userId == null) userId = e.userId;
     lastArrivalMillis = arrivalMillis;
     return ++spans;
   }
 
   SessionSummary summary(EndReason reason) {
     return new SessionSummary(key.service(), sessionId, firstNanos, lastNanos, pageviews,
-        interactions, spans, landingPage, exitPage, device == null ? "other" : device, channel, reason);
+        interactions, spans, landingPage, exitPage, device == null ? "other" : device, channel, reason,
+        previousId, userId, backendRequests, backendErrors);
   }
 }

@@ -173,6 +173,25 @@ public final class SessionStore {
     }
   }
 
+  /**
+   * Counts a backend request (a server span in the same trace as one of the session's browser
+   * spans) on the session; returns the session's id, or null when it is no longer open.
+   * Backend spans never start, extend or split a session.
+   */
+  public String recordBackend(SessionKey key, boolean error) {
+    Shard shard = shardFor(key);
+    shard.lock.lock();
+    try {
+      SessionState s = shard.active.get(key);
+      if (s == null || s.botReason != null) return null;
+      s.backendRequests++;
+      if (error) s.backendErrors++;
+      return s.sessionId;
+    } finally {
+      shard.lock.unlock();
+    }
+  }
+
   /** Whether a session is open under this key. */
   public boolean isActive(SessionKey key) {
     Shard shard = shardFor(key);
@@ -207,12 +226,14 @@ public final class SessionStore {
         for (SessionState s : shard.active.values()) {
           out.add(new StoredSession(s.key.service(), s.key.id(), s.generation, false, s.firstNanos,
               s.lastNanos, s.lastArrivalMillis, s.pageviews, s.interactions, s.spans,
-              s.landingNanos, s.exitNanos, s.landingPage, s.exitPage, s.device, s.channel, s.botReason, s.counted));
+              s.landingNanos, s.exitNanos, s.landingPage, s.exitPage, s.device, s.channel, s.botReason, s.counted,
+              s.previousId, s.userId, s.backendRequests, s.backendErrors));
         }
         for (Map.Entry<SessionKey, EndedSession> en : shard.ended.entrySet()) {
           EndedSession x = en.getValue();
           out.add(new StoredSession(en.getKey().service(), en.getKey().id(), x.generation(), true,
-              x.firstNanos(), x.lastNanos(), x.closedAtMillis(), 0, 0, 0, 0, 0, null, null, null, null, null, false));
+              x.firstNanos(), x.lastNanos(), x.closedAtMillis(), 0, 0, 0, 0, 0, null, null, null, null, null, false,
+              null, null, 0, 0));
         }
       } finally {
         shard.lock.unlock();
@@ -246,6 +267,10 @@ public final class SessionStore {
         s.exitPage = x.exitPage();
         s.botReason = x.botReason();
         s.counted = x.counted();
+        s.previousId = x.previousId();
+        s.userId = x.userId();
+        s.backendRequests = x.backendRequests();
+        s.backendErrors = x.backendErrors();
         if (shard.active.put(key, s) == null && s.counted && s.botReason == null) listener.restored(key.service());
       } finally {
         shard.lock.unlock();

@@ -2,6 +2,7 @@ package io.rumsessions.processor.session;
 
 /**
  * An ended session: the compact aggregate, frozen. Times are event times in Unix nanoseconds.
+ * {@code previousId} and {@code userId} are null unless the visitor consented.
  */
 public record SessionSummary(
     String service,
@@ -15,7 +16,11 @@ public record SessionSummary(
     String exitPage,
     String device,
     String channel,
-    EndReason endReason) {
+    EndReason endReason,
+    String previousId,
+    String userId,
+    int backendRequests,
+    int backendErrors) {
 
   /** Last minus first event time; zero for a single event. */
   public double durationSeconds() {

@@ -24,4 +24,8 @@ public record StoredSession(
     String device,
     String channel,
     String botReason,
-    boolean counted) {}
+    boolean counted,
+    String previousId,
+    String userId,
+    int backendRequests,
+    int backendErrors) {}

@@ -20,7 +20,7 @@ import java.util.List;
  */
 public final class SnapshotFile {
   private static final int MAGIC = 0x52554d53; // "RUMS"
-  private static final int VERSION = 2;
+  private static final int VERSION = 3;
 
   private final Path file;
 
@@ -58,6 +58,10 @@ public final class SnapshotFile {
         writeNullable(out, s.channel());
         writeNullable(out, s.botReason());
         out.writeBoolean(s.counted());
+        writeNullable(out, s.previousId());
+        writeNullable(out, s.userId());
+        out.writeInt(s.backendRequests());
+        out.writeInt(s.backendErrors());
       }
     }
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -76,7 +80,7 @@ public final class SnapshotFile {
         out.add(new StoredSession(in.readUTF(), in.readUTF(), in.readInt(), in.readBoolean(),
             in.readLong(), in.readLong(), in.readLong(), in.readInt(), in.readInt(), in.readInt(),
             in.readLong(), in.readLong(), readNullable(in), readNullable(in), readNullable(in), readNullable(in),
-            readNullable(in), in.readBoolean()));
+            readNullable(in), in.readBoolean(), readNullable(in), readNullable(in), in.readInt(), in.readInt()));
       }
     }
     Files.delete(file);
