@@ -91,7 +91,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
     }
 
     ForwardedSpans forwarded = ex.forwardSpans()
-        ? new ForwardedSpans(new Redaction(config.input().urlAttributes(), config.input().sessionIdAttributes()))
+        ? new ForwardedSpans(new Redaction(config.input().urlAttributes(), config.input().sessionIdAttributes(), config.input().sessionIdUrlParameter()))
         : null;
     SpanPipeline pipeline = new SpanPipeline(
         new InputMapping(config.input(), config.consent()),

@@ -93,6 +93,7 @@ public final class ConfigLoader {
     InputConfig input =
         new InputConfig(
             t.list("input.session-id-attributes", List.of("session.id", "session_id", "splunk.rumSessionId")),
+            t.string("input.session-id-url-parameter", "").trim(),
             t.list("input.url-attributes", List.of("url.full", "http.url", "location.href", "page.url")),
             t.list("input.user-agent-attributes", List.of("user_agent.original", "http.user_agent", "browser.user_agent")),
             t.list("input.client-address-attributes", List.of("client.address")),

@@ -9,6 +9,7 @@ import java.util.List;
  */
 public record InputConfig(
     List<String> sessionIdAttributes,
+    String sessionIdUrlParameter,
     List<String> urlAttributes,
     List<String> userAgentAttributes,
     List<String> clientAddressAttributes,

@@ -104,7 +104,8 @@ public final class ForwardedSpans {
       switch (v.getValueCase()) {
         case STRING_VALUE -> {
           String s = v.getStringValue();
-          b.put(key, redact && redaction.isUrl(key) ? Redaction.reduceQuery(s) : s);
+          if (redaction.isUrl(key)) s = redact ? redaction.reduce(s) : redaction.withoutIdParameter(s);
+          b.put(key, s);
         }
         case BOOL_VALUE -> b.put(key, v.getBoolValue());
         case INT_VALUE -> b.put(key, v.getIntValue());

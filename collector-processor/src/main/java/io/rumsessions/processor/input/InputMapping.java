@@ -38,6 +38,7 @@ public final class InputMapping {
   private final List<String> pageviewPrefixes;
   private final Set<String> interactionNames;
   private final int maxIdLength;
+  private final String idParameter;
 
   public InputMapping(InputConfig input, ConsentConfig consent) {
     register(input.sessionIdAttributes(), SESSION_ID);
@@ -54,6 +55,7 @@ public final class InputMapping {
     this.pageviewPrefixes = List.copyOf(input.pageviewSpanPrefixes());
     this.interactionNames = new HashSet<>(input.interactionSpanNames());
     this.maxIdLength = input.maxIdLength();
+    this.idParameter = input.sessionIdUrlParameter().isEmpty() ? null : input.sessionIdUrlParameter() + "=";
   }
 
   private void register(List<String> names, int role) {
@@ -93,6 +95,7 @@ public final class InputMapping {
     }
     out.clientSessionId = validId(values[SESSION_ID] != null ? values[SESSION_ID] : resource.sessionId());
     out.url = values[URL] != null ? values[URL] : resource.url();
+    if (out.clientSessionId == null && idParameter != null) out.clientSessionId = validId(queryValue(out.url));
     out.userAgent = values[USER_AGENT] != null ? values[USER_AGENT] : resource.userAgent();
     out.clientAddress = values[CLIENT_ADDRESS] != null ? values[CLIENT_ADDRESS] : resource.clientAddress();
     SpanFacts.Consent c = consentOf(values[CONSENT]);
@@ -108,6 +111,25 @@ public final class InputMapping {
     String name = span.getName();
     out.pageview = isPageview(name);
     out.interaction = !out.pageview && interactionNames.contains(name);
+  }
+
+  /** The configured id parameter's value in the URL's query, or null. */
+  private String queryValue(String url) {
+    if (url == null) return null;
+    int q = url.indexOf('?');
+    if (q < 0) return null;
+    int end = url.indexOf('#', q);
+    if (end < 0) end = url.length();
+    int i = q + 1;
+    while (i < end) {
+      int amp = url.indexOf('&', i);
+      if (amp < 0 || amp > end) amp = end;
+      if (url.startsWith(idParameter, i)) {
+        return java.net.URLDecoder.decode(url.substring(i + idParameter.length(), amp), java.nio.charset.StandardCharsets.UTF_8);
+      }
+      i = amp + 1;
+    }
+    return null;
   }
 
   private boolean isPageview(String name) {

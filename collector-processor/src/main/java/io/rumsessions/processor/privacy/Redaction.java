@@ -20,10 +20,24 @@ public final class Redaction {
 
   private final Set<String> urlKeys;
   private final Set<String> clientIdKeys;
+  private final String idParameter;
 
-  public Redaction(List<String> urlKeys, List<String> clientIdKeys) {
+  /** @param idParameter the session-id URL parameter, removed from URLs even with consent; empty for none */
+  public Redaction(List<String> urlKeys, List<String> clientIdKeys, String idParameter) {
     this.urlKeys = Set.copyOf(urlKeys);
     this.clientIdKeys = Set.copyOf(clientIdKeys);
+    this.idParameter = idParameter.toLowerCase(Locale.ROOT);
+  }
+
+  /** The URL without the session-id parameter (a consented visitor's URL keeps the rest). */
+  public String withoutIdParameter(String url) {
+    if (idParameter.isEmpty() || url.indexOf('?') < 0) return url;
+    return filterQuery(url, name -> !name.equals(idParameter), true);
+  }
+
+  /** The URL with only campaign parameters and click ids left in its query; fragment dropped. */
+  public String reduce(String url) {
+    return filterQuery(url, name -> !name.equals(idParameter) && (name.startsWith("utm_") || CLICK_IDS.contains(name)), false);
   }
 
   /** Whether an attribute is removed outright from a non-consented span. */
@@ -38,10 +52,14 @@ public final class Redaction {
 
   /** The URL with only campaign parameters and click ids left in its query; fragment dropped. */
   public static String reduceQuery(String url) {
+    return filterQuery(url, name -> name.startsWith("utm_") || CLICK_IDS.contains(name), false);
+  }
+
+  private static String filterQuery(String url, java.util.function.Predicate<String> keep, boolean keepFragment) {
     int q = url.indexOf('?');
     int hash = url.indexOf('#');
     if (q < 0 || (hash >= 0 && hash < q)) {
-      return hash >= 0 ? url.substring(0, hash) : url;
+      return hash >= 0 && !keepFragment ? url.substring(0, hash) : url;
     }
     int end = hash >= 0 ? hash : url.length();
     StringBuilder kept = new StringBuilder(url.length());
@@ -53,12 +71,13 @@ public final class Redaction {
       if (amp < 0 || amp > end) amp = end;
       int eq = url.indexOf('=', i);
       String name = url.substring(i, eq >= 0 && eq < amp ? eq : amp).toLowerCase(Locale.ROOT);
-      if (name.startsWith("utm_") || CLICK_IDS.contains(name)) {
+      if (keep.test(name)) {
         kept.append(sep).append(url, i, amp);
         sep = '&';
       }
       i = amp + 1;
     }
+    if (keepFragment && hash >= 0) kept.append(url, hash, url.length());
     return kept.toString();
   }
 }

@@ -70,4 +70,17 @@ class InputMappingTest {
     assertThat(map(Resource.getDefaultInstance(), Span.newBuilder().addAttributes(kv("session.id", "x".repeat(129))).build()).clientSessionId).isNull();
     assertThat(map(Resource.getDefaultInstance(), Span.newBuilder().addAttributes(kv("session.id", "a b")).build()).clientSessionId).isNull();
   }
+
+  @Test
+  void aConfiguredUrlParameterCarriesTheSessionIdWhenNoAttributeDoes() {
+    ProcessorConfig c = io.rumsessions.processor.config.ConfigLoader.load(null, java.util.Map.of("input.session-id-url-parameter", "rum_sid"));
+    InputMapping m = new InputMapping(c.input(), c.consent());
+    SpanFacts f = new SpanFacts();
+    m.span(m.resource(Resource.getDefaultInstance()), Span.newBuilder()
+        .addAttributes(kv("url.full", "https://shop.example/p?x=1&rum_sid=handed%2Dover&y=2")).build(), f);
+    assertThat(f.clientSessionId).isEqualTo("handed-over");
+    m.span(m.resource(Resource.getDefaultInstance()), Span.newBuilder().addAttributes(kv("session.id", "attr"))
+        .addAttributes(kv("url.full", "https://shop.example/p?rum_sid=param")).build(), f);
+    assertThat(f.clientSessionId).isEqualTo("attr");
+  }
 }
