@@ -8,6 +8,7 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.rumsessions.processor.bots.BehaviourRule;
 import io.rumsessions.processor.bots.BotFilter;
 import io.rumsessions.processor.config.ExportConfig;
 import io.rumsessions.processor.config.ProcessorConfig;
@@ -79,7 +80,8 @@ public final class RumSessionsProcessor implements AutoCloseable {
       SessionListener spans = new SessionSpanListener(new SessionSpans(engagement), exportQueue);
       listener = both(metrics, spans);
     }
-    this.sessions = new SessionStore(config.session(), listener);
+    this.sessions = new SessionStore(config.session(), listener,
+        new BehaviourRule(config.bots().enabled() ? config.bots().behaviour() : new io.rumsessions.processor.config.BotsConfig.Behaviour(false, 0, 2, 1)));
     metrics.registerCapacity(registry, sessions.capacity(),
         () -> exportQueue == null ? 0 : exportQueue.size(), exportQueue == null ? 0 : exportQueue.capacity());
 

@@ -15,4 +15,19 @@ public record BotsConfig(
     boolean syntheticAttribute,
     boolean userAgent,
     boolean automationFlag,
-    boolean dropSpans) {}
+    boolean dropSpans,
+    Behaviour behaviour) {
+
+  /**
+   * Layer 5 thresholds.
+   *
+   * @param maxPageviewsPerSecond average pageview rate above which a session is a bot, judged
+   *     once it has {@code minPageviewsForRate} pageviews
+   * @param maxPageviewsWithoutInteraction more pageviews than this without any interaction is a bot
+   */
+  public record Behaviour(
+      boolean enabled,
+      double maxPageviewsPerSecond,
+      int minPageviewsForRate,
+      int maxPageviewsWithoutInteraction) {}
+}

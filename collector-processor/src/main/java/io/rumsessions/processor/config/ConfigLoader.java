@@ -118,7 +118,12 @@ public final class ConfigLoader {
               case "drop" -> true;
               case "mark" -> false;
               default -> throw new IllegalArgumentException(v);
-            }, "mark or drop"));
+            }, "mark or drop"),
+            new BotsConfig.Behaviour(
+                t.bool("bots.behaviour.enabled", true),
+                t.parsed("bots.behaviour.max-pageviews-per-second", 5.0, Double::parseDouble, "a number"),
+                t.integer("bots.behaviour.min-pageviews-for-rate", 20, 2, 1_000_000),
+                t.integer("bots.behaviour.max-pageviews-without-interaction", 200, 1, 1_000_000)));
 
     String consentDefault = t.string("consent.default", "denied").trim().toLowerCase(Locale.ROOT);
     require(consentDefault.equals("denied") || consentDefault.equals("granted"),

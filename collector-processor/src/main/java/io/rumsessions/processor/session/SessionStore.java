@@ -1,5 +1,7 @@
 package io.rumsessions.processor.session;
 
+import io.rumsessions.processor.bots.BehaviourRule;
+import io.rumsessions.processor.config.BotsConfig;
 import io.rumsessions.processor.config.SessionConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,6 +26,7 @@ public final class SessionStore {
   private static final int SHARDS = 32;
 
   private final SessionRules rules;
+  private final BehaviourRule behaviour;
   private final SessionListener listener;
   private final SessionConfig.LimitPolicy onLimit;
   private final long closeAfterMillis;
@@ -32,6 +35,12 @@ public final class SessionStore {
   private final Shard[] shards = new Shard[SHARDS];
 
   public SessionStore(SessionConfig config, SessionListener listener) {
+    this(config, listener, new BehaviourRule(new BotsConfig.Behaviour(false, 0, 2, 1)));
+  }
+
+  /** @param behaviour the bot layer that needs the session's numbers */
+  public SessionStore(SessionConfig config, SessionListener listener, BehaviourRule behaviour) {
+    this.behaviour = behaviour;
     this.rules = new SessionRules(config);
     this.listener = listener;
     this.onLimit = config.onLimit();
@@ -114,9 +123,13 @@ public final class SessionStore {
    */
   private void join(SessionState s, SessionEvent e, long arrivalMillis, Assignment out) {
     int sequence = s.apply(e, arrivalMillis);
-    if (s.botReason == null && e.botReason != null) {
-      s.botReason = e.botReason;
-      listener.botSession(s.key.service(), e.botReason, s.counted);
+    String reason = e.botReason;
+    if (reason == null && e.pageview && behaviour.isBot(s.pageviews, s.interactions, s.firstNanos, s.lastNanos)) {
+      reason = BehaviourRule.REASON;
+    }
+    if (s.botReason == null && reason != null) {
+      s.botReason = reason;
+      listener.botSession(s.key.service(), reason, s.counted);
     }
     if (s.botReason != null) {
       out.set(Assignment.Outcome.BOT, s.sessionId, sequence);

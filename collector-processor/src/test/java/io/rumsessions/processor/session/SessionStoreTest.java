@@ -321,4 +321,43 @@ class SessionStoreTest {
     assertThat(store.snapshot()).hasSizeLessThanOrEqualTo(2 * (int) store.capacity());
     assertThat(evicted).hasSize(1_000_000 - store.activeCount());
   }
+
+  @Test
+  void dozensOfPageviewsASecondMakeABotByBehaviourAndTheSessionIsReclassified() {
+    SessionStore store = new SessionStore(config(Map.of()), new SessionListener() {
+      @Override
+      public void started(String service, String sessionId, String device, String channel) {
+        started.add(sessionId);
+      }
+
+      @Override
+      public void ended(SessionSummary summary) {
+        ended.add(summary);
+      }
+
+      @Override
+      public void botSession(String service, String reason, boolean wasCounted) {
+        bots.add(reason + (wasCounted ? ":reclassified" : ""));
+      }
+    }, new io.rumsessions.processor.bots.BehaviourRule(ConfigLoader.load(null, Map.of()).bots().behaviour()));
+    for (int i = 0; i < 19; i++) {
+      store.record(key, new SessionEvent().set(T0 + i * 10_000_000L, true, false, "/p" + i).labels("desktop", "direct"), ARRIVAL0, out);
+    }
+    assertThat(out.outcome()).isEqualTo(Assignment.Outcome.ACCEPTED);
+    store.record(key, new SessionEvent().set(T0 + 19 * 10_000_000L, true, false, "/p19").labels("desktop", "direct"), ARRIVAL0, out);
+    assertThat(out.outcome()).isEqualTo(Assignment.Outcome.BOT);
+    assertThat(bots).containsExactly("behaviour:reclassified");
+    store.sweep(ARRIVAL0 + Duration.ofHours(1).toMillis());
+    assertThat(ended).isEmpty();
+  }
+
+  @Test
+  void aHumanReadingTwentyPagesOverMinutesIsNotABot() {
+    SessionStore store = new SessionStore(config(Map.of()), listener,
+        new io.rumsessions.processor.bots.BehaviourRule(ConfigLoader.load(null, Map.of()).bots().behaviour()));
+    for (int i = 0; i < 40; i++) {
+      store.record(key, new SessionEvent().set(T0 + i * 20 * S, true, false, "/p" + i).labels("desktop", "direct"), ARRIVAL0, out);
+      assertThat(out.outcome()).isEqualTo(Assignment.Outcome.ACCEPTED);
+    }
+  }
 }
