@@ -60,6 +60,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
   private final OtlpHttpReceiver http;
   private final OtlpGrpcReceiver grpc;
   private final SnapshotFile snapshot;
+  private final SpanPipeline pipeline;
   private final ScheduledExecutorService sweeper;
   private HTTPServer metricsServer;
   private boolean closed;
@@ -95,7 +96,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
     ForwardedSpans forwarded = ex.forwardSpans()
         ? new ForwardedSpans(new Redaction(config.input().urlAttributes(), config.input().sessionIdAttributes(), config.input().sessionIdUrlParameter()))
         : null;
-    SpanPipeline pipeline = new SpanPipeline(
+    this.pipeline = new SpanPipeline(
         new InputMapping(config.input(), config.consent()),
         new VisitorIdentity(config.consent(), new CookieFreeId(new DailySalts(new SecureRandom(), config.state().saltDir())),
             (service, keyId) -> sessions.isActive(new SessionKey(service, keyId))),
@@ -198,6 +199,11 @@ public final class RumSessionsProcessor implements AutoCloseable {
 
   public SessionStore sessions() {
     return sessions;
+  }
+
+  /** The span pipeline the receivers call, for benchmarks that measure it without a socket. */
+  public SpanPipeline pipeline() {
+    return pipeline;
   }
 
   /** Lets tests fill the receivers' admission permits to provoke overload answers. */
