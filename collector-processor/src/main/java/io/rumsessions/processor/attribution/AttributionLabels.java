@@ -1,0 +1,72 @@
+package io.rumsessions.processor.attribution;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The bounded label values of an {@link Attribution}: one {@link LabelLimiter} each for source,
+ * medium and campaign. Registered values (from the {@link CampaignRegistry}) and GA4's
+ * conventional values ({@code (direct)}, {@code (none)}, {@code (not set)}, the standard
+ * mediums) are always kept; up to {@code maxValuesPerDimension} other values per dimension are
+ * kept in order of first sight; the rest become {@code other}. The channel needs no limit (19
+ * values).
+ */
+public final class AttributionLabels {
+  /** Default for {@code maxValuesPerDimension}. */
+  public static final int DEFAULT_MAX_VALUES = 50;
+
+  /** Mediums GA4's rules name, plus the conventional ones: always kept, the set is fixed. */
+  static final List<String> STANDARD_MEDIUMS = List.of(
+      Attribution.NONE, Attribution.NOT_SET, "organic", "referral", "cpc", "ppc", "paid", "retargeting",
+      "display", "banner", "cpm", "social", "paid_social", "email", "affiliate", "audio", "sms", "push",
+      "video", "app", "link");
+
+  private final LabelLimiter sources;
+  private final LabelLimiter mediums;
+  private final LabelLimiter campaigns;
+
+  /** Limits with the bundled source lists (registered sources are canonicalised by them). */
+  public AttributionLabels(CampaignRegistry registry, int maxValuesPerDimension) {
+    this(registry, maxValuesPerDimension, SourceLists.bundled());
+  }
+
+  /**
+   * @param lists canonicalises registered sources the way the attributor does
+   *     ({@code facebook.com} registered is kept as {@code facebook})
+   */
+  public AttributionLabels(CampaignRegistry registry, int maxValuesPerDimension, SourceLists lists) {
+    Set<String> s = new HashSet<>();
+    for (String source : registry.registeredSources()) s.add(lists.canonicalSource(source));
+    s.add(Attribution.DIRECT);
+    s.add(Attribution.NOT_SET);
+    Set<String> m = new HashSet<>(registry.registeredMediums());
+    m.addAll(STANDARD_MEDIUMS);
+    Set<String> c = new HashSet<>(registry.registeredCampaigns());
+    c.addAll(List.of(Attribution.DIRECT, Attribution.NOT_SET, Attribution.ORGANIC, Attribution.REFERRAL));
+    this.sources = new LabelLimiter(s, maxValuesPerDimension);
+    this.mediums = new LabelLimiter(m, maxValuesPerDimension);
+    this.campaigns = new LabelLimiter(c, maxValuesPerDimension);
+  }
+
+  /** The attribution with source, medium and campaign replaced by their bounded label values. */
+  public Attribution bound(Attribution a) {
+    String s = sources.limit(a.source());
+    String m = mediums.limit(a.medium());
+    String c = campaigns.limit(a.campaign());
+    if (s.equals(a.source()) && m.equals(a.medium()) && c.equals(a.campaign())) return a;
+    return new Attribution(s, m, c, a.term(), a.content(), a.channel());
+  }
+
+  public LabelLimiter sources() {
+    return sources;
+  }
+
+  public LabelLimiter mediums() {
+    return mediums;
+  }
+
+  public LabelLimiter campaigns() {
+    return campaigns;
+  }
+}
