@@ -1,5 +1,6 @@
 package io.rumsessions.processor;
 
+import io.rumsessions.processor.attribution.UtmCommand;
 import io.rumsessions.processor.config.ConfigException;
 import io.rumsessions.processor.config.ConfigLoader;
 import io.rumsessions.processor.config.Durations;
@@ -32,6 +33,10 @@ public final class RumSessionsMain {
   private RumSessionsMain() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("utm")) {
+      System.exit(UtmCommand.run(args, System.out, System.err));
+      return;
+    }
     ProcessorConfig config;
     try {
       config = parse(args);
@@ -91,7 +96,8 @@ public final class RumSessionsMain {
 
   private static void printHelp() {
     StringBuilder b = new StringBuilder();
-    b.append("usage: rum-sessions [--config FILE] [flags]\n\n");
+    b.append("usage: rum-sessions [--config FILE] [flags]\n");
+    b.append("       rum-sessions utm build|list|check ...   (campaign links, see ATTRIBUTION.md)\n\n");
     b.append("  --config FILE                YAML configuration (see README)\n");
     FLAGS.forEach((flag, key) -> b.append(String.format("  %-28s sets %s%n", flag + " VALUE", key)));
     b.append("  --set KEY=VALUE              sets any YAML key, e.g. --set session.split-at-midnight=true\n");

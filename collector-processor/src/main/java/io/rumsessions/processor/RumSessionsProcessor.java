@@ -8,6 +8,10 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.rumsessions.processor.attribution.Attribution;
+import io.rumsessions.processor.attribution.CampaignAttributor;
+import io.rumsessions.processor.attribution.CampaignRegistry;
+import io.rumsessions.processor.attribution.SourceLists;
 import io.rumsessions.processor.bots.BehaviourRule;
 import io.rumsessions.processor.bots.BotFilter;
 import io.rumsessions.processor.config.ExportConfig;
@@ -100,7 +104,10 @@ public final class RumSessionsProcessor implements AutoCloseable {
         new InputMapping(config.input(), config.consent()),
         new VisitorIdentity(config.consent(), new CookieFreeId(new DailySalts(new SecureRandom(), config.state().saltDir())),
             (service, keyId) -> sessions.isActive(new SessionKey(service, keyId))),
-        BotFilter.from(config.bots()), sessions, new TraceSessions(config.session().traceMapSize()), new ServiceNames(config.metrics().maxServices()), metrics,
+        BotFilter.from(config.bots()),
+        new CampaignAttributor(SourceLists.bundled(), loadRegistry(config.attribution().registry()),
+            config.attribution().maxLabelValues(), config.attribution().sameSiteDomains()),
+        config.attribution().conversions(), sessions, new TraceSessions(config.session().traceMapSize()), new ServiceNames(config.metrics().maxServices()), metrics,
         forwarded, forwarded == null ? null : exportQueue, clock, config.input().maxClockSkew());
 
     this.admission = new Admission(config.receiver().maxConcurrentRequests());
@@ -117,9 +124,9 @@ public final class RumSessionsProcessor implements AutoCloseable {
   private static SessionListener both(SessionListener a, SessionListener b) {
     return new SessionListener() {
       @Override
-      public void started(String service, String sessionId, String device, String channel) {
-        a.started(service, sessionId, device, channel);
-        b.started(service, sessionId, device, channel);
+      public void started(String service, String sessionId, String device, Attribution attribution) {
+        a.started(service, sessionId, device, attribution);
+        b.started(service, sessionId, device, attribution);
       }
 
       @Override
@@ -146,6 +153,14 @@ public final class RumSessionsProcessor implements AutoCloseable {
         b.botSession(service, reason, wasCounted);
       }
     };
+  }
+
+  private static CampaignRegistry loadRegistry(java.nio.file.Path path) {
+    try {
+      return CampaignRegistry.load(path);
+    } catch (RuntimeException e) {
+      throw new io.rumsessions.processor.config.ConfigException("attribution.registry: " + e.getMessage(), e);
+    }
   }
 
   private static SpanExporter exporter(ExportConfig ex) {

@@ -282,4 +282,33 @@ class ReceiverRoundTripTest {
     assertThat(refused.statusCode()).isEqualTo(403);
     assertThat(refused.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
   }
+
+  @Test
+  void sessionsAreAttributedAtStartAndConversionsCountedByChannel(@TempDir Path config) throws Exception {
+    java.nio.file.Path yaml = config.resolve("rum.yaml");
+    java.nio.file.Files.writeString(yaml, """
+        conversions:
+          - {name: checkout, url-path: /p3.html, span-name: documentLoad}
+          - {name: buy_click, span-name: click, attribute: target_xpath, value: '//*[@id="buy"]'}
+        """);
+    Map<String, String> o = new HashMap<>(Map.of(
+        "receiver.grpc-port", "0", "receiver.http-port", "0", "metrics.port", "0",
+        "receiver.host", "127.0.0.1", "metrics.host", "127.0.0.1",
+        "session.sweep-interval", "1h", "state.dir", state.toString()));
+    clock = new ManualClock(Fixtures.firstStartNanos(POSTS) / 1_000_000 + 1000);
+    processor = new RumSessionsProcessor(ConfigLoader.load(yaml, o), clock).start();
+    for (Fixtures.Post p : POSTS) postFixture(p, p.userAgent());
+    Scrape s = Scrape.of(processor.metricsPort());
+    // Visitor 1 landed on ?utm_source=google&utm_medium=cpc&utm_campaign=spring_sale: paid search.
+    assertThat(s.sum("rum_sessions_started_total", SERVICE, "channel=\"paid_search\"")).isEqualTo(1);
+    assertThat(s.sum("rum_campaign_sessions_total", SERVICE, "source=\"google\"", "medium=\"cpc\"", "campaign=\"spring_sale\"")).isEqualTo(1);
+    // Visitor 2 came with no referrer and no campaign: direct.
+    assertThat(s.sum("rum_sessions_started_total", SERVICE, "channel=\"direct\"")).isEqualTo(1);
+    assertThat(s.sum("rum_conversions_total", SERVICE, "conversion=\"checkout\"", "channel=\"paid_search\"")).isEqualTo(1);
+    assertThat(s.sum("rum_conversions_total", SERVICE, "conversion=\"buy_click\"", "channel=\"paid_search\"")).isEqualTo(1);
+    endAllSessions();
+    Scrape done = Scrape.of(processor.metricsPort());
+    assertThat(done.sum("rum_sessions_engaged_total", SERVICE, "channel=\"paid_search\"")).isEqualTo(1);
+    assertThat(done.sum("rum_session_bounces_total", SERVICE, "channel=\"direct\"")).isEqualTo(1);
+  }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.List;
+import io.rumsessions.processor.attribution.ConversionRules;
 import java.util.Locale;
 import java.util.Map;
 
@@ -75,6 +76,7 @@ public final class ConfigLoader {
             t.duration("session.allowed-lateness", Duration.ofMinutes(2)),
             t.duration("session.max-length", Duration.ofHours(24)),
             t.bool("session.split-at-midnight", false),
+            t.bool("session.split-on-campaign-change", false),
             t.parsed("session.time-zone", ZoneId.of("UTC"), ZoneId::of, "a time zone such as Europe/Berlin"),
             t.integer("session.max-active", 1_000_000, 1, Integer.MAX_VALUE),
             t.parsed("session.on-limit", SessionConfig.LimitPolicy.EVICT_OLDEST,
@@ -125,6 +127,22 @@ public final class ConfigLoader {
                 t.integer("bots.behaviour.min-pageviews-for-rate", 20, 2, 1_000_000),
                 t.integer("bots.behaviour.max-pageviews-without-interaction", 200, 1, 1_000_000)));
 
+    AttributionConfig attribution =
+        new AttributionConfig(
+            Path.of(t.string("attribution.registry", "campaigns.yaml")),
+            t.integer("attribution.max-label-values", 50, 0, 10_000),
+            t.list("attribution.same-site-domains", List.of()),
+            ConversionRules.none());
+    List<Map<String, String>> conversionRules = t.listOfMaps("conversions");
+    if (!conversionRules.isEmpty()) {
+      try {
+        attribution = new AttributionConfig(attribution.registry(), attribution.maxLabelValues(),
+            attribution.sameSiteDomains(), ConversionRules.parse(conversionRules));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("conversions: " + e.getMessage());
+      }
+    }
+
     String consentDefault = t.string("consent.default", "denied").trim().toLowerCase(Locale.ROOT);
     require(consentDefault.equals("denied") || consentDefault.equals("granted"),
         "consent.default: expected granted or denied");
@@ -168,7 +186,7 @@ public final class ConfigLoader {
             saltDir.isBlank() ? stateDir.resolve("salts") : Path.of(saltDir));
 
     t.rejectUnknownKeys();
-    return new ProcessorConfig(receiver, session, input, bots, consent, metrics, export, state);
+    return new ProcessorConfig(receiver, session, input, bots, attribution, consent, metrics, export, state);
   }
 
   private static void require(boolean ok, String message) {

@@ -90,6 +90,21 @@ final class ConfigTree {
     return List.copyOf(out);
   }
 
+  /** A list of string maps, e.g. {@code conversions: [{name: purchase, url-path: /thanks}]}. */
+  List<Map<String, String>> listOfMaps(String path) {
+    JsonNode n = node(path);
+    List<Map<String, String>> out = new ArrayList<>();
+    if (n == null || n.isNull()) return out;
+    if (!n.isArray()) throw bad(path, "a list of maps");
+    for (JsonNode e : n) {
+      if (!e.isObject()) throw bad(path, "a list of maps");
+      Map<String, String> m = new LinkedHashMap<>();
+      e.fields().forEachRemaining(f -> m.put(f.getKey(), f.getValue().asText()));
+      out.add(m);
+    }
+    return out;
+  }
+
   Map<String, String> map(String path) {
     JsonNode n = node(path);
     Map<String, String> out = new LinkedHashMap<>();

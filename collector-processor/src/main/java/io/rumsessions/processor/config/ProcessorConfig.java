@@ -9,6 +9,7 @@ public record ProcessorConfig(
     SessionConfig session,
     InputConfig input,
     BotsConfig bots,
+    AttributionConfig attribution,
     ConsentConfig consent,
     MetricsConfig metrics,
     ExportConfig export,

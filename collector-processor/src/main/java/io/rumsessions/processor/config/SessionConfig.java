@@ -18,6 +18,7 @@ public record SessionConfig(
     Duration allowedLateness,
     Duration maxLength,
     boolean splitAtMidnight,
+    boolean splitOnCampaignChange,
     ZoneId timeZone,
     int maxActive,
     LimitPolicy onLimit,

@@ -14,7 +14,7 @@ public final class SessionSpanListener implements SessionListener {
   }
 
   @Override
-  public void started(String service, String sessionId, String device, String channel) {}
+  public void started(String service, String sessionId, String device, io.rumsessions.processor.attribution.Attribution attribution) {}
 
   @Override
   public void ended(SessionSummary summary) {

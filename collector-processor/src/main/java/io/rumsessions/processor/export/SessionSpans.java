@@ -34,6 +34,10 @@ public final class SessionSpans {
   static final AttributeKey<String> USER_ID = AttributeKey.stringKey("user.id");
   static final AttributeKey<Long> BACKEND_REQUESTS = AttributeKey.longKey("rum.session.backend_requests");
   static final AttributeKey<Long> BACKEND_ERRORS = AttributeKey.longKey("rum.session.backend_errors");
+  static final AttributeKey<String> SOURCE = AttributeKey.stringKey("rum.session.source");
+  static final AttributeKey<String> MEDIUM = AttributeKey.stringKey("rum.session.medium");
+  static final AttributeKey<String> CAMPAIGN = AttributeKey.stringKey("rum.session.campaign");
+  static final AttributeKey<Long> CONVERSIONS = AttributeKey.longKey("rum.session.conversions");
 
   private static final InstrumentationScopeInfo SCOPE =
       InstrumentationScopeInfo.builder("io.rumsessions.processor").setVersion("0.1.0").build();
@@ -52,13 +56,19 @@ public final class SessionSpans {
         .put(INTERACTIONS, s.interactions())
         .put(SPANS, s.spans())
         .put(BOUNCE, BounceRule.isBounce(s))
-        .put(ENGAGED, engagement.isEngaged(s, 0))
+        .put(ENGAGED, engagement.isEngaged(s, s.conversions()))
+        .put(CONVERSIONS, s.conversions())
         .put(DURATION, s.durationSeconds())
         .put(CHANNEL, s.channel())
         .put(DEVICE, s.device())
         .put(END_REASON, s.endReason().name().toLowerCase(java.util.Locale.ROOT));
     if (s.landingPage() != null) a.put(LANDING, s.landingPage());
     if (s.previousId() != null) a.put(PREVIOUS_ID, s.previousId());
+    if (s.attribution() != null) {
+      a.put(SOURCE, s.attribution().source());
+      a.put(MEDIUM, s.attribution().medium());
+      a.put(CAMPAIGN, s.attribution().campaign());
+    }
     if (s.userId() != null) a.put(USER_ID, s.userId());
     if (s.backendRequests() > 0) {
       a.put(BACKEND_REQUESTS, s.backendRequests());

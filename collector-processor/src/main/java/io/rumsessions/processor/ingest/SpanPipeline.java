@@ -4,6 +4,9 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.rumsessions.processor.attribution.Attribution;
+import io.rumsessions.processor.attribution.CampaignAttributor;
+import io.rumsessions.processor.attribution.ConversionRules;
 import io.rumsessions.processor.bots.BotFilter;
 import io.rumsessions.processor.export.ForwardedSpans;
 import io.rumsessions.processor.export.SpanExportQueue;
@@ -31,6 +34,8 @@ public final class SpanPipeline {
   private final InputMapping mapping;
   private final VisitorIdentity identity;
   private final BotFilter bots;
+  private final CampaignAttributor attributor;
+  private final ConversionRules conversions;
   private final SessionStore sessions;
   private final TraceSessions traces;
   private final ServiceNames services;
@@ -50,12 +55,15 @@ public final class SpanPipeline {
   /**
    * @param forwarded null when received spans are not forwarded
    */
-  public SpanPipeline(InputMapping mapping, VisitorIdentity identity, BotFilter bots, SessionStore sessions, TraceSessions traces,
+  public SpanPipeline(InputMapping mapping, VisitorIdentity identity, BotFilter bots, CampaignAttributor attributor,
+      ConversionRules conversions, SessionStore sessions, TraceSessions traces,
       ServiceNames services, RumMetrics metrics, ForwardedSpans forwarded, SpanExportQueue exportQueue,
       InstantSource clock, Duration maxClockSkew) {
     this.mapping = mapping;
     this.identity = identity;
     this.bots = bots;
+    this.attributor = attributor;
+    this.conversions = conversions;
     this.sessions = sessions;
     this.traces = traces;
     this.services = services;
@@ -64,6 +72,23 @@ public final class SpanPipeline {
     this.exportQueue = exportQueue;
     this.clock = clock;
     this.maxSkewNanos = maxClockSkew.toNanos();
+  }
+
+  /** A span attribute's value as text, for conversion rules that match on attributes. */
+  private static String attribute(Span span, String key) {
+    for (io.opentelemetry.proto.common.v1.KeyValue kv : span.getAttributesList()) {
+      if (kv.getKey().equals(key)) {
+        var v = kv.getValue();
+        return switch (v.getValueCase()) {
+          case STRING_VALUE -> v.getStringValue();
+          case INT_VALUE -> Long.toString(v.getIntValue());
+          case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
+          case DOUBLE_VALUE -> Double.toString(v.getDoubleValue());
+          default -> null;
+        };
+      }
+    }
+    return null;
   }
 
   public IngestResult ingest(ExportTraceServiceRequest request, RequestContext ctx) {
@@ -117,8 +142,15 @@ public final class SpanPipeline {
           String ua = ctx.browserUserAgent() != null ? ctx.browserUserAgent() : f.userAgent;
           String address = f.clientAddress != null ? f.clientAddress : ctx.peerAddress();
           String key = identity.keyFor(f, granted, service, ua, address, nowMillis);
-          s.event.set(t, f.pageview, f.interaction, f.pageview ? PageUrl.path(f.url) : null)
-              .labels(bots.device(ua), "unassigned")
+          String path = f.pageview || !conversions.isEmpty() ? PageUrl.path(f.url) : null;
+          Attribution attribution = f.pageview
+              ? attributor.labelValues(attributor.attribute(f.url, f.referrer, PageUrl.host(f.url)))
+              : null;
+          String conversion = conversions.isEmpty() ? null
+              : conversions.match(span.getName(), path, k -> attribute(span, k));
+          s.event.set(t, f.pageview, f.interaction, f.pageview ? path : null)
+              .labels(bots.device(ua), attribution)
+              .conversion(conversion)
               .bot(bots.reason(f, ua, address));
           if (granted) s.event.stitching(f.previousSessionId, f.userId);
           Assignment a = s.assignment;
@@ -126,6 +158,9 @@ public final class SpanPipeline {
           sessions.record(sessionKey, s.event, nowMillis, a);
           if (a.outcome() == Assignment.Outcome.ACCEPTED && span.getKind() == Span.SpanKind.SPAN_KIND_CLIENT) {
             traces.remember(span.getTraceId(), sessionKey);
+          }
+          if (a.outcome() == Assignment.Outcome.ACCEPTED && conversion != null) {
+            metrics.conversion(service, conversion, a.channel());
           }
           switch (a.outcome()) {
             case ACCEPTED -> accepted++;

@@ -6,6 +6,7 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
+import io.rumsessions.processor.attribution.Attribution;
 import io.rumsessions.processor.session.BounceRule;
 import io.rumsessions.processor.session.EngagementRule;
 import io.rumsessions.processor.session.SessionListener;
@@ -34,6 +35,8 @@ public final class RumMetrics implements SessionListener {
   private final Counter botSessions;
   private final Counter reclassified;
   private final Counter backendSpans;
+  private final Counter campaignSessions;
+  private final Counter conversions;
   private final EngagementRule engagement;
 
   public RumMetrics(PrometheusRegistry registry, EngagementRule engagement) {
@@ -89,6 +92,12 @@ public final class RumMetrics implements SessionListener {
         .help("Sessions counted as started and later found to be bots; they are never counted as ended. "
             + "Human sessions started = rum_sessions_started_total - rum_sessions_reclassified_total.")
         .labelNames("service_name").register(registry);
+    campaignSessions = Counter.builder().name("rum_campaign_sessions_total")
+        .help("Human sessions started, by the campaign they were attributed to at start (bounded label values; the rest is 'other').")
+        .labelNames("service_name", "source", "medium", "campaign").register(registry);
+    conversions = Counter.builder().name("rum_conversions_total")
+        .help("Conversions (configured rules) completed in human sessions, by the session's channel.")
+        .labelNames("service_name", "conversion", "channel").register(registry);
     backendSpans = Counter.builder().name("rum_backend_spans_total")
         .help("Backend (server) spans, by whether they joined a browser session through their trace id.")
         .labelNames("service_name", "outcome").register(registry);
@@ -111,8 +120,13 @@ public final class RumMetrics implements SessionListener {
   }
 
   @Override
-  public void started(String service, String sessionId, String device, String channel) {
-    started.labelValues(service, channel, device).inc();
+  public void started(String service, String sessionId, String device, Attribution a) {
+    started.labelValues(service, a == null ? "unassigned" : a.channelLabel(), device).inc();
+    if (a == null) {
+      campaignSessions.labelValues(service, Attribution.NOT_SET, Attribution.NOT_SET, Attribution.NOT_SET).inc();
+    } else {
+      campaignSessions.labelValues(service, a.source(), a.medium(), a.campaign()).inc();
+    }
     active.labelValues(service).inc();
   }
 
@@ -120,7 +134,7 @@ public final class RumMetrics implements SessionListener {
   public void ended(SessionSummary s) {
     ended.labelValues(s.service(), s.channel(), s.device()).inc();
     if (BounceRule.isBounce(s)) bounces.labelValues(s.service(), s.channel(), s.device()).inc();
-    if (engagement.isEngaged(s, 0)) engaged.labelValues(s.service(), s.channel(), s.device()).inc();
+    if (engagement.isEngaged(s, s.conversions())) engaged.labelValues(s.service(), s.channel(), s.device()).inc();
     duration.labelValues(s.service(), s.channel(), s.device()).observe(s.durationSeconds());
     pageviews.labelValues(s.service(), s.channel(), s.device()).observe(s.pageviews());
     active.labelValues(s.service()).dec();
@@ -147,6 +161,10 @@ public final class RumMetrics implements SessionListener {
 
   public void botSpans(String service, String reason, long n) {
     if (n > 0) botSpans.labelValues(service, reason).inc(n);
+  }
+
+  public void conversion(String service, String conversion, String channel) {
+    conversions.labelValues(service, conversion, channel).inc();
   }
 
   public void backendSpans(String service, String outcome, long n) {

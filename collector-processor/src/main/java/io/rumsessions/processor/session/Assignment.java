@@ -17,6 +17,7 @@ public final class Assignment {
   String sessionId;
   int sequence;
   String botReason;
+  String channel;
 
   public Outcome outcome() {
     return outcome;
@@ -32,6 +33,11 @@ public final class Assignment {
     return sequence;
   }
 
+  /** For outcome ACCEPTED: the session's channel label (for conversions). */
+  public String channel() {
+    return channel;
+  }
+
   /** For outcome BOT: the session's bot reason label. */
   public String botReason() {
     return botReason;
@@ -42,5 +48,6 @@ public final class Assignment {
     this.sessionId = sessionId;
     this.sequence = sequence;
     this.botReason = null;
+    this.channel = null;
   }
 }

@@ -10,6 +10,8 @@ public enum EndReason {
   MAX_LENGTH,
   /** The session crossed midnight in the site time zone. */
   MIDNIGHT,
+  /** A pageview arrived from another campaign (optional, Matomo-style). */
+  CAMPAIGN_CHANGE,
   /** The active-session cap was reached and this was the least recently active session. */
   EVICTED
 }

@@ -1,5 +1,7 @@
 package io.rumsessions.processor.session;
 
+import io.rumsessions.processor.attribution.Attribution;
+
 /**
  * One span as the session rules see it. Mutable and reused per thread, so the hot path does
  * not allocate an event per span.
@@ -10,7 +12,8 @@ public final class SessionEvent {
   boolean interaction;
   String page;
   String device;
-  String channel;
+  Attribution attribution;
+  String conversion;
   String botReason;
   String previousId;
   String userId;
@@ -21,7 +24,8 @@ public final class SessionEvent {
     this.interaction = interaction;
     this.page = page;
     this.device = null;
-    this.channel = null;
+    this.attribution = null;
+    this.conversion = null;
     this.botReason = null;
     this.previousId = null;
     this.userId = null;
@@ -36,15 +40,22 @@ public final class SessionEvent {
   }
 
   /**
-   * The labels this span can tell. Channel is fixed at session start; device is taken from the
-   * first span that knows it (one carrying a user agent), which also confirms the session as
-   * human unless a bot reason is given.
+   * The labels this span can tell. The session takes its device from the first span with a
+   * user agent and its attribution from its first pageview (fixed at session start); once it
+   * has both it is counted as started, unless a bot reason came first.
    *
    * @param device null when the span carries no user agent
+   * @param attribution bounded label values, null unless the span is a pageview
    */
-  public SessionEvent labels(String device, String channel) {
+  public SessionEvent labels(String device, Attribution attribution) {
     this.device = device;
-    this.channel = channel;
+    this.attribution = attribution;
+    return this;
+  }
+
+  /** The conversion this span completes, or null. */
+  public SessionEvent conversion(String name) {
+    this.conversion = name;
     return this;
   }
 

@@ -1,5 +1,7 @@
 package io.rumsessions.processor.session;
 
+import io.rumsessions.processor.attribution.Attribution;
+
 /**
  * Told when sessions start and end. Called under the session's shard lock: implementations
  * must be quick and must not block (count, enqueue).
@@ -9,7 +11,7 @@ public interface SessionListener {
    * A human session is counted: when its first span with a user agent arrives, or when it ends
    * without one. Bot sessions found before that are never counted here.
    */
-  void started(String service, String sessionId, String device, String channel);
+  void started(String service, String sessionId, String device, Attribution attribution);
 
   void ended(SessionSummary summary);
 
@@ -29,7 +31,7 @@ public interface SessionListener {
 
   SessionListener NONE = new SessionListener() {
     @Override
-    public void started(String service, String sessionId, String device, String channel) {}
+    public void started(String service, String sessionId, String device, Attribution attribution) {}
 
     @Override
     public void ended(SessionSummary summary) {}

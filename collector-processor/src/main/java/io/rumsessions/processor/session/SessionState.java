@@ -1,5 +1,7 @@
 package io.rumsessions.processor.session;
 
+import io.rumsessions.processor.attribution.Attribution;
+
 /**
  * The live aggregate of one session: a few numbers and three shared or short strings, never
  * the spans themselves. Guarded by its shard's lock.
@@ -9,7 +11,8 @@ final class SessionState {
   final int generation;
   final String sessionId;
   String device;
-  final String channel;
+  /** Bounded label values from the first pageview; null until one arrives. */
+  Attribution attribution;
   /** Null for a human session. */
   String botReason;
   /** Whether {@link SessionListener#started} has counted this session. */
@@ -29,13 +32,14 @@ final class SessionState {
   String userId;
   int backendRequests;
   int backendErrors;
+  int conversions;
 
-  SessionState(SessionKey key, int generation, String device, String channel, long timeNanos, long arrivalMillis) {
+  SessionState(SessionKey key, int generation, String device, Attribution attribution, long timeNanos, long arrivalMillis) {
     this.key = key;
     this.generation = generation;
     this.sessionId = sessionIdFor(key.id(), generation);
     this.device = device;
-    this.channel = channel;
+    this.attribution = attribution;
     this.firstNanos = timeNanos;
     this.lastNanos = timeNanos;
     this.lastArrivalMillis = arrivalMillis;
@@ -63,6 +67,7 @@ final class SessionState {
       }
     }
     if (e.interaction) interactions++;
+    if (e.conversion != null) conversions++;
     if (previousId == null) previousId = e.previousId;
     if (userId == null) userId = e.userId;
     lastArrivalMillis = arrivalMillis;
@@ -71,7 +76,12 @@ final class SessionState {
 
   SessionSummary summary(EndReason reason) {
     return new SessionSummary(key.service(), sessionId, firstNanos, lastNanos, pageviews,
-        interactions, spans, landingPage, exitPage, device == null ? "other" : device, channel, reason,
-        previousId, userId, backendRequests, backendErrors);
+        interactions, spans, landingPage, exitPage, device == null ? "other" : device, channel(), reason,
+        previousId, userId, backendRequests, backendErrors, attribution, conversions);
+  }
+
+  /** The channel label; {@code unassigned} for a session that never had a pageview. */
+  String channel() {
+    return attribution == null ? "unassigned" : attribution.channelLabel();
   }
 }

@@ -1,5 +1,7 @@
 package io.rumsessions.processor.session;
 
+import io.rumsessions.processor.attribution.Attribution;
+import io.rumsessions.processor.attribution.Channel;
 import io.rumsessions.processor.bots.BehaviourRule;
 import io.rumsessions.processor.config.BotsConfig;
 import io.rumsessions.processor.config.SessionConfig;
@@ -27,6 +29,7 @@ public final class SessionStore {
 
   private final SessionRules rules;
   private final BehaviourRule behaviour;
+  private final boolean splitOnCampaignChange;
   private final SessionListener listener;
   private final SessionConfig.LimitPolicy onLimit;
   private final long closeAfterMillis;
@@ -41,6 +44,7 @@ public final class SessionStore {
   /** @param behaviour the bot layer that needs the session's numbers */
   public SessionStore(SessionConfig config, SessionListener listener, BehaviourRule behaviour) {
     this.behaviour = behaviour;
+    this.splitOnCampaignChange = config.splitOnCampaignChange();
     this.rules = new SessionRules(config);
     this.listener = listener;
     this.onLimit = config.onLimit();
@@ -66,7 +70,10 @@ public final class SessionStore {
       SessionState s = shard.active.get(key);
       if (s != null) {
         switch (rules.decide(s.firstNanos, s.lastNanos, e.timeNanos)) {
-          case JOIN -> join(s, e, arrivalMillis, out);
+          case JOIN -> {
+            if (splitOnCampaignChange && campaignChanged(s, e)) split(shard, s, EndReason.CAMPAIGN_CHANGE, e, arrivalMillis, out);
+            else join(s, e, arrivalMillis, out);
+          }
           case SPLIT_TIMEOUT -> split(shard, s, EndReason.TIMEOUT_SPLIT, e, arrivalMillis, out);
           case SPLIT_MAX_LENGTH -> split(shard, s, EndReason.MAX_LENGTH, e, arrivalMillis, out);
           case SPLIT_MIDNIGHT -> split(shard, s, EndReason.MIDNIGHT, e, arrivalMillis, out);
@@ -84,6 +91,14 @@ public final class SessionStore {
     } finally {
       shard.lock.unlock();
     }
+  }
+
+  /** A later pageview from a campaign (not direct) other than the session's own. */
+  private static boolean campaignChanged(SessionState s, SessionEvent e) {
+    Attribution now = e.attribution;
+    Attribution was = s.attribution;
+    return now != null && was != null && e.timeNanos > s.lastNanos && now.channel() != Channel.DIRECT
+        && !(now.source().equals(was.source()) && now.medium().equals(was.medium()) && now.campaign().equals(was.campaign()));
   }
 
   private void late(Shard shard, SessionKey key, SessionEvent e, Assignment out) {
@@ -111,7 +126,7 @@ public final class SessionStore {
       listener.evicted(victim.key.service());
       end(shard, victim, EndReason.EVICTED, arrivalMillis);
     }
-    SessionState s = new SessionState(key, generation, null, e.channel, e.timeNanos, arrivalMillis);
+    SessionState s = new SessionState(key, generation, null, null, e.timeNanos, arrivalMillis);
     shard.active.put(key, s);
     join(s, e, arrivalMillis, out);
   }
@@ -136,12 +151,14 @@ public final class SessionStore {
       out.botReason = s.botReason;
       return;
     }
-    if (!s.counted && e.device != null) {
-      s.device = e.device;
+    if (s.device == null) s.device = e.device;
+    if (s.attribution == null) s.attribution = e.attribution;
+    if (!s.counted && s.device != null && s.attribution != null) {
       s.counted = true;
-      listener.started(s.key.service(), s.sessionId, s.device, s.channel);
+      listener.started(s.key.service(), s.sessionId, s.device, s.attribution);
     }
     out.set(Assignment.Outcome.ACCEPTED, s.sessionId, sequence);
+    out.channel = s.channel();
   }
 
   private void end(Shard shard, SessionState s, EndReason reason, long nowMillis) {
@@ -149,7 +166,8 @@ public final class SessionStore {
       if (!s.counted) {
         // Never saw a user agent: human by default, with an unknown device.
         s.counted = true;
-        listener.started(s.key.service(), s.sessionId, "other", s.channel);
+        if (s.device == null) s.device = "other";
+        listener.started(s.key.service(), s.sessionId, s.device, s.attribution);
       }
       listener.ended(s.summary(reason));
     }
@@ -239,14 +257,17 @@ public final class SessionStore {
         for (SessionState s : shard.active.values()) {
           out.add(new StoredSession(s.key.service(), s.key.id(), s.generation, false, s.firstNanos,
               s.lastNanos, s.lastArrivalMillis, s.pageviews, s.interactions, s.spans,
-              s.landingNanos, s.exitNanos, s.landingPage, s.exitPage, s.device, s.channel, s.botReason, s.counted,
-              s.previousId, s.userId, s.backendRequests, s.backendErrors));
+              s.landingNanos, s.exitNanos, s.landingPage, s.exitPage, s.device, s.channel(), s.botReason, s.counted,
+              s.previousId, s.userId, s.backendRequests, s.backendErrors,
+              s.attribution == null ? null : s.attribution.source(),
+              s.attribution == null ? null : s.attribution.medium(),
+              s.attribution == null ? null : s.attribution.campaign(), s.conversions));
         }
         for (Map.Entry<SessionKey, EndedSession> en : shard.ended.entrySet()) {
           EndedSession x = en.getValue();
           out.add(new StoredSession(en.getKey().service(), en.getKey().id(), x.generation(), true,
               x.firstNanos(), x.lastNanos(), x.closedAtMillis(), 0, 0, 0, 0, 0, null, null, null, null, null, false,
-              null, null, 0, 0));
+              null, null, 0, 0, null, null, null, 0));
         }
       } finally {
         shard.lock.unlock();
@@ -269,7 +290,9 @@ public final class SessionStore {
               SessionState.sessionIdFor(x.keyId(), x.generation()), x.lastArrivalMillis()));
           continue;
         }
-        SessionState s = new SessionState(key, x.generation(), x.device(), x.channel(), x.firstNanos(), x.lastArrivalMillis());
+        Attribution attribution = x.source() == null ? null
+            : new Attribution(x.source(), x.medium(), x.campaign(), Attribution.NOT_SET, Attribution.NOT_SET, Channel.fromLabel(x.channel()));
+        SessionState s = new SessionState(key, x.generation(), x.device(), attribution, x.firstNanos(), x.lastArrivalMillis());
         s.lastNanos = x.lastNanos();
         s.pageviews = x.pageviews();
         s.interactions = x.interactions();
@@ -284,6 +307,7 @@ public final class SessionStore {
         s.userId = x.userId();
         s.backendRequests = x.backendRequests();
         s.backendErrors = x.backendErrors();
+        s.conversions = x.conversions();
         if (shard.active.put(key, s) == null && s.counted && s.botReason == null) listener.restored(key.service());
       } finally {
         shard.lock.unlock();

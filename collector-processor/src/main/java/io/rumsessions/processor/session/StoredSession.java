@@ -28,4 +28,8 @@ public record StoredSession(
     String previousId,
     String userId,
     int backendRequests,
-    int backendErrors) {}
+    int backendErrors,
+    String source,
+    String medium,
+    String campaign,
+    int conversions) {}

@@ -20,7 +20,7 @@ import java.util.List;
  */
 public final class SnapshotFile {
   private static final int MAGIC = 0x52554d53; // "RUMS"
-  private static final int VERSION = 3;
+  private static final int VERSION = 4;
 
   private final Path file;
 
@@ -62,6 +62,10 @@ public final class SnapshotFile {
         writeNullable(out, s.userId());
         out.writeInt(s.backendRequests());
         out.writeInt(s.backendErrors());
+        writeNullable(out, s.source());
+        writeNullable(out, s.medium());
+        writeNullable(out, s.campaign());
+        out.writeInt(s.conversions());
       }
     }
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -80,7 +84,8 @@ public final class SnapshotFile {
         out.add(new StoredSession(in.readUTF(), in.readUTF(), in.readInt(), in.readBoolean(),
             in.readLong(), in.readLong(), in.readLong(), in.readInt(), in.readInt(), in.readInt(),
             in.readLong(), in.readLong(), readNullable(in), readNullable(in), readNullable(in), readNullable(in),
-            readNullable(in), in.readBoolean(), readNullable(in), readNullable(in), in.readInt(), in.readInt()));
+            readNullable(in), in.readBoolean(), readNullable(in), readNullable(in), in.readInt(), in.readInt(),
+            readNullable(in), readNullable(in), readNullable(in), in.readInt()));
       }
     }
     Files.delete(file);

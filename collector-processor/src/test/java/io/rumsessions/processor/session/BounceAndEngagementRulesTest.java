@@ -11,7 +11,7 @@ class BounceAndEngagementRulesTest {
 
   static SessionSummary session(int pageviews, int interactions, long durationNanos) {
     return new SessionSummary("shop", "id", 0, durationNanos, pageviews, interactions, pageviews + interactions,
-        "/", "/", "desktop", "direct", EndReason.INACTIVITY, null, null, 0, 0);
+        "/", "/", "desktop", "direct", EndReason.INACTIVITY, null, null, 0, 0, null, 0);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.rumsessions.processor.session;
 
+import io.rumsessions.processor.attribution.Attribution;
 import io.rumsessions.processor.config.ConfigLoader;
 import java.util.Map;
 
@@ -23,7 +24,7 @@ public final class SessionMemoryMeasurement {
     for (int i = 0; i < n; i++) {
       SessionKey key = new SessionKey("shop", String.format("%016x%016x", r.nextLong(), r.nextLong()));
       for (int p = 0; p < 3; p++) {
-        store.record(key, e.set(t0 + p * 1_000_000_000L, true, false, new String(pages[(i + p) % pages.length])).labels("desktop", "direct"), 1L, out);
+        store.record(key, e.set(t0 + p * 1_000_000_000L, true, false, new String(pages[(i + p) % pages.length])).labels("desktop", Attribution.direct()), 1L, out);
       }
     }
     long after = usedAfterGc();

@@ -1,5 +1,6 @@
 package io.rumsessions.processor.session;
 
+import io.rumsessions.processor.attribution.Attribution;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rumsessions.processor.config.ConfigLoader;
@@ -23,7 +24,7 @@ class SessionStoreTest {
   final List<String> evicted = new ArrayList<>();
   final SessionListener listener = new SessionListener() {
     @Override
-    public void started(String service, String sessionId, String device, String channel) {
+    public void started(String service, String sessionId, String device, Attribution attribution) {
       started.add(sessionId);
     }
 
@@ -49,7 +50,7 @@ class SessionStoreTest {
   }
 
   void span(SessionStore store, SessionKey k, long t, boolean pageview, long arrivalMillis) {
-    store.record(k, new SessionEvent().set(t, pageview, false, pageview ? "/p" : null).labels("desktop", "direct"), arrivalMillis, out);
+    store.record(k, new SessionEvent().set(t, pageview, false, pageview ? "/p" : null).labels("desktop", Attribution.direct()), arrivalMillis, out);
   }
 
   @Test
@@ -207,7 +208,7 @@ class SessionStoreTest {
     List<String> restored = new ArrayList<>();
     SessionStore second = new SessionStore(config(Map.of()), new SessionListener() {
       @Override
-      public void started(String service, String sessionId, String device, String channel) {
+      public void started(String service, String sessionId, String device, Attribution attribution) {
         started.add("again:" + sessionId);
       }
 
@@ -237,8 +238,8 @@ class SessionStoreTest {
   @Test
   void landingAndExitPagesFollowEventTimeNotArrival() {
     SessionStore store = store();
-    store.record(key, new SessionEvent().set(T0 + MIN, true, false, "/second").labels("desktop", "direct"), ARRIVAL0, out);
-    store.record(key, new SessionEvent().set(T0, true, false, "/first").labels("desktop", "direct"), ARRIVAL0 + 1, out);
+    store.record(key, new SessionEvent().set(T0 + MIN, true, false, "/second").labels("desktop", Attribution.direct()), ARRIVAL0, out);
+    store.record(key, new SessionEvent().set(T0, true, false, "/first").labels("desktop", Attribution.direct()), ARRIVAL0 + 1, out);
     store.sweep(ARRIVAL0 + Duration.ofHours(1).toMillis());
     assertThat(ended).singleElement().satisfies(s -> {
       assertThat(s.landingPage()).isEqualTo("/first");
@@ -251,7 +252,7 @@ class SessionStoreTest {
   SessionStore storeWithBots() {
     return new SessionStore(config(Map.of()), new SessionListener() {
       @Override
-      public void started(String service, String sessionId, String device, String channel) {
+      public void started(String service, String sessionId, String device, Attribution attribution) {
         started.add(sessionId + ":" + device);
       }
 
@@ -270,20 +271,20 @@ class SessionStoreTest {
   @Test
   void aSessionIsCountedOnceASpanWithAUserAgentShowsItIsHuman() {
     SessionStore store = storeWithBots();
-    store.record(key, new SessionEvent().set(T0, false, false, null).labels(null, "direct"), ARRIVAL0, out);
+    store.record(key, new SessionEvent().set(T0, false, false, null).labels(null, Attribution.direct()), ARRIVAL0, out);
     assertThat(started).isEmpty();
-    store.record(key, new SessionEvent().set(T0 + 1, true, false, "/").labels("mobile", "direct"), ARRIVAL0, out);
+    store.record(key, new SessionEvent().set(T0 + 1, true, false, "/").labels("mobile", Attribution.direct()), ARRIVAL0, out);
     assertThat(started).containsExactly("abc:mobile");
   }
 
   @Test
   void aBotFoundBeforeTheSessionIsCountedIsNeverCounted() {
     SessionStore store = storeWithBots();
-    store.record(key, new SessionEvent().set(T0, false, false, null).labels(null, "direct"), ARRIVAL0, out);
-    store.record(key, new SessionEvent().set(T0 + 1, true, false, "/").labels("bot", "direct").bot("user_agent_automation"), ARRIVAL0, out);
+    store.record(key, new SessionEvent().set(T0, false, false, null).labels(null, Attribution.direct()), ARRIVAL0, out);
+    store.record(key, new SessionEvent().set(T0 + 1, true, false, "/").labels("bot", Attribution.direct()).bot("user_agent_automation"), ARRIVAL0, out);
     assertThat(out.outcome()).isEqualTo(Assignment.Outcome.BOT);
     assertThat(out.botReason()).isEqualTo("user_agent_automation");
-    store.record(key, new SessionEvent().set(T0 + 2, true, false, "/").labels("desktop", "direct"), ARRIVAL0, out);
+    store.record(key, new SessionEvent().set(T0 + 2, true, false, "/").labels("desktop", Attribution.direct()), ARRIVAL0, out);
     assertThat(out.outcome()).isEqualTo(Assignment.Outcome.BOT);
     store.sweep(ARRIVAL0 + Duration.ofHours(1).toMillis());
     assertThat(started).isEmpty();
@@ -294,8 +295,8 @@ class SessionStoreTest {
   @Test
   void aBotFoundAfterTheSessionWasCountedIsReclassifiedAndNeverEnds() {
     SessionStore store = storeWithBots();
-    store.record(key, new SessionEvent().set(T0, true, false, "/").labels("desktop", "direct"), ARRIVAL0, out);
-    store.record(key, new SessionEvent().set(T0 + 1, false, false, null).labels("desktop", "direct").bot("automation_flag"), ARRIVAL0, out);
+    store.record(key, new SessionEvent().set(T0, true, false, "/").labels("desktop", Attribution.direct()), ARRIVAL0, out);
+    store.record(key, new SessionEvent().set(T0 + 1, false, false, null).labels("desktop", Attribution.direct()).bot("automation_flag"), ARRIVAL0, out);
     store.sweep(ARRIVAL0 + Duration.ofHours(1).toMillis());
     assertThat(started).containsExactly("abc:desktop");
     assertThat(bots).containsExactly("automation_flag:reclassified");
@@ -305,7 +306,7 @@ class SessionStoreTest {
   @Test
   void aSessionThatNeverShowedAUserAgentCountsAsHumanWithUnknownDeviceWhenItEnds() {
     SessionStore store = storeWithBots();
-    store.record(key, new SessionEvent().set(T0, true, false, "/").labels(null, "direct"), ARRIVAL0, out);
+    store.record(key, new SessionEvent().set(T0, true, false, "/").labels(null, Attribution.direct()), ARRIVAL0, out);
     store.sweep(ARRIVAL0 + Duration.ofHours(1).toMillis());
     assertThat(started).containsExactly("abc:other");
     assertThat(ended).singleElement().extracting(SessionSummary::device).isEqualTo("other");
@@ -315,7 +316,7 @@ class SessionStoreTest {
   void aMillionDistinctSessionIdsStayWithinTheCap() {
     SessionStore store = new SessionStore(config(Map.of("session.max-active", "10000")), listener);
     for (int i = 0; i < 1_000_000; i++) {
-      store.record(new SessionKey("shop", Integer.toHexString(i)), new SessionEvent().set(T0, true, false, "/").labels("desktop", "direct"), ARRIVAL0, out);
+      store.record(new SessionKey("shop", Integer.toHexString(i)), new SessionEvent().set(T0, true, false, "/").labels("desktop", Attribution.direct()), ARRIVAL0, out);
     }
     assertThat(store.activeCount()).isLessThanOrEqualTo((int) store.capacity());
     assertThat(store.snapshot()).hasSizeLessThanOrEqualTo(2 * (int) store.capacity());
@@ -326,7 +327,7 @@ class SessionStoreTest {
   void dozensOfPageviewsASecondMakeABotByBehaviourAndTheSessionIsReclassified() {
     SessionStore store = new SessionStore(config(Map.of()), new SessionListener() {
       @Override
-      public void started(String service, String sessionId, String device, String channel) {
+      public void started(String service, String sessionId, String device, Attribution attribution) {
         started.add(sessionId);
       }
 
@@ -341,10 +342,10 @@ class SessionStoreTest {
       }
     }, new io.rumsessions.processor.bots.BehaviourRule(ConfigLoader.load(null, Map.of()).bots().behaviour()));
     for (int i = 0; i < 19; i++) {
-      store.record(key, new SessionEvent().set(T0 + i * 10_000_000L, true, false, "/p" + i).labels("desktop", "direct"), ARRIVAL0, out);
+      store.record(key, new SessionEvent().set(T0 + i * 10_000_000L, true, false, "/p" + i).labels("desktop", Attribution.direct()), ARRIVAL0, out);
     }
     assertThat(out.outcome()).isEqualTo(Assignment.Outcome.ACCEPTED);
-    store.record(key, new SessionEvent().set(T0 + 19 * 10_000_000L, true, false, "/p19").labels("desktop", "direct"), ARRIVAL0, out);
+    store.record(key, new SessionEvent().set(T0 + 19 * 10_000_000L, true, false, "/p19").labels("desktop", Attribution.direct()), ARRIVAL0, out);
     assertThat(out.outcome()).isEqualTo(Assignment.Outcome.BOT);
     assertThat(bots).containsExactly("behaviour:reclassified");
     store.sweep(ARRIVAL0 + Duration.ofHours(1).toMillis());
@@ -356,8 +357,29 @@ class SessionStoreTest {
     SessionStore store = new SessionStore(config(Map.of()), listener,
         new io.rumsessions.processor.bots.BehaviourRule(ConfigLoader.load(null, Map.of()).bots().behaviour()));
     for (int i = 0; i < 40; i++) {
-      store.record(key, new SessionEvent().set(T0 + i * 20 * S, true, false, "/p" + i).labels("desktop", "direct"), ARRIVAL0, out);
+      store.record(key, new SessionEvent().set(T0 + i * 20 * S, true, false, "/p" + i).labels("desktop", Attribution.direct()), ARRIVAL0, out);
       assertThat(out.outcome()).isEqualTo(Assignment.Outcome.ACCEPTED);
     }
+  }
+
+  static Attribution campaign(String source, String campaign) {
+    return new Attribution(source, "cpc", campaign, Attribution.NOT_SET, Attribution.NOT_SET, io.rumsessions.processor.attribution.Channel.PAID_SEARCH);
+  }
+
+  @Test
+  void aNewCampaignSplitsTheSessionOnlyWhenConfigured() {
+    SessionStore plain = store();
+    plain.record(key, new SessionEvent().set(T0, true, false, "/").labels("desktop", campaign("google", "spring")), ARRIVAL0, out);
+    plain.record(key, new SessionEvent().set(T0 + MIN, true, false, "/").labels("desktop", campaign("bing", "autumn")), ARRIVAL0, out);
+    assertThat(ended).isEmpty();
+
+    SessionStore splitting = new SessionStore(config(Map.of("session.split-on-campaign-change", "true")), listener);
+    SessionKey other = new SessionKey("shop", "other");
+    splitting.record(other, new SessionEvent().set(T0, true, false, "/").labels("desktop", campaign("google", "spring")), ARRIVAL0, out);
+    splitting.record(other, new SessionEvent().set(T0 + MIN, true, false, "/").labels("desktop", Attribution.direct()), ARRIVAL0, out);
+    assertThat(ended).isEmpty();
+    splitting.record(other, new SessionEvent().set(T0 + 2 * MIN, true, false, "/").labels("desktop", campaign("bing", "autumn")), ARRIVAL0, out);
+    assertThat(ended).singleElement().extracting(SessionSummary::endReason).isEqualTo(EndReason.CAMPAIGN_CHANGE);
+    assertThat(out.sessionId()).isEqualTo("other-1");
   }
 }
