@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Measures retained heap per active session: fills a store with realistic sessions (32-hex ids,
- * shared service name, landing and exit paths, 3 pageviews) and compares used heap after full
+ * shared service name, landing and exit paths, 3 pageviews, an attribution record each) and compares used heap after full
  * GCs. Not a test: run it by hand, e.g.
  * {@code java -Xmx4g -cp "$(cat cp.txt):target/classes:target/test-classes" io.rumsessions.processor.session.SessionMemoryMeasurement 1000000}
  */
@@ -23,8 +23,12 @@ public final class SessionMemoryMeasurement {
     java.util.Random r = new java.util.Random(1);
     for (int i = 0; i < n; i++) {
       SessionKey key = new SessionKey("shop", String.format("%016x%016x", r.nextLong(), r.nextLong()));
+      // Each session's attribution is its own record (as the attributor returns), holding
+      // shared label strings.
+      Attribution attribution = new Attribution("google", "cpc", "spring_sale", Attribution.NOT_SET, Attribution.NOT_SET,
+          io.rumsessions.processor.attribution.Channel.PAID_SEARCH);
       for (int p = 0; p < 3; p++) {
-        store.record(key, e.set(t0 + p * 1_000_000_000L, true, false, new String(pages[(i + p) % pages.length])).labels("desktop", Attribution.direct()), 1L, out);
+        store.record(key, e.set(t0 + p * 1_000_000_000L, true, false, new String(pages[(i + p) % pages.length])).labels("desktop", attribution), 1L, out);
       }
     }
     long after = usedAfterGc();
