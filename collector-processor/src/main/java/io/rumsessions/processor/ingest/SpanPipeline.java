@@ -77,16 +77,7 @@ public final class SpanPipeline {
   /** A span attribute's value as text, for conversion rules that match on attributes. */
   private static String attribute(Span span, String key) {
     for (io.opentelemetry.proto.common.v1.KeyValue kv : span.getAttributesList()) {
-      if (kv.getKey().equals(key)) {
-        var v = kv.getValue();
-        return switch (v.getValueCase()) {
-          case STRING_VALUE -> v.getStringValue();
-          case INT_VALUE -> Long.toString(v.getIntValue());
-          case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
-          case DOUBLE_VALUE -> Double.toString(v.getDoubleValue());
-          default -> null;
-        };
-      }
+      if (kv.getKey().equals(key)) return InputMapping.stringOf(kv.getValue());
     }
     return null;
   }

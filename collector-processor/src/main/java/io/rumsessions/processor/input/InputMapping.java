@@ -173,7 +173,8 @@ public final class InputMapping {
     return SpanFacts.Consent.UNKNOWN;
   }
 
-  static String stringOf(AnyValue v) {
+  /** An attribute value as text; null for arrays, maps and bytes. */
+  public static String stringOf(AnyValue v) {
     return switch (v.getValueCase()) {
       case STRING_VALUE -> v.getStringValue();
       case INT_VALUE -> Long.toString(v.getIntValue());
