@@ -62,7 +62,6 @@ public final class ConfigLoader {
             t.integer("receiver.http-port", 4318, 0, 65535),
             t.bytes("receiver.max-request-bytes", 4L * 1024 * 1024),
             t.integer("receiver.max-concurrent-requests", 2 * Runtime.getRuntime().availableProcessors() + 2, 1, 10_000),
-            t.integer("receiver.max-queued-requests", 256, 0, 1_000_000),
             t.duration("receiver.retry-after", Duration.ofSeconds(1)),
             t.list("receiver.trusted-proxies", List.of()),
             new ReceiverConfig.Cors(

@@ -14,7 +14,6 @@ public record ReceiverConfig(
     int httpPort,
     long maxRequestBytes,
     int maxConcurrentRequests,
-    int maxQueuedRequests,
     Duration retryAfter,
     List<String> trustedProxies,
     Cors cors) {
