@@ -310,5 +310,11 @@ class ReceiverRoundTripTest {
     Scrape done = Scrape.of(processor.metricsPort());
     assertThat(done.sum("rum_sessions_engaged_total", SERVICE, "channel=\"paid_search\"")).isEqualTo(1);
     assertThat(done.sum("rum_session_bounces_total", SERVICE, "channel=\"direct\"")).isEqualTo(1);
+    // Per campaign: the spring sale's session ended without bouncing and converted twice.
+    String spring = "campaign=\"spring_sale\"";
+    assertThat(done.sum("rum_campaign_sessions_ended_total", SERVICE, spring)).isEqualTo(1);
+    assertThat(done.sum("rum_campaign_bounces_total", SERVICE, spring)).isZero();
+    assertThat(done.sum("rum_campaign_bounces_total", SERVICE, "source=\"(direct)\"")).isEqualTo(1);
+    assertThat(done.sum("rum_campaign_conversions_total", SERVICE, spring)).isEqualTo(2);
   }
 }

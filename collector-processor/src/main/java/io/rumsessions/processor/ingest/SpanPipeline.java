@@ -151,7 +151,7 @@ public final class SpanPipeline {
             traces.remember(span.getTraceId(), sessionKey);
           }
           if (a.outcome() == Assignment.Outcome.ACCEPTED && conversion != null) {
-            metrics.conversion(service, conversion, a.channel());
+            metrics.conversion(service, conversion, a.attribution());
           }
           switch (a.outcome()) {
             case ACCEPTED -> accepted++;

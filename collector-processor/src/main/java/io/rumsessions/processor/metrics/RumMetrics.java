@@ -37,6 +37,9 @@ public final class RumMetrics implements SessionListener {
   private final Counter backendSpans;
   private final Counter campaignSessions;
   private final Counter conversions;
+  private final Counter campaignEnded;
+  private final Counter campaignBounces;
+  private final Counter campaignConversions;
   private final EngagementRule engagement;
 
   public RumMetrics(PrometheusRegistry registry, EngagementRule engagement) {
@@ -98,6 +101,15 @@ public final class RumMetrics implements SessionListener {
     conversions = Counter.builder().name("rum_conversions_total")
         .help("Conversions (configured rules) completed in human sessions, by the session's channel.")
         .labelNames("service_name", "conversion", "channel").register(registry);
+    campaignEnded = Counter.builder().name("rum_campaign_sessions_ended_total")
+        .help("Human sessions ended, by the campaign attributed at their start (for per-campaign bounce and conversion rates).")
+        .labelNames("service_name", "source", "medium", "campaign").register(registry);
+    campaignBounces = Counter.builder().name("rum_campaign_bounces_total")
+        .help("Ended human sessions that bounced, by campaign.")
+        .labelNames("service_name", "source", "medium", "campaign").register(registry);
+    campaignConversions = Counter.builder().name("rum_campaign_conversions_total")
+        .help("Conversions in human sessions, by the session's campaign.")
+        .labelNames("service_name", "source", "medium", "campaign", "conversion").register(registry);
     backendSpans = Counter.builder().name("rum_backend_spans_total")
         .help("Backend (server) spans, by whether they joined a browser session through their trace id.")
         .labelNames("service_name", "outcome").register(registry);
@@ -122,18 +134,19 @@ public final class RumMetrics implements SessionListener {
   @Override
   public void started(String service, String sessionId, String device, Attribution a) {
     started.labelValues(service, a == null ? "unassigned" : a.channelLabel(), device).inc();
-    if (a == null) {
-      campaignSessions.labelValues(service, Attribution.NOT_SET, Attribution.NOT_SET, Attribution.NOT_SET).inc();
-    } else {
-      campaignSessions.labelValues(service, a.source(), a.medium(), a.campaign()).inc();
-    }
+    campaignSessions.labelValues(service, source(a), medium(a), campaign(a)).inc();
     active.labelValues(service).inc();
   }
 
   @Override
   public void ended(SessionSummary s) {
     ended.labelValues(s.service(), s.channel(), s.device()).inc();
-    if (BounceRule.isBounce(s)) bounces.labelValues(s.service(), s.channel(), s.device()).inc();
+    Attribution a = s.attribution();
+    campaignEnded.labelValues(s.service(), source(a), medium(a), campaign(a)).inc();
+    if (BounceRule.isBounce(s)) {
+      bounces.labelValues(s.service(), s.channel(), s.device()).inc();
+      campaignBounces.labelValues(s.service(), source(a), medium(a), campaign(a)).inc();
+    }
     if (engagement.isEngaged(s, s.conversions())) engaged.labelValues(s.service(), s.channel(), s.device()).inc();
     duration.labelValues(s.service(), s.channel(), s.device()).observe(s.durationSeconds());
     pageviews.labelValues(s.service(), s.channel(), s.device()).observe(s.pageviews());
@@ -163,8 +176,21 @@ public final class RumMetrics implements SessionListener {
     if (n > 0) botSpans.labelValues(service, reason).inc(n);
   }
 
-  public void conversion(String service, String conversion, String channel) {
-    conversions.labelValues(service, conversion, channel).inc();
+  public void conversion(String service, String conversion, Attribution a) {
+    conversions.labelValues(service, conversion, a == null ? "unassigned" : a.channelLabel()).inc();
+    campaignConversions.labelValues(service, source(a), medium(a), campaign(a), conversion).inc();
+  }
+
+  private static String source(Attribution a) {
+    return a == null ? Attribution.NOT_SET : a.source();
+  }
+
+  private static String medium(Attribution a) {
+    return a == null ? Attribution.NOT_SET : a.medium();
+  }
+
+  private static String campaign(Attribution a) {
+    return a == null ? Attribution.NOT_SET : a.campaign();
   }
 
   public void backendSpans(String service, String outcome, long n) {

@@ -1,5 +1,7 @@
 package io.rumsessions.processor.session;
 
+import io.rumsessions.processor.attribution.Attribution;
+
 /** Where one span went: reused per thread, like {@link SessionEvent}. */
 public final class Assignment {
   /** The span's fate in the session engine. */
@@ -17,7 +19,7 @@ public final class Assignment {
   String sessionId;
   int sequence;
   String botReason;
-  String channel;
+  Attribution attribution;
 
   public Outcome outcome() {
     return outcome;
@@ -33,9 +35,9 @@ public final class Assignment {
     return sequence;
   }
 
-  /** For outcome ACCEPTED: the session's channel label (for conversions). */
-  public String channel() {
-    return channel;
+  /** For outcome ACCEPTED: the session's attribution so far; null before its first pageview. */
+  public Attribution attribution() {
+    return attribution;
   }
 
   /** For outcome BOT: the session's bot reason label. */
@@ -48,6 +50,6 @@ public final class Assignment {
     this.sessionId = sessionId;
     this.sequence = sequence;
     this.botReason = null;
-    this.channel = null;
+    this.attribution = null;
   }
 }

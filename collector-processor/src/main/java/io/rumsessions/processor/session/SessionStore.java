@@ -158,7 +158,7 @@ public final class SessionStore {
       listener.started(s.key.service(), s.sessionId, s.device, s.attribution);
     }
     out.set(Assignment.Outcome.ACCEPTED, s.sessionId, sequence);
-    out.channel = s.channel();
+    out.attribution = s.attribution;
   }
 
   private void end(Shard shard, SessionState s, EndReason reason, long nowMillis) {
