@@ -205,7 +205,7 @@ class LivePrometheusTest {
    * Replays the captured requests as {@value #ROUNDS} rounds of the same three visitors (a
    * campaign visitor with three pages and a click, a one-page iPhone visitor, a headless
    * Chrome), each round with fresh session ids, alternating services, consent granted in every
-   * other round; then a burst of one-page visits beyond the session cap, a malformed request,
+   * other round, with a browser fetch and backend spans in the first and last rounds; then a burst of one-page visits beyond the session cap, a malformed request,
    * and spans with impossible timestamps.
    */
   void feed() throws Exception {
@@ -218,6 +218,7 @@ class LivePrometheusTest {
     }
     long latest = 0;
     for (JsonNode line : lines) latest = Math.max(latest, maxTime(Mixin.JSON.readTree(line.path("body").asText())));
+    long firstBackend = 0;
     for (int round = 0; round < ROUNDS; round++) {
       String service = SERVICES.get(round % SERVICES.size());
       boolean consent = round % 2 == 0;
@@ -228,6 +229,13 @@ class LivePrometheusTest {
         rewrite(body, service, consent, ids, t -> t + shift);
         HttpResponse<String> r = post(body.toString(), line.path("hdr"));
         assertThat(r.statusCode()).as("POST /v1/traces: %s", r.body()).isEqualTo(200);
+      }
+      // Backend spans in the first and the last round, more than a scrape apart, so their
+      // counter grows between scrapes and its rate is not 0/0.
+      if (round == 0 || round == ROUNDS - 1) {
+        if (round > 0) Thread.sleep(Math.max(0, firstBackend + 1500 - System.currentTimeMillis()));
+        backendSpans(lines.get(0), service, consent, ids, shift);
+        if (round == 0) firstBackend = System.currentTimeMillis();
       }
     }
     // A burst of one-page iPhone visits, more than the processor's session slots (see
@@ -249,6 +257,48 @@ class LivePrometheusTest {
     rewrite(old, SERVICES.get(0), true, new HashMap<>(), t -> 1_000_000_000L);
     HttpResponse<String> rejected = post(old.toString(), lines.get(0).path("hdr"));
     assertThat(rejected.statusCode()).as("request with invalid spans: %s", rejected.body()).isBetween(200, 499);
+  }
+
+  /**
+   * A fetch of the campaign visitor's page as a browser CLIENT span with a new trace id, then
+   * the backend's SERVER span of that trace (joins the session: outcome attributed) and a
+   * SERVER span of a trace no browser started (outcome unattributed).
+   */
+  void backendSpans(JsonNode line, String service, boolean consent, Map<String, String> ids, long shift) throws Exception {
+    ObjectNode body = (ObjectNode) Mixin.JSON.readTree(line.path("body").asText());
+    rewrite(body, service, consent, ids, t -> t + shift);
+    ObjectNode rs = (ObjectNode) body.path("resourceSpans").get(0);
+    ObjectNode ss = (ObjectNode) rs.path("scopeSpans").get(0);
+    ObjectNode fetch = (ObjectNode) ss.path("spans").get(0);
+    String traceId = randomHex(32);
+    fetch.put("traceId", traceId);
+    fetch.put("spanId", randomHex(16));
+    fetch.put("kind", 3);
+    ss.putArray("spans").add(fetch);
+    rs.putArray("scopeSpans").add(ss);
+    body.putArray("resourceSpans").add(rs);
+    HttpResponse<String> r = post(body.toString(), line.path("hdr"));
+    assertThat(r.statusCode()).as("POST /v1/traces (browser fetch): %s", r.body()).isEqualTo(200);
+
+    long now = System.currentTimeMillis() * 1_000_000L;
+    ObjectNode backend = Mixin.JSON.createObjectNode();
+    ObjectNode brs = backend.putArray("resourceSpans").addObject();
+    // The backend has one service name whichever site's browser called it: its counters grow.
+    brs.putObject("resource").putArray("attributes").add(attribute("service.name", SERVICES.get(0)));
+    ObjectNode bss = brs.putArray("scopeSpans").addObject();
+    bss.putObject("scope").put("name", "io.opentelemetry.servlet");
+    ArrayNode spans = bss.putArray("spans");
+    for (String trace : List.of(traceId, randomHex(32))) {
+      ObjectNode span = spans.addObject();
+      span.put("traceId", trace);
+      span.put("spanId", randomHex(16));
+      span.put("name", "GET /p1.html");
+      span.put("kind", 2);
+      span.put("startTimeUnixNano", String.valueOf(now));
+      span.put("endTimeUnixNano", String.valueOf(now + 5_000_000L));
+    }
+    HttpResponse<String> b = post(backend.toString(), Mixin.JSON.createObjectNode());
+    assertThat(b.statusCode()).as("POST /v1/traces (backend): %s", b.body()).isEqualTo(200);
   }
 
   HttpResponse<String> post(String body, JsonNode recordedHeaders) throws Exception {

@@ -18,7 +18,8 @@ final class MetricContract {
 
   /** Labels a recording rule's level prefix may name, e.g. service_name_channel. */
   static final List<String> LEVEL_LABELS =
-      List.of("service_name", "channel", "device", "reason", "job", "instance", "kind", "transport");
+      List.of("service_name", "channel", "device", "reason", "source", "medium", "campaign", "job", "instance",
+          "kind", "transport");
 
   static final Map<String, Set<String>> SCRAPED = new LinkedHashMap<>();
 
@@ -33,7 +34,14 @@ final class MetricContract {
     SCRAPED.put("rum_spans_received_total", Set.of("service_name", "outcome"));
     SCRAPED.put("rum_bot_spans_total", Set.of("service_name", "reason"));
     SCRAPED.put("rum_bot_sessions_total", Set.of("service_name", "reason"));
-    SCRAPED.put("rum_campaign_sessions_total", Set.of("service_name", "source", "medium", "campaign"));
+    SCRAPED.put("rum_sessions_reclassified_total", Set.of("service_name"));
+    SCRAPED.put("rum_backend_spans_total", Set.of("service_name", "outcome"));
+    // Per campaign (source, medium, campaign attributed at session start; bounded values).
+    Set<String> campaign = Set.of("service_name", "source", "medium", "campaign");
+    SCRAPED.put("rum_campaign_sessions_total", campaign);
+    SCRAPED.put("rum_campaign_sessions_ended_total", campaign);
+    SCRAPED.put("rum_campaign_bounces_total", campaign);
+    SCRAPED.put("rum_campaign_conversions_total", Set.of("service_name", "source", "medium", "campaign", "conversion"));
     SCRAPED.put("rum_conversions_total", Set.of("service_name", "conversion", "channel"));
     SCRAPED.put("rum_receiver_requests_total", Set.of("transport", "outcome"));
     SCRAPED.put("rum_export_spans_total", Set.of("kind", "outcome"));
