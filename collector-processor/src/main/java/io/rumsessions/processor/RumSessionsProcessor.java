@@ -86,7 +86,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
       listener = both(metrics, spans);
     }
     this.sessions = new SessionStore(config.session(), listener,
-        new BehaviourRule(config.bots().enabled() ? config.bots().behaviour() : new io.rumsessions.processor.config.BotsConfig.Behaviour(false, 0, 2, 1)));
+        config.bots().enabled() ? new BehaviourRule(config.bots().behaviour()) : BehaviourRule.disabled());
     metrics.registerCapacity(registry, sessions.capacity(),
         () -> exportQueue == null ? 0 : exportQueue.size(), exportQueue == null ? 0 : exportQueue.capacity());
 

@@ -1,6 +1,6 @@
 package io.rumsessions.processor.attribution;
 
-import java.util.Locale;
+import io.rumsessions.processor.input.PageUrl;
 
 /** Host names out of referrers and landing URLs, tolerant of what browsers and producers send. */
 final class Hosts {
@@ -24,25 +24,7 @@ final class Hosts {
     } else if (hasSchemeWithoutSlashes(url, start)) {
       return ""; // mailto:, javascript:, data: ... carry no referring host
     }
-    int end = start;
-    while (end < len) {
-      char c = url.charAt(end);
-      if (c == '/' || c == '?' || c == '#' || c == '\\' || c <= ' ') break;
-      end++;
-    }
-    int at = url.lastIndexOf('@', end - 1);
-    if (at >= start) start = at + 1;
-    if (start >= end) return "";
-    if (url.charAt(start) == '[') {
-      int close = url.indexOf(']', start);
-      if (close > 0 && close < end) return url.substring(start, close + 1).toLowerCase(Locale.ROOT);
-      return "";
-    }
-    int colon = url.indexOf(':', start);
-    if (colon >= 0 && colon < end) end = colon;
-    while (end > start && url.charAt(end - 1) == '.') end--;
-    if (start >= end) return "";
-    return lower(url, start, end);
+    return PageUrl.authorityHost(url, start);
   }
 
   /**
@@ -108,13 +90,5 @@ final class Hosts {
       if (s.charAt(i) == '.') return false;
     }
     return colon + 1 >= s.length() || !Character.isDigit(s.charAt(colon + 1));
-  }
-
-  private static String lower(String s, int from, int to) {
-    for (int i = from; i < to; i++) {
-      char c = s.charAt(i);
-      if (c >= 'A' && c <= 'Z' || c > 127) return s.substring(from, to).toLowerCase(Locale.ROOT);
-    }
-    return s.substring(from, to);
   }
 }

@@ -15,6 +15,11 @@ public final class BehaviourRule {
   private final int minPageviewsForRate;
   private final int maxPageviewsWithoutInteraction;
 
+  /** The rule switched off (bot filtering disabled, or a store that judges no behaviour). */
+  public static BehaviourRule disabled() {
+    return new BehaviourRule(new BotsConfig.Behaviour(false, 0, 2, 1));
+  }
+
   public BehaviourRule(BotsConfig.Behaviour config) {
     this.enabled = config.enabled();
     this.maxPageviewsPerSecond = config.maxPageviewsPerSecond();

@@ -131,16 +131,7 @@ public final class ConfigLoader {
             Path.of(t.string("attribution.registry", "campaigns.yaml")),
             t.integer("attribution.max-label-values", 50, 0, 10_000),
             t.list("attribution.same-site-domains", List.of()),
-            ConversionRules.none());
-    List<Map<String, String>> conversionRules = t.listOfMaps("conversions");
-    if (!conversionRules.isEmpty()) {
-      try {
-        attribution = new AttributionConfig(attribution.registry(), attribution.maxLabelValues(),
-            attribution.sameSiteDomains(), ConversionRules.parse(conversionRules));
-      } catch (IllegalArgumentException e) {
-        throw new ConfigException("conversions: " + e.getMessage());
-      }
-    }
+            conversions(t.listOfMaps("conversions")));
 
     String consentDefault = t.string("consent.default", "denied").trim().toLowerCase(Locale.ROOT);
     require(consentDefault.equals("denied") || consentDefault.equals("granted"),
@@ -186,6 +177,14 @@ public final class ConfigLoader {
 
     t.rejectUnknownKeys();
     return new ProcessorConfig(receiver, session, input, bots, attribution, consent, metrics, export, state);
+  }
+
+  private static ConversionRules conversions(List<Map<String, String>> rules) {
+    try {
+      return rules.isEmpty() ? ConversionRules.none() : ConversionRules.parse(rules);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("conversions: " + e.getMessage());
+    }
   }
 
   private static void require(boolean ok, String message) {

@@ -58,7 +58,13 @@ public final class ForwardedSpans {
     }
   }
 
-  public ExportedSpan of(Origin origin, InstrumentationScope scope, Span span, boolean granted, String sessionId, int sequence, boolean bot) {
+  /** The SDK form of a scope, converted once per ScopeSpans and shared by its spans. */
+  public InstrumentationScopeInfo scope(InstrumentationScope scope) {
+    return InstrumentationScopeInfo.builder(scope.getName())
+        .setVersion(scope.getVersion().isEmpty() ? null : scope.getVersion()).build();
+  }
+
+  public ExportedSpan of(Origin origin, InstrumentationScopeInfo scope, Span span, boolean granted, String sessionId, int sequence, boolean bot) {
     AttributesBuilder b = Attributes.builder();
     addAll(b, span.getAttributesList(), !granted);
     if (bot) b.put(SYNTHETIC_TYPE, "bot");
@@ -80,13 +86,11 @@ public final class ForwardedSpans {
     SpanContext parent = span.getParentSpanId().isEmpty()
         ? SpanContext.getInvalid()
         : context(span.getTraceId().toByteArray(), span.getParentSpanId().toByteArray(), span.getFlags(), "");
-    InstrumentationScopeInfo scopeInfo = InstrumentationScopeInfo.builder(scope.getName())
-        .setVersion(scope.getVersion().isEmpty() ? null : scope.getVersion()).build();
     return new ExportedSpan(span.getName(), kind(span.getKind()), self, parent, status(span.getStatus()),
         span.getStartTimeUnixNano(), Math.max(span.getEndTimeUnixNano(), span.getStartTimeUnixNano()),
         attrs, attrs.size() + span.getDroppedAttributesCount(), events,
         span.getEventsCount() + span.getDroppedEventsCount(), links,
-        span.getLinksCount() + span.getDroppedLinksCount(), scopeInfo, origin.resource(granted));
+        span.getLinksCount() + span.getDroppedLinksCount(), scope, origin.resource(granted));
   }
 
   private Attributes attributes(List<KeyValue> kvs, boolean redact) {

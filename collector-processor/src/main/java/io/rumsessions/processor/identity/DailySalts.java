@@ -44,6 +44,11 @@ public final class DailySalts {
     if (day > newestDay) {
       newestDay = day;
       forgetBefore(day - 1);
+      // Yesterday's salt, if this or another instance made one, is read once here, so that
+      // exists() never touches the disk on the span path.
+      if (dir != null && !salts.containsKey(day - 1) && Files.exists(file(day - 1))) {
+        salts.put(day - 1, loadOrCreate(day - 1));
+      }
     }
     if (day < newestDay - 1) return null;
     byte[] salt = salts.get(day);
@@ -61,8 +66,7 @@ public final class DailySalts {
 
   /** Whether a salt for the day exists without creating one (yesterday's may never have been made). */
   public synchronized boolean exists(long day) {
-    if (salts.containsKey(day)) return true;
-    return dir != null && day >= newestDay - 1 && Files.exists(file(day));
+    return salts.containsKey(day);
   }
 
   private byte[] fresh() {

@@ -2,7 +2,6 @@ package io.rumsessions.processor.identity;
 
 import io.rumsessions.processor.config.ConsentConfig;
 import io.rumsessions.processor.ingest.RequestContext;
-import io.rumsessions.processor.input.PageUrl;
 import io.rumsessions.processor.input.SpanFacts;
 
 /**
@@ -46,17 +45,19 @@ public final class VisitorIdentity {
    *
    * @param userAgent the span's user agent, or the posting browser's
    * @param clientAddress the span's client.address, or the request's
+   * @param host the page URL's host
    */
-  public String keyFor(SpanFacts f, boolean granted, String service, String userAgent, String clientAddress, long nowMillis) {
+  public String keyFor(SpanFacts f, boolean granted, String service, String userAgent, String clientAddress,
+      String host, long nowMillis) {
     if (granted && f.clientSessionId != null) {
       return f.clientSessionId;
     }
-    String host = PageUrl.host(f.url);
     long today = Math.floorDiv(nowMillis, 86_400_000L);
-    if (cookieFree.hasSalt(today - 1)) {
-      String yesterdays = cookieFree.derive(userAgent, clientAddress, service, host, today - 1);
-      if (yesterdays != null && active.isActive(service, yesterdays)) return yesterdays;
-    }
-    return cookieFree.derive(userAgent, clientAddress, service, host, today);
+    String todays = cookieFree.derive(userAgent, clientAddress, service, host, today);
+    // Yesterday's id is derived only for a visitor with no session under today's id yet: one
+    // hash per span in the common case.
+    if (!cookieFree.hasSalt(today - 1) || active.isActive(service, todays)) return todays;
+    String yesterdays = cookieFree.derive(userAgent, clientAddress, service, host, today - 1);
+    return yesterdays != null && active.isActive(service, yesterdays) ? yesterdays : todays;
   }
 }

@@ -4,6 +4,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.rumsessions.processor.attribution.Attribution;
 import io.rumsessions.processor.attribution.CampaignAttributor;
 import io.rumsessions.processor.attribution.ConversionRules;
@@ -102,6 +103,7 @@ public final class SpanPipeline {
       long backendAttributed = 0;
       long backendUnattributed = 0;
       for (ScopeSpans ss : rs.getScopeSpansList()) {
+        InstrumentationScopeInfo scope = forwarded == null ? null : forwarded.scope(ss.getScope());
         for (Span span : ss.getSpansList()) {
           if (span.getTraceId().size() != 16 || span.getSpanId().size() != 8) {
             invalid++;
@@ -125,17 +127,18 @@ public final class SpanPipeline {
             if (sessionId != null) backendAttributed++;
             else backendUnattributed++;
             if (forwarded != null) {
-              exportQueue.offer("forwarded", forwarded.of(origin, ss.getScope(), span, granted, sessionId, 0, false));
+              exportQueue.offer("forwarded", forwarded.of(origin, scope, span, granted, sessionId, 0, false));
             }
             continue;
           }
           // The request's user agent only counts when a browser posted directly (see RequestContext).
           String ua = ctx.browserUserAgent() != null ? ctx.browserUserAgent() : f.userAgent;
           String address = f.clientAddress != null ? f.clientAddress : ctx.peerAddress();
-          String key = identity.keyFor(f, granted, service, ua, address, nowMillis);
+          String host = PageUrl.host(f.url);
+          String key = identity.keyFor(f, granted, service, ua, address, host, nowMillis);
           String path = f.pageview || !conversions.isEmpty() ? PageUrl.path(f.url) : null;
           Attribution attribution = f.pageview
-              ? attributor.labelValues(attributor.attribute(f.url, f.referrer, PageUrl.host(f.url)))
+              ? attributor.labelValues(attributor.attribute(f.url, f.referrer, host))
               : null;
           String conversion = conversions.isEmpty() ? null
               : conversions.match(span.getName(), path, k -> attribute(span, k));
@@ -168,7 +171,7 @@ public final class SpanPipeline {
             }
           }
           if (forwarded != null) {
-            exportQueue.offer("forwarded", forwarded.of(origin, ss.getScope(), span, granted, a.sessionId(), a.sequence(),
+            exportQueue.offer("forwarded", forwarded.of(origin, scope, span, granted, a.sessionId(), a.sequence(),
                 a.outcome() == Assignment.Outcome.BOT));
           }
         }

@@ -15,22 +15,42 @@ public final class PageUrl {
   public static String host(String url) {
     if (url == null) return "";
     int start = authorityStart(url);
-    if (start < 0) return "";
+    return start < 0 ? "" : authorityHost(url, start);
+  }
+
+  /**
+   * The host of the authority that begins at {@code start} (just after {@code scheme://}, or
+   * at a bare host): without user info, port or trailing dot, lower-cased; IPv6 literals keep
+   * their brackets. Empty when there is none. The one host parser: attribution reads
+   * referrer hosts with it too.
+   */
+  public static String authorityHost(String url, int start) {
     int end = start;
     while (end < url.length()) {
       char c = url.charAt(end);
-      if (c == '/' || c == '?' || c == '#') break;
+      if (c == '/' || c == '?' || c == '#' || c == '\\' || c <= ' ') break;
       end++;
     }
     int at = url.lastIndexOf('@', end - 1);
     if (at >= start) start = at + 1;
-    int colon = url.indexOf(':', start);
-    if (url.startsWith("[", start)) {
+    if (start >= end) return "";
+    if (url.charAt(start) == '[') {
       int close = url.indexOf(']', start);
-      if (close > 0 && close < end) return url.substring(start, close + 1).toLowerCase(java.util.Locale.ROOT);
+      return close > 0 && close < end ? url.substring(start, close + 1).toLowerCase(java.util.Locale.ROOT) : "";
     }
+    int colon = url.indexOf(':', start);
     if (colon >= 0 && colon < end) end = colon;
-    return url.substring(start, end).toLowerCase(java.util.Locale.ROOT);
+    while (end > start && url.charAt(end - 1) == '.') end--;
+    return lower(url, start, end);
+  }
+
+  /** A substring, lower-cased; no second copy when it already is (the usual case). */
+  private static String lower(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c >= 'A' && c <= 'Z' || c > 127) return s.substring(from, to).toLowerCase(java.util.Locale.ROOT);
+    }
+    return s.substring(from, to);
   }
 
   /** The path without query or fragment, at most 256 characters; "/" for a bare origin. */

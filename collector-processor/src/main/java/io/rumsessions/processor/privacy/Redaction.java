@@ -1,5 +1,6 @@
 package io.rumsessions.processor.privacy;
 
+import io.rumsessions.processor.attribution.ClickId;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -15,8 +16,9 @@ public final class Redaction {
       "client.address", "client.port", "source.address", "net.sock.peer.addr", "net.peer.ip",
       "http.client_ip", "user.id", "user.email", "user.name", "user.full_name", "user.hash",
       "enduser.id", "enduser.pseudo.id", "session.previous_id", "url.query");
-  private static final Set<String> CLICK_IDS = Set.of(
-      "gclid", "gbraid", "wbraid", "dclid", "msclkid", "fbclid", "twclid", "ttclid", "li_fat_id");
+  /** The ad click ids attribution reads: kept, so a redacted URL attributes the same. */
+  private static final Set<String> CLICK_IDS = java.util.Arrays.stream(ClickId.values())
+      .map(ClickId::parameter).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
   private final Set<String> urlKeys;
   private final Set<String> clientIdKeys;

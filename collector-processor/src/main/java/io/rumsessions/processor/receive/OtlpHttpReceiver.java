@@ -1,5 +1,6 @@
 package io.rumsessions.processor.receive;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.Status;
 import com.sun.net.httpserver.Headers;
@@ -297,20 +298,9 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     return (semi >= 0 ? header.substring(0, semi) : header).trim().toLowerCase(Locale.ROOT);
   }
 
+  /** A JSON string literal (Jackson's escaping). */
   static String jsonString(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        default -> {
-          if (c < 0x20) b.append(String.format("\\u%04x", (int) c));
-          else b.append(c);
-        }
-      }
-    }
-    return b.append('"').toString();
+    return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
   }
 
   @Override

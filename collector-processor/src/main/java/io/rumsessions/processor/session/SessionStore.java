@@ -3,7 +3,6 @@ package io.rumsessions.processor.session;
 import io.rumsessions.processor.attribution.Attribution;
 import io.rumsessions.processor.attribution.Channel;
 import io.rumsessions.processor.bots.BehaviourRule;
-import io.rumsessions.processor.config.BotsConfig;
 import io.rumsessions.processor.config.SessionConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,7 +37,7 @@ public final class SessionStore {
   private final Shard[] shards = new Shard[SHARDS];
 
   public SessionStore(SessionConfig config, SessionListener listener) {
-    this(config, listener, new BehaviourRule(new BotsConfig.Behaviour(false, 0, 2, 1)));
+    this(config, listener, BehaviourRule.disabled());
   }
 
   /** @param behaviour the bot layer that needs the session's numbers */

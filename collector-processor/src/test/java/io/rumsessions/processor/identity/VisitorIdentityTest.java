@@ -37,6 +37,10 @@ class VisitorIdentityTest {
     return new RequestContext("http", "198.51.100.4", UA, header, gpc, dnt);
   }
 
+  static String host(SpanFacts f) {
+    return io.rumsessions.processor.input.PageUrl.host(f.url);
+  }
+
   static SpanFacts span(String clientId, String url) {
     SpanFacts f = new SpanFacts();
     f.clientSessionId = clientId;
@@ -74,35 +78,35 @@ class VisitorIdentityTest {
   void withConsentTheClientIdIsTheKeyWithoutItTheCookieFreeId() {
     VisitorIdentity id = identity(consent(Map.of()), new DailySalts(new SecureRandom(), null));
     SpanFacts f = span("client-1", "https://shop.example/");
-    assertThat(id.keyFor(f, true, "shop", UA, "198.51.100.4", BEFORE_MIDNIGHT)).isEqualTo("client-1");
-    String cookieFree = id.keyFor(f, false, "shop", UA, "198.51.100.4", BEFORE_MIDNIGHT);
+    assertThat(id.keyFor(f, true, "shop", UA, "198.51.100.4", host(f), BEFORE_MIDNIGHT)).isEqualTo("client-1");
+    String cookieFree = id.keyFor(f, false, "shop", UA, "198.51.100.4", host(f), BEFORE_MIDNIGHT);
     assertThat(cookieFree).matches("[0-9a-f]{32}").isNotEqualTo("client-1");
-    assertThat(id.keyFor(span(null, "https://shop.example/"), true, "shop", UA, "198.51.100.4", BEFORE_MIDNIGHT)).isEqualTo(cookieFree);
+    assertThat(id.keyFor(span(null, "https://shop.example/"), true, "shop", UA, "198.51.100.4", host(span(null, "https://shop.example/")), BEFORE_MIDNIGHT)).isEqualTo(cookieFree);
   }
 
   @Test
   void theCookieFreeIdSeparatesUserAgentsAddressesServicesAndHosts() {
     VisitorIdentity id = identity(consent(Map.of()), new DailySalts(new SecureRandom(), null));
     SpanFacts f = span(null, "https://shop.example/");
-    String base = id.keyFor(f, false, "shop", UA, "198.51.100.4", BEFORE_MIDNIGHT);
-    assertThat(id.keyFor(f, false, "shop", UA + "x", "198.51.100.4", BEFORE_MIDNIGHT)).isNotEqualTo(base);
-    assertThat(id.keyFor(f, false, "shop", UA, "198.51.100.5", BEFORE_MIDNIGHT)).isNotEqualTo(base);
-    assertThat(id.keyFor(f, false, "blog", UA, "198.51.100.4", BEFORE_MIDNIGHT)).isNotEqualTo(base);
-    assertThat(id.keyFor(span(null, "https://other.example/"), false, "shop", UA, "198.51.100.4", BEFORE_MIDNIGHT)).isNotEqualTo(base);
+    String base = id.keyFor(f, false, "shop", UA, "198.51.100.4", host(f), BEFORE_MIDNIGHT);
+    assertThat(id.keyFor(f, false, "shop", UA + "x", "198.51.100.4", host(f), BEFORE_MIDNIGHT)).isNotEqualTo(base);
+    assertThat(id.keyFor(f, false, "shop", UA, "198.51.100.5", host(f), BEFORE_MIDNIGHT)).isNotEqualTo(base);
+    assertThat(id.keyFor(f, false, "blog", UA, "198.51.100.4", host(f), BEFORE_MIDNIGHT)).isNotEqualTo(base);
+    assertThat(id.keyFor(span(null, "https://other.example/"), false, "shop", UA, "198.51.100.4", host(span(null, "https://other.example/")), BEFORE_MIDNIGHT)).isNotEqualTo(base);
     // Length prefixes: moving a character from one field to the next changes the id.
-    assertThat(id.keyFor(f, false, "shop", "ab", "c", BEFORE_MIDNIGHT)).isNotEqualTo(id.keyFor(f, false, "shop", "a", "bc", BEFORE_MIDNIGHT));
+    assertThat(id.keyFor(f, false, "shop", "ab", "c", host(f), BEFORE_MIDNIGHT)).isNotEqualTo(id.keyFor(f, false, "shop", "a", "bc", host(f), BEFORE_MIDNIGHT));
   }
 
   @Test
   void theSaltRotatesAtMidnightUtcButAnOpenSessionStaysWhole() {
     VisitorIdentity id = identity(consent(Map.of()), new DailySalts(new SecureRandom(), null));
     SpanFacts f = span(null, "https://shop.example/");
-    String evening = id.keyFor(f, false, "shop", UA, "198.51.100.4", BEFORE_MIDNIGHT);
+    String evening = id.keyFor(f, false, "shop", UA, "198.51.100.4", host(f), BEFORE_MIDNIGHT);
     long afterMidnight = BEFORE_MIDNIGHT + 120_000;
-    String nextDay = id.keyFor(f, false, "shop", UA, "198.51.100.4", afterMidnight);
+    String nextDay = id.keyFor(f, false, "shop", UA, "198.51.100.4", host(f), afterMidnight);
     assertThat(nextDay).isNotEqualTo(evening);
     active.add(evening);
-    assertThat(id.keyFor(f, false, "shop", UA, "198.51.100.4", afterMidnight)).isEqualTo(evening);
+    assertThat(id.keyFor(f, false, "shop", UA, "198.51.100.4", host(f), afterMidnight)).isEqualTo(evening);
   }
 
   @Test
@@ -126,11 +130,11 @@ class VisitorIdentityTest {
     SpanFacts f = span(null, "https://shop.example/");
     VisitorIdentity a = identity(consent(Map.of()), new DailySalts(new SecureRandom(), dir));
     VisitorIdentity b = identity(consent(Map.of()), new DailySalts(new SecureRandom(), dir));
-    String fromA = a.keyFor(f, false, "shop", UA, "198.51.100.4", BEFORE_MIDNIGHT);
-    assertThat(b.keyFor(f, false, "shop", UA, "198.51.100.4", BEFORE_MIDNIGHT)).isEqualTo(fromA);
+    String fromA = a.keyFor(f, false, "shop", UA, "198.51.100.4", host(f), BEFORE_MIDNIGHT);
+    assertThat(b.keyFor(f, false, "shop", UA, "198.51.100.4", host(f), BEFORE_MIDNIGHT)).isEqualTo(fromA);
     VisitorIdentity restarted = identity(consent(Map.of()), new DailySalts(new SecureRandom(), dir));
-    assertThat(restarted.keyFor(f, false, "shop", UA, "198.51.100.4", BEFORE_MIDNIGHT)).isEqualTo(fromA);
+    assertThat(restarted.keyFor(f, false, "shop", UA, "198.51.100.4", host(f), BEFORE_MIDNIGHT)).isEqualTo(fromA);
     VisitorIdentity elsewhere = identity(consent(Map.of()), new DailySalts(new SecureRandom(), dir.resolve("other")));
-    assertThat(elsewhere.keyFor(f, false, "shop", UA, "198.51.100.4", BEFORE_MIDNIGHT)).isNotEqualTo(fromA);
+    assertThat(elsewhere.keyFor(f, false, "shop", UA, "198.51.100.4", host(f), BEFORE_MIDNIGHT)).isNotEqualTo(fromA);
   }
 }

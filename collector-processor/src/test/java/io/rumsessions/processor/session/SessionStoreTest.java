@@ -22,6 +22,7 @@ class SessionStoreTest {
   final List<SessionSummary> ended = new ArrayList<>();
   final List<String> started = new ArrayList<>();
   final List<String> evicted = new ArrayList<>();
+  final List<String> bots = new ArrayList<>();
   final SessionListener listener = new SessionListener() {
     @Override
     public void started(String service, String sessionId, String device, Attribution attribution) {
@@ -36,6 +37,11 @@ class SessionStoreTest {
     @Override
     public void evicted(String service) {
       evicted.add(service);
+    }
+
+    @Override
+    public void botSession(String service, String reason, boolean wasCounted) {
+      bots.add(reason + (wasCounted ? ":reclassified" : ""));
     }
   };
   final Assignment out = new Assignment();
@@ -247,8 +253,6 @@ class SessionStoreTest {
     });
   }
 
-  final List<String> bots = new ArrayList<>();
-
   SessionStore storeWithBots() {
     return new SessionStore(config(Map.of()), new SessionListener() {
       @Override
@@ -325,22 +329,8 @@ class SessionStoreTest {
 
   @Test
   void dozensOfPageviewsASecondMakeABotByBehaviourAndTheSessionIsReclassified() {
-    SessionStore store = new SessionStore(config(Map.of()), new SessionListener() {
-      @Override
-      public void started(String service, String sessionId, String device, Attribution attribution) {
-        started.add(sessionId);
-      }
-
-      @Override
-      public void ended(SessionSummary summary) {
-        ended.add(summary);
-      }
-
-      @Override
-      public void botSession(String service, String reason, boolean wasCounted) {
-        bots.add(reason + (wasCounted ? ":reclassified" : ""));
-      }
-    }, new io.rumsessions.processor.bots.BehaviourRule(ConfigLoader.load(null, Map.of()).bots().behaviour()));
+    SessionStore store = new SessionStore(config(Map.of()), listener,
+        new io.rumsessions.processor.bots.BehaviourRule(ConfigLoader.load(null, Map.of()).bots().behaviour()));
     for (int i = 0; i < 19; i++) {
       store.record(key, new SessionEvent().set(T0 + i * 10_000_000L, true, false, "/p" + i).labels("desktop", Attribution.direct()), ARRIVAL0, out);
     }
