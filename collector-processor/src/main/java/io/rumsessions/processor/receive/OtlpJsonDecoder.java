@@ -2,6 +2,7 @@ package io.rumsessions.processor.receive;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.google.protobuf.ByteString;
@@ -47,9 +48,9 @@ public final class OtlpJsonDecoder {
     try (JsonParser p = factory.createParser(in)) {
       ExportTraceServiceRequest.Builder req = ExportTraceServiceRequest.newBuilder();
       p.nextToken();
-      object(p, "request", f -> {
+      object(p, f -> {
         if (f.equals("resourceSpans") || f.equals("resource_spans")) {
-          array(p, "resourceSpans", at -> req.addResourceSpans(resourceSpans(p, at)));
+          array(p, () -> req.addResourceSpans(resourceSpans(p)));
         } else {
           p.skipChildren();
         }
@@ -72,12 +73,12 @@ public final class OtlpJsonDecoder {
   }
 
   private interface Element {
-    void read(String path) throws IOException, MalformedPayloadException;
+    void read() throws IOException, MalformedPayloadException;
   }
 
   /** Walks the fields of the object at the current token; unknown fields are the caller's to skip. */
-  private static void object(JsonParser p, String path, Field field) throws IOException, MalformedPayloadException {
-    expect(p, p.currentToken(), JsonToken.START_OBJECT, path);
+  private static void object(JsonParser p, Field field) throws IOException, MalformedPayloadException {
+    expect(p, p.currentToken(), JsonToken.START_OBJECT);
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String name = p.currentName();
       p.nextToken();
@@ -86,132 +87,131 @@ public final class OtlpJsonDecoder {
   }
 
   /** Walks the elements of the array at the current token (null is an empty list). */
-  private static void array(JsonParser p, String path, Element element) throws IOException, MalformedPayloadException {
+  private static void array(JsonParser p, Element element) throws IOException, MalformedPayloadException {
     if (p.currentToken() == JsonToken.VALUE_NULL) return;
-    expect(p, p.currentToken(), JsonToken.START_ARRAY, path);
-    int i = 0;
+    expect(p, p.currentToken(), JsonToken.START_ARRAY);
     for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-      element.read(path + "[" + i++ + "]");
+      element.read();
     }
   }
 
-  private ResourceSpans resourceSpans(JsonParser p, String path) throws IOException, MalformedPayloadException {
+  private ResourceSpans resourceSpans(JsonParser p) throws IOException, MalformedPayloadException {
     ResourceSpans.Builder b = ResourceSpans.newBuilder();
-    object(p, path, f -> {
+    object(p, f -> {
       switch (f) {
-        case "resource" -> b.setResource(resource(p, path + ".resource"));
-        case "scopeSpans", "scope_spans" -> array(p, path + ".scopeSpans", at -> b.addScopeSpans(scopeSpans(p, at)));
-        case "schemaUrl", "schema_url" -> b.setSchemaUrl(text(p, path + ".schemaUrl"));
+        case "resource" -> b.setResource(resource(p));
+        case "scopeSpans", "scope_spans" -> array(p, () -> b.addScopeSpans(scopeSpans(p)));
+        case "schemaUrl", "schema_url" -> b.setSchemaUrl(text(p));
         default -> p.skipChildren();
       }
     });
     return b.build();
   }
 
-  private Resource resource(JsonParser p, String path) throws IOException, MalformedPayloadException {
+  private Resource resource(JsonParser p) throws IOException, MalformedPayloadException {
     Resource.Builder b = Resource.newBuilder();
     if (p.currentToken() == JsonToken.VALUE_NULL) return b.build();
-    object(p, path, f -> {
+    object(p, f -> {
       switch (f) {
-        case "attributes" -> attributes(p, path + ".attributes", b::addAttributes);
-        case "droppedAttributesCount", "dropped_attributes_count" -> b.setDroppedAttributesCount((int) integer(p, path + "." + f));
+        case "attributes" -> attributes(p, b::addAttributes);
+        case "droppedAttributesCount", "dropped_attributes_count" -> b.setDroppedAttributesCount((int) integer(p));
         default -> p.skipChildren();
       }
     });
     return b.build();
   }
 
-  private ScopeSpans scopeSpans(JsonParser p, String path) throws IOException, MalformedPayloadException {
+  private ScopeSpans scopeSpans(JsonParser p) throws IOException, MalformedPayloadException {
     ScopeSpans.Builder b = ScopeSpans.newBuilder();
-    object(p, path, f -> {
+    object(p, f -> {
       switch (f) {
-        case "scope" -> b.setScope(scope(p, path + ".scope"));
-        case "spans" -> array(p, path + ".spans", at -> b.addSpans(span(p, at)));
-        case "schemaUrl", "schema_url" -> b.setSchemaUrl(text(p, path + ".schemaUrl"));
+        case "scope" -> b.setScope(scope(p));
+        case "spans" -> array(p, () -> b.addSpans(span(p)));
+        case "schemaUrl", "schema_url" -> b.setSchemaUrl(text(p));
         default -> p.skipChildren();
       }
     });
     return b.build();
   }
 
-  private InstrumentationScope scope(JsonParser p, String path) throws IOException, MalformedPayloadException {
+  private InstrumentationScope scope(JsonParser p) throws IOException, MalformedPayloadException {
     InstrumentationScope.Builder b = InstrumentationScope.newBuilder();
     if (p.currentToken() == JsonToken.VALUE_NULL) return b.build();
-    object(p, path, f -> {
+    object(p, f -> {
       switch (f) {
-        case "name" -> b.setName(text(p, path + ".name"));
-        case "version" -> b.setVersion(text(p, path + ".version"));
-        case "attributes" -> attributes(p, path + ".attributes", b::addAttributes);
-        case "droppedAttributesCount", "dropped_attributes_count" -> b.setDroppedAttributesCount((int) integer(p, path + "." + f));
+        case "name" -> b.setName(text(p));
+        case "version" -> b.setVersion(text(p));
+        case "attributes" -> attributes(p, b::addAttributes);
+        case "droppedAttributesCount", "dropped_attributes_count" -> b.setDroppedAttributesCount((int) integer(p));
         default -> p.skipChildren();
       }
     });
     return b.build();
   }
 
-  private Span span(JsonParser p, String path) throws IOException, MalformedPayloadException {
+  private Span span(JsonParser p) throws IOException, MalformedPayloadException {
     Span.Builder b = Span.newBuilder();
-    object(p, path, f -> {
+    object(p, f -> {
       switch (f) {
-        case "traceId", "trace_id" -> b.setTraceId(hexId(p, path + ".traceId", 16));
-        case "spanId", "span_id" -> b.setSpanId(hexId(p, path + ".spanId", 8));
-        case "parentSpanId", "parent_span_id" -> b.setParentSpanId(hexId(p, path + ".parentSpanId", 8));
-        case "traceState", "trace_state" -> b.setTraceState(text(p, path + ".traceState"));
-        case "flags" -> b.setFlags((int) integer(p, path + ".flags"));
-        case "name" -> b.setName(text(p, path + ".name"));
-        case "kind" -> b.setKindValue(enumValue(p, path + ".kind", "SPAN_KIND_", Span.SpanKind::valueOf));
-        case "startTimeUnixNano", "start_time_unix_nano" -> b.setStartTimeUnixNano(integer(p, path + ".startTimeUnixNano"));
-        case "endTimeUnixNano", "end_time_unix_nano" -> b.setEndTimeUnixNano(integer(p, path + ".endTimeUnixNano"));
-        case "attributes" -> attributes(p, path + ".attributes", b::addAttributes);
-        case "droppedAttributesCount", "dropped_attributes_count" -> b.setDroppedAttributesCount((int) integer(p, path + "." + f));
-        case "events" -> array(p, path + ".events", at -> b.addEvents(event(p, at)));
-        case "droppedEventsCount", "dropped_events_count" -> b.setDroppedEventsCount((int) integer(p, path + "." + f));
-        case "links" -> array(p, path + ".links", at -> b.addLinks(link(p, at)));
-        case "droppedLinksCount", "dropped_links_count" -> b.setDroppedLinksCount((int) integer(p, path + "." + f));
-        case "status" -> b.setStatus(status(p, path + ".status"));
+        case "traceId", "trace_id" -> b.setTraceId(hexId(p, 16));
+        case "spanId", "span_id" -> b.setSpanId(hexId(p, 8));
+        case "parentSpanId", "parent_span_id" -> b.setParentSpanId(hexId(p, 8));
+        case "traceState", "trace_state" -> b.setTraceState(text(p));
+        case "flags" -> b.setFlags((int) integer(p));
+        case "name" -> b.setName(text(p));
+        case "kind" -> b.setKindValue(enumValue(p, "SPAN_KIND_", Span.SpanKind::valueOf));
+        case "startTimeUnixNano", "start_time_unix_nano" -> b.setStartTimeUnixNano(integer(p));
+        case "endTimeUnixNano", "end_time_unix_nano" -> b.setEndTimeUnixNano(integer(p));
+        case "attributes" -> attributes(p, b::addAttributes);
+        case "droppedAttributesCount", "dropped_attributes_count" -> b.setDroppedAttributesCount((int) integer(p));
+        case "events" -> array(p, () -> b.addEvents(event(p)));
+        case "droppedEventsCount", "dropped_events_count" -> b.setDroppedEventsCount((int) integer(p));
+        case "links" -> array(p, () -> b.addLinks(link(p)));
+        case "droppedLinksCount", "dropped_links_count" -> b.setDroppedLinksCount((int) integer(p));
+        case "status" -> b.setStatus(status(p));
         default -> p.skipChildren();
       }
     });
     return b.build();
   }
 
-  private Span.Event event(JsonParser p, String path) throws IOException, MalformedPayloadException {
+  private Span.Event event(JsonParser p) throws IOException, MalformedPayloadException {
     Span.Event.Builder b = Span.Event.newBuilder();
-    object(p, path, f -> {
+    object(p, f -> {
       switch (f) {
-        case "timeUnixNano", "time_unix_nano" -> b.setTimeUnixNano(integer(p, path + ".timeUnixNano"));
-        case "name" -> b.setName(text(p, path + ".name"));
-        case "attributes" -> attributes(p, path + ".attributes", b::addAttributes);
-        case "droppedAttributesCount", "dropped_attributes_count" -> b.setDroppedAttributesCount((int) integer(p, path + "." + f));
+        case "timeUnixNano", "time_unix_nano" -> b.setTimeUnixNano(integer(p));
+        case "name" -> b.setName(text(p));
+        case "attributes" -> attributes(p, b::addAttributes);
+        case "droppedAttributesCount", "dropped_attributes_count" -> b.setDroppedAttributesCount((int) integer(p));
         default -> p.skipChildren();
       }
     });
     return b.build();
   }
 
-  private Span.Link link(JsonParser p, String path) throws IOException, MalformedPayloadException {
+  private Span.Link link(JsonParser p) throws IOException, MalformedPayloadException {
     Span.Link.Builder b = Span.Link.newBuilder();
-    object(p, path, f -> {
+    object(p, f -> {
       switch (f) {
-        case "traceId", "trace_id" -> b.setTraceId(hexId(p, path + ".traceId", 16));
-        case "spanId", "span_id" -> b.setSpanId(hexId(p, path + ".spanId", 8));
-        case "traceState", "trace_state" -> b.setTraceState(text(p, path + ".traceState"));
-        case "flags" -> b.setFlags((int) integer(p, path + ".flags"));
-        case "attributes" -> attributes(p, path + ".attributes", b::addAttributes);
-        case "droppedAttributesCount", "dropped_attributes_count" -> b.setDroppedAttributesCount((int) integer(p, path + "." + f));
+        case "traceId", "trace_id" -> b.setTraceId(hexId(p, 16));
+        case "spanId", "span_id" -> b.setSpanId(hexId(p, 8));
+        case "traceState", "trace_state" -> b.setTraceState(text(p));
+        case "flags" -> b.setFlags((int) integer(p));
+        case "attributes" -> attributes(p, b::addAttributes);
+        case "droppedAttributesCount", "dropped_attributes_count" -> b.setDroppedAttributesCount((int) integer(p));
         default -> p.skipChildren();
       }
     });
     return b.build();
   }
 
-  private Status status(JsonParser p, String path) throws IOException, MalformedPayloadException {
+  private Status status(JsonParser p) throws IOException, MalformedPayloadException {
     Status.Builder b = Status.newBuilder();
     if (p.currentToken() == JsonToken.VALUE_NULL) return b.build();
-    object(p, path, f -> {
+    object(p, f -> {
       switch (f) {
-        case "message" -> b.setMessage(text(p, path + ".message"));
-        case "code" -> b.setCodeValue(enumValue(p, path + ".code", "STATUS_CODE_", Status.StatusCode::valueOf));
+        case "message" -> b.setMessage(text(p));
+        case "code" -> b.setCodeValue(enumValue(p, "STATUS_CODE_", Status.StatusCode::valueOf));
         default -> p.skipChildren();
       }
     });
@@ -222,44 +222,44 @@ public final class OtlpJsonDecoder {
     void add(KeyValue kv);
   }
 
-  private void attributes(JsonParser p, String path, KeyValueSink sink) throws IOException, MalformedPayloadException {
-    array(p, path, at -> sink.add(keyValue(p, at)));
+  private void attributes(JsonParser p, KeyValueSink sink) throws IOException, MalformedPayloadException {
+    array(p, () -> sink.add(keyValue(p)));
   }
 
-  private KeyValue keyValue(JsonParser p, String path) throws IOException, MalformedPayloadException {
+  private KeyValue keyValue(JsonParser p) throws IOException, MalformedPayloadException {
     KeyValue.Builder b = KeyValue.newBuilder();
-    object(p, path, f -> {
+    object(p, f -> {
       switch (f) {
-        case "key" -> b.setKey(text(p, path + ".key"));
-        case "value" -> b.setValue(anyValue(p, path + ".value"));
+        case "key" -> b.setKey(text(p));
+        case "value" -> b.setValue(anyValue(p));
         default -> p.skipChildren();
       }
     });
     return b.build();
   }
 
-  private AnyValue anyValue(JsonParser p, String path) throws IOException, MalformedPayloadException {
+  private AnyValue anyValue(JsonParser p) throws IOException, MalformedPayloadException {
     AnyValue.Builder b = AnyValue.newBuilder();
     if (p.currentToken() == JsonToken.VALUE_NULL) return b.build();
-    object(p, path, f -> {
+    object(p, f -> {
       switch (f) {
-        case "stringValue", "string_value" -> b.setStringValue(text(p, path + ".stringValue"));
-        case "boolValue", "bool_value" -> b.setBoolValue(bool(p, path + ".boolValue"));
-        case "intValue", "int_value" -> b.setIntValue(integer(p, path + ".intValue"));
-        case "doubleValue", "double_value" -> b.setDoubleValue(dbl(p, path + ".doubleValue"));
-        case "bytesValue", "bytes_value" -> b.setBytesValue(base64(p, path + ".bytesValue"));
+        case "stringValue", "string_value" -> b.setStringValue(text(p));
+        case "boolValue", "bool_value" -> b.setBoolValue(bool(p));
+        case "intValue", "int_value" -> b.setIntValue(integer(p));
+        case "doubleValue", "double_value" -> b.setDoubleValue(dbl(p));
+        case "bytesValue", "bytes_value" -> b.setBytesValue(base64(p));
         case "arrayValue", "array_value" -> {
           ArrayValue.Builder a = ArrayValue.newBuilder();
-          object(p, path + ".arrayValue", g -> {
-            if (g.equals("values")) array(p, path + ".arrayValue.values", at -> a.addValues(anyValue(p, at)));
+          object(p, g -> {
+            if (g.equals("values")) array(p, () -> a.addValues(anyValue(p)));
             else p.skipChildren();
           });
           b.setArrayValue(a);
         }
         case "kvlistValue", "kvlist_value" -> {
           KeyValueList.Builder l = KeyValueList.newBuilder();
-          object(p, path + ".kvlistValue", g -> {
-            if (g.equals("values")) attributes(p, path + ".kvlistValue.values", l::addValues);
+          object(p, g -> {
+            if (g.equals("values")) attributes(p, l::addValues);
             else p.skipChildren();
           });
           b.setKvlistValue(l);
@@ -272,15 +272,36 @@ public final class OtlpJsonDecoder {
 
   // ---- scalars ----
 
-  private static void expect(JsonParser p, JsonToken actual, JsonToken wanted, String path) throws MalformedPayloadException {
+  private static void expect(JsonParser p, JsonToken actual, JsonToken wanted) throws MalformedPayloadException {
     if (actual != wanted) {
       String what = switch (wanted) {
         case START_OBJECT -> "an object";
         case START_ARRAY -> "an array";
         default -> wanted.asString();
       };
-      throw new MalformedPayloadException(path + ": expected " + what + ", found " + describe(actual));
+      throw new MalformedPayloadException(here(p) + ": expected " + what + ", found " + describe(actual));
     }
+  }
+
+  /**
+   * Where the parser is, e.g. {@code resourceSpans[0].scopeSpans[0].spans[2].traceId}, from
+   * Jackson's parsing context: computed only for an error message, so decoding builds no path
+   * strings (it did, eagerly, for every element and field: a measured hot spot).
+   */
+  static String here(JsonParser p) {
+    JsonStreamContext c = p.getParsingContext();
+    JsonToken t = p.currentToken();
+    // At the start of an object or array the context is already the new one: name its owner.
+    if ((t == JsonToken.START_OBJECT || t == JsonToken.START_ARRAY) && c.getParent() != null) c = c.getParent();
+    java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+    for (; c != null && !c.inRoot(); c = c.getParent()) {
+      if (c.inArray()) {
+        parts.push("[" + Math.max(0, c.getCurrentIndex()) + "]");
+      } else if (c.getCurrentName() != null) {
+        parts.push((c.getParent() != null && c.getParent().inRoot() ? "" : ".") + c.getCurrentName());
+      }
+    }
+    return parts.isEmpty() ? "request" : String.join("", parts);
   }
 
   private static String describe(JsonToken t) {
@@ -296,34 +317,34 @@ public final class OtlpJsonDecoder {
     };
   }
 
-  private static String text(JsonParser p, String path) throws IOException, MalformedPayloadException {
+  private static String text(JsonParser p) throws IOException, MalformedPayloadException {
     JsonToken t = p.currentToken();
     if (t == JsonToken.VALUE_STRING) return p.getText();
     if (t == JsonToken.VALUE_NULL) return "";
-    throw new MalformedPayloadException(path + ": expected a string, found " + describe(t));
+    throw new MalformedPayloadException(here(p) + ": expected a string, found " + describe(t));
   }
 
-  private static boolean bool(JsonParser p, String path) throws MalformedPayloadException {
+  private static boolean bool(JsonParser p) throws MalformedPayloadException {
     JsonToken t = p.currentToken();
     if (t == JsonToken.VALUE_TRUE) return true;
     if (t == JsonToken.VALUE_FALSE) return false;
-    throw new MalformedPayloadException(path + ": expected a boolean, found " + describe(t));
+    throw new MalformedPayloadException(here(p) + ": expected a boolean, found " + describe(t));
   }
 
   /** 64-bit integers travel as decimal strings (proto3 JSON) or, leniently, as numbers. */
-  private static long integer(JsonParser p, String path) throws IOException, MalformedPayloadException {
+  private static long integer(JsonParser p) throws IOException, MalformedPayloadException {
     JsonToken t = p.currentToken();
     try {
       if (t == JsonToken.VALUE_NUMBER_INT) return p.getLongValue();
       if (t == JsonToken.VALUE_STRING) return Long.parseUnsignedLong(p.getText().trim());
       if (t == JsonToken.VALUE_NULL) return 0;
     } catch (NumberFormatException | com.fasterxml.jackson.core.exc.InputCoercionException e) {
-      throw new MalformedPayloadException(path + ": not a 64-bit integer: '" + clip(p.getText()) + "'");
+      throw new MalformedPayloadException(here(p) + ": not a 64-bit integer: '" + clip(p.getText()) + "'");
     }
-    throw new MalformedPayloadException(path + ": expected an integer, found " + describe(t));
+    throw new MalformedPayloadException(here(p) + ": expected an integer, found " + describe(t));
   }
 
-  private static double dbl(JsonParser p, String path) throws IOException, MalformedPayloadException {
+  private static double dbl(JsonParser p) throws IOException, MalformedPayloadException {
     JsonToken t = p.currentToken();
     if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) return p.getDoubleValue();
     if (t == JsonToken.VALUE_STRING) {
@@ -336,18 +357,18 @@ public final class OtlpJsonDecoder {
           try {
             return Double.parseDouble(s);
           } catch (NumberFormatException e) {
-            throw new MalformedPayloadException(path + ": not a number: '" + clip(s) + "'");
+            throw new MalformedPayloadException(here(p) + ": not a number: '" + clip(s) + "'");
           }
       }
     }
-    throw new MalformedPayloadException(path + ": expected a number, found " + describe(t));
+    throw new MalformedPayloadException(here(p) + ": expected a number, found " + describe(t));
   }
 
   private interface EnumByName {
     Object valueOf(String name);
   }
 
-  private static int enumValue(JsonParser p, String path, String prefix, EnumByName byName) throws IOException, MalformedPayloadException {
+  private static int enumValue(JsonParser p, String prefix, EnumByName byName) throws IOException, MalformedPayloadException {
     JsonToken t = p.currentToken();
     if (t == JsonToken.VALUE_NUMBER_INT) return p.getIntValue();
     if (t == JsonToken.VALUE_STRING) {
@@ -356,39 +377,39 @@ public final class OtlpJsonDecoder {
         Object e = byName.valueOf(s.startsWith(prefix) ? s : prefix + s);
         return ((com.google.protobuf.ProtocolMessageEnum) e).getNumber();
       } catch (IllegalArgumentException e) {
-        throw new MalformedPayloadException(path + ": unknown enum value '" + clip(s) + "'");
+        throw new MalformedPayloadException(here(p) + ": unknown enum value '" + clip(s) + "'");
       }
     }
-    throw new MalformedPayloadException(path + ": expected an enum number, found " + describe(t));
+    throw new MalformedPayloadException(here(p) + ": expected an enum number, found " + describe(t));
   }
 
-  private static ByteString hexId(JsonParser p, String path, int bytes) throws IOException, MalformedPayloadException {
-    String s = text(p, path);
+  private static ByteString hexId(JsonParser p, int bytes) throws IOException, MalformedPayloadException {
+    String s = text(p);
     if (s.isEmpty()) return ByteString.EMPTY;
     if (s.length() != bytes * 2) {
-      throw new MalformedPayloadException(path + ": expected " + bytes * 2 + " hex characters, found " + s.length());
+      throw new MalformedPayloadException(here(p) + ": expected " + bytes * 2 + " hex characters, found " + s.length());
     }
     byte[] out = new byte[bytes];
     for (int i = 0; i < bytes; i++) {
       int hi = Character.digit(s.charAt(2 * i), 16);
       int lo = Character.digit(s.charAt(2 * i + 1), 16);
       if (hi < 0 || lo < 0) {
-        throw new MalformedPayloadException(path + ": not hexadecimal");
+        throw new MalformedPayloadException(here(p) + ": not hexadecimal");
       }
       out[i] = (byte) ((hi << 4) | lo);
     }
     return ByteString.copyFrom(out);
   }
 
-  private static ByteString base64(JsonParser p, String path) throws IOException, MalformedPayloadException {
-    String s = text(p, path);
+  private static ByteString base64(JsonParser p) throws IOException, MalformedPayloadException {
+    String s = text(p);
     try {
       return ByteString.copyFrom(Base64.getDecoder().decode(s));
     } catch (IllegalArgumentException e) {
       try {
         return ByteString.copyFrom(Base64.getUrlDecoder().decode(s));
       } catch (IllegalArgumentException e2) {
-        throw new MalformedPayloadException(path + ": not base64");
+        throw new MalformedPayloadException(here(p) + ": not base64");
       }
     }
   }
