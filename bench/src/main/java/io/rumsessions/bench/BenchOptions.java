@@ -1,0 +1,147 @@
+package io.rumsessions.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+
+/** The command line of {@code rum-bench run}. */
+public final class BenchOptions {
+  public Path root = defaultRoot();
+  public Path processorJar;
+  public Path collector;
+  public boolean withCollector = true;
+  public Path collectorConfig;
+  public String serverCpus = "0";
+  public String xmx = "2g";
+  public EnumSet<Protocol> protocols = EnumSet.allOf(Protocol.class);
+  public double warmupSeconds = 15;
+  public double durationSeconds = 10;
+  public int reps = 3;
+  public int concurrency = 4;
+  public double loadFraction = 0.7;
+  public int visits = 2000;
+  public double botShare = 0.05;
+  public double consentShare = 0.7;
+  public int grpcBatch = 50;
+  public int httpBatch = 1;
+  public int memorySessions = 1_000_000;
+  public boolean fitCheck = true;
+  public String fitHeap = "1g";
+  public double fitMargin = 0.9;
+  public Path jfrDir;
+  public List<String> processorArgs = new ArrayList<>();
+  public List<String> processorJvmArgs = new ArrayList<>();
+  public Path out;
+  public Path workDir;
+  public String commandLine = "";
+
+  static final String USAGE = """
+      usage: rum-bench run [options]
+
+        --root DIR                repository root (default: found from the working directory)
+        --processor-jar FILE      default ROOT/collector-processor/target/rum-sessions-collector-processor-all.jar
+        --collector FILE          Collector binary (default: what ROOT/e2e/collector/build.sh prints)
+        --collector-config FILE   default: the bundled spanmetrics.yaml (bench/collector/spanmetrics.yaml)
+        --no-collector            ours only
+        --server-cpus LIST        taskset CPU list for each server under test (default 0; "" = no pinning)
+        --xmx SIZE                processor heap (-Xmx) and the Collector's GOMEMLIMIT (default 2g)
+        --protocols LIST          grpc,json (default both)
+        --warmup S                closed-loop warm-up per server and protocol (default 15)
+        --duration S              each measured window (default 10)
+        --reps N                  repetitions; medians are reported (default 3)
+        --concurrency N           requests in flight at saturation (default 4 = the processor's admission
+                                  limit on one core)
+        --load F                  fixed rate for the latency phase, as a fraction of saturation (default 0.7)
+        --visits N                visits in the pre-built pool (default 2000)
+        --bots F                  share of bot visits (default 0.05)
+        --consent F               share of visitors with consent (session.id keys the session; default 0.7)
+        --grpc-batch N            browser exports per gRPC request (a Collector in front batches; default 50)
+        --http-batch N            browser exports per JSON request (default 1: browsers post directly)
+        --memory-sessions N       sessions for the heap-per-session measurement (default 1000000; 0 = skip)
+        --no-fit-check            skip loading the computed 1 GiB capacity into a -Xmx1g processor
+        --fit-heap SIZE           heap for the capacity check (default 1g)
+        --fit-margin F            load this fraction of the computed capacity (default 0.9)
+        --jfr DIR                 record the processor with JFR (profile settings) into DIR
+        --processor-arg ARG       extra processor argument (repeatable), e.g. --processor-arg=--set=session.max-active=2000000
+        --processor-jvm-arg ARG   extra processor JVM argument (repeatable)
+        --out FILE                markdown results (default ROOT/bench/target/rum-bench-results.md)
+      """;
+
+  static BenchOptions parse(String[] args) {
+    BenchOptions o = new BenchOptions();
+    o.commandLine = "rum-bench " + String.join(" ", args);
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      String v = null;
+      int eq = a.indexOf('=');
+      if (a.startsWith("--") && eq > 0) {
+        v = a.substring(eq + 1);
+        a = a.substring(0, eq);
+      }
+      switch (a) {
+        case "run" -> { }
+        case "--no-collector" -> o.withCollector = false;
+        case "--no-fit-check" -> o.fitCheck = false;
+        case "--help", "-h" -> throw new IllegalArgumentException("");
+        default -> {
+          if (v == null) {
+            if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
+            v = args[++i];
+          }
+          switch (a) {
+            case "--root" -> o.root = Path.of(v).toAbsolutePath().normalize();
+            case "--processor-jar" -> o.processorJar = Path.of(v).toAbsolutePath();
+            case "--collector" -> o.collector = Path.of(v).toAbsolutePath();
+            case "--collector-config" -> o.collectorConfig = Path.of(v).toAbsolutePath();
+            case "--server-cpus" -> o.serverCpus = v;
+            case "--xmx" -> o.xmx = v;
+            case "--protocols" -> {
+              o.protocols = EnumSet.noneOf(Protocol.class);
+              for (String p : v.split(",")) {
+                switch (p.trim()) {
+                  case "grpc", "protobuf" -> o.protocols.add(Protocol.GRPC);
+                  case "json", "http" -> o.protocols.add(Protocol.HTTP_JSON);
+                  default -> throw new IllegalArgumentException("unknown protocol " + p);
+                }
+              }
+            }
+            case "--warmup" -> o.warmupSeconds = Double.parseDouble(v);
+            case "--duration" -> o.durationSeconds = Double.parseDouble(v);
+            case "--reps" -> o.reps = Integer.parseInt(v);
+            case "--concurrency" -> o.concurrency = Integer.parseInt(v);
+            case "--load" -> o.loadFraction = Double.parseDouble(v);
+            case "--visits" -> o.visits = Integer.parseInt(v);
+            case "--bots" -> o.botShare = Double.parseDouble(v);
+            case "--consent" -> o.consentShare = Double.parseDouble(v);
+            case "--grpc-batch" -> o.grpcBatch = Integer.parseInt(v);
+            case "--http-batch" -> o.httpBatch = Integer.parseInt(v);
+            case "--memory-sessions" -> o.memorySessions = Integer.parseInt(v);
+            case "--fit-heap" -> o.fitHeap = v;
+            case "--fit-margin" -> o.fitMargin = Double.parseDouble(v);
+            case "--jfr" -> o.jfrDir = Path.of(v).toAbsolutePath();
+            case "--processor-arg" -> o.processorArgs.add(v);
+            case "--processor-jvm-arg" -> o.processorJvmArgs.add(v);
+            case "--out" -> o.out = Path.of(v).toAbsolutePath();
+            case "--work" -> o.workDir = Path.of(v).toAbsolutePath();
+            default -> throw new IllegalArgumentException("unknown option " + a);
+          }
+        }
+      }
+    }
+    if (o.processorJar == null) o.processorJar = o.root.resolve("collector-processor/target/rum-sessions-collector-processor-all.jar");
+    if (o.out == null) o.out = o.root.resolve("bench/target/rum-bench-results.md");
+    return o;
+  }
+
+  /** The directory holding e2e/collector/build.sh, searched upwards from the working directory. */
+  static Path defaultRoot() {
+    String prop = System.getProperty("rum.bench.root");
+    if (prop != null) return Path.of(prop).toAbsolutePath().normalize();
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.exists(p.resolve("e2e/collector/build.sh")) && Files.exists(p.resolve("collector-processor"))) return p;
+    }
+    return Path.of("").toAbsolutePath();
+  }
+}
