@@ -44,12 +44,17 @@ public final class VisitorsFile {
   /** Merges the saved sketches into {@code visitors}; false when there is no file. */
   public boolean readInto(UniqueVisitors visitors, long nowMillis) throws IOException {
     if (!Files.exists(file)) return false;
+    readFrom(file, visitors, nowMillis);
+    return true;
+  }
+
+  /** Merges the sketches of any instance's visitor file into {@code visitors}. */
+  public static void readFrom(Path file, UniqueVisitors visitors, long nowMillis) throws IOException {
     try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
       if (in.readInt() != MAGIC) throw new IOException(file + " is not a rum-sessions visitor file");
       int version = in.readInt();
       if (version != VERSION) throw new IOException(file + ": unsupported visitor file version " + version);
       visitors.read(in, nowMillis);
     }
-    return true;
   }
 }
