@@ -122,7 +122,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
     }
 
     ForwardedSpans forwarded = ex.forwardSpans()
-        ? new ForwardedSpans(new Redaction(config.input().urlAttributes(), config.input().sessionIdAttributes(), config.input().sessionIdUrlParameter()))
+        ? new ForwardedSpans(new Redaction(pageUrlAttributes(config), config.input().sessionIdAttributes(), config.input().sessionIdUrlParameter()))
         : null;
     this.pipeline = new SpanPipeline(
         new InputMapping(config.input(), config.consent()),
@@ -143,6 +143,16 @@ public final class RumSessionsProcessor implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /**
+   * Attributes holding a URL of the site: the page's, and the referrer, which on every page after
+   * the first is the previous page of the site, query string and all.
+   */
+  private static List<String> pageUrlAttributes(ProcessorConfig config) {
+    List<String> keys = new java.util.ArrayList<>(config.input().urlAttributes());
+    keys.addAll(config.input().referrerAttributes());
+    return keys;
   }
 
   private static SessionListener both(SessionListener a, SessionListener b) {
