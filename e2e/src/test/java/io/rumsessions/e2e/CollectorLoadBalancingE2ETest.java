@@ -7,20 +7,13 @@ import io.rumsessions.e2e.WebSdkVisits.Kind;
 import io.rumsessions.e2e.WebSdkVisits.Plan;
 import io.rumsessions.e2e.WebSdkVisits.Post;
 import io.rumsessions.e2e.WebSdkVisits.Visit;
-import io.rumsessions.processor.RumSessionsProcessor;
-import io.rumsessions.processor.config.ConfigLoader;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -28,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,75 +50,29 @@ class CollectorLoadBalancingE2ETest {
 
   @TempDir static Path dir;
 
-  static final List<RumSessionsProcessor> processors = new ArrayList<>();
-  static final List<ExternalProcess> programs = new ArrayList<>();
   static final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
-  static Path repo;
-  static Path exampleConfig;
-  static ExternalProcess collector;
-  static ExternalProcess prometheus;
+  static E2eStack stack;
   static PrometheusApi prom;
-  static int collectorHttpPort;
   static Plan plan;
   static final Map<String, Integer> postStatuses = new LinkedHashMap<>();
 
   @BeforeAll
   @Timeout(value = 40, unit = TimeUnit.MINUTES) // a cold ocb build takes minutes on 2 cores
   static void buildStartFeedAndWait() throws Exception {
-    repo = Path.of(System.getProperty("rum.repo.root", "..")).toAbsolutePath().normalize();
-    exampleConfig = repo.resolve("collector-processor/examples/collector-loadbalancing.yaml");
-    assertThat(exampleConfig).as("the Collector config the README ships").isRegularFile();
-    Path promBinary = ExternalProcess.find("PROMETHEUS", "prometheus",
-        "install the Debian package with `apt-get install -y prometheus`");
-    Path collectorBinary = buildCollector();
-
-    for (int i = 1; i <= 2; i++) processors.add(startProcessor(i));
-
-    int grpc = freePort();
-    collectorHttpPort = freePort();
-    int telemetry = freePort();
-    Map<String, String> env = Map.of(
-        "RUM_PROCESSOR_1", "127.0.0.1:" + processors.get(0).grpcPort(),
-        "RUM_PROCESSOR_2", "127.0.0.1:" + processors.get(1).grpcPort(),
-        "RUM_COLLECTOR_GRPC_ENDPOINT", "127.0.0.1:" + grpc,
-        "RUM_COLLECTOR_HTTP_ENDPOINT", "127.0.0.1:" + collectorHttpPort,
-        "RUM_CORS_ORIGIN", ORIGIN,
-        "RUM_COLLECTOR_TELEMETRY_HOST", "127.0.0.1",
-        "RUM_COLLECTOR_TELEMETRY_PORT", Integer.toString(telemetry));
-    collector = started(ExternalProcess.start("collector", dir, env,
-        List.of(collectorBinary.toString(), "--config=" + exampleConfig)));
-    waitFor("the Collector to listen on " + collectorHttpPort + " and " + telemetry, Duration.ofSeconds(30),
-        () -> { collector.assertAlive(); return listening(collectorHttpPort) && listening(telemetry); });
-
-    int promPort = freePort();
-    Path promConfig = dir.resolve("prometheus.yml");
-    Files.writeString(promConfig, String.join("\n",
-        "global:",
-        "  scrape_interval: 1s",
-        "  evaluation_interval: 1s",
-        "scrape_configs:",
-        "  - job_name: rum-sessions",
-        "    static_configs:",
-        "      - targets: ['127.0.0.1:" + processors.get(0).metricsPort() + "', '127.0.0.1:"
-            + processors.get(1).metricsPort() + "']",
-        "  - job_name: otelcol",
-        "    static_configs:",
-        "      - targets: ['127.0.0.1:" + telemetry + "']",
-        ""));
-    prometheus = started(ExternalProcess.start("prometheus", dir, Map.of(), List.of(promBinary.toString(),
-        "--config.file=" + promConfig,
-        "--storage.tsdb.path=" + dir.resolve("prometheus-data"),
-        "--web.listen-address=127.0.0.1:" + promPort)));
-    prom = new PrometheusApi(promPort);
-    waitFor("Prometheus to be ready", Duration.ofSeconds(30), () -> { prometheus.assertAlive(); return prom.ready(); });
+    stack = new E2eStack(dir);
+    stack.start(Map.of(
+        "consent.default", "granted",
+        "session.inactivity-timeout", TIMEOUT.toSeconds() + "s",
+        "session.engaged-after", (int) ENGAGED_AFTER_SECONDS + "s"), ORIGIN);
+    prom = stack.prom;
 
     // 40 people (10 of each kind) and 3 headless bots, the first event 15 s ago.
     List<Kind> kinds = new ArrayList<>();
     Kind[] humanKinds = {Kind.THREE_PAGES_AND_CLICK, Kind.LANDING_AND_CLICK, Kind.TWO_PAGES, Kind.IPHONE_BOUNCE};
     for (int i = 0; i < HUMANS; i++) kinds.add(humanKinds[i % humanKinds.length]);
     for (int i = 0; i < BOTS; i++) kinds.add(5 + 15 * i, Kind.HEADLESS_BOT);
-    plan = WebSdkVisits.load(repo.resolve("collector-processor/src/test/resources/fixtures/otel-web-chromium-visits.jsonl"))
+    plan = WebSdkVisits.load(stack.repo.resolve("collector-processor/src/test/resources/fixtures/otel-web-chromium-visits.jsonl"))
         .plan(kinds, SERVICE, System.currentTimeMillis() * 1_000_000L - 15_000_000_000L, new Random());
     for (Post p : plan.posts()) {
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(collectorUri("/v1/traces"))
@@ -141,9 +87,9 @@ class CollectorLoadBalancingE2ETest {
 
     // Sessions end timeout + lateness after their last span arrived; then Prometheus scrapes.
     long humans = visits(false).size();
-    waitFor("Prometheus to see " + humans + " ended sessions and " + BOTS + " bot sessions", Duration.ofSeconds(60), () -> {
-      collector.assertAlive();
-      prometheus.assertAlive();
+    stack.waitFor("Prometheus to see " + humans + " ended sessions and " + BOTS + " bot sessions", Duration.ofSeconds(60), () -> {
+      stack.collector.assertAlive();
+      stack.prometheus.assertAlive();
       return prom.scalar("sum(rum_sessions_ended_total)") >= humans
           && prom.scalar("sum(rum_bot_sessions_total)") >= BOTS
           && prom.scalar("count(up{job=\"rum-sessions\"} == 1)") == 2
@@ -156,11 +102,7 @@ class CollectorLoadBalancingE2ETest {
 
   @AfterAll
   static void stopEverything() {
-    for (ExternalProcess p : programs) {
-      p.close();
-      System.out.println("---- " + p.name + " log (last lines) ----\n" + ExternalProcess.tail(p.log, 25));
-    }
-    for (RumSessionsProcessor p : processors) p.close();
+    if (stack != null) stack.close();
   }
 
   @Test
@@ -235,8 +177,8 @@ class CollectorLoadBalancingE2ETest {
     Map<String, Double> outcomes = prom.vector("sum by (endpoint, success) "
         + "({__name__=~\"otelcol_loadbalancer_backend_outcome(_total)?\"})");
     assertThat(outcomes).as("outcomes per backend").containsOnlyKeys(
-        "{endpoint=\"127.0.0.1:" + processors.get(0).grpcPort() + "\",success=\"true\"}",
-        "{endpoint=\"127.0.0.1:" + processors.get(1).grpcPort() + "\",success=\"true\"}");
+        "{endpoint=\"127.0.0.1:" + stack.processors.get(0).grpcPort() + "\",success=\"true\"}",
+        "{endpoint=\"127.0.0.1:" + stack.processors.get(1).grpcPort() + "\",success=\"true\"}");
   }
 
   @Test
@@ -269,85 +211,6 @@ class CollectorLoadBalancingE2ETest {
   }
 
   static URI collectorUri(String path) {
-    return URI.create("http://127.0.0.1:" + collectorHttpPort + path);
-  }
-
-  static Path buildCollector() throws Exception {
-    Path script = repo.resolve("e2e/collector/build.sh");
-    Path log = dir.resolve("collector-build.log");
-    Process p = new ProcessBuilder("bash", script.toString()).directory(dir.toFile())
-        .redirectError(log.toFile()).start();
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    if (!p.waitFor(35, TimeUnit.MINUTES)) {
-      p.destroyForcibly();
-      throw new AssertionError("build.sh did not finish in 35 min:\n" + ExternalProcess.tail(log, 40));
-    }
-    System.out.println("---- e2e/collector/build.sh ----\n" + ExternalProcess.tail(log, 10));
-    if (p.exitValue() != 0) {
-      throw new AssertionError("e2e/collector/build.sh failed (exit " + p.exitValue() + "):\n"
-          + ExternalProcess.tail(log, 60));
-    }
-    String[] lines = out.split("\n");
-    Path binary = Path.of(lines[lines.length - 1]);
-    assertThat(binary).as("the binary build.sh printed").isExecutable();
-    return binary;
-  }
-
-  static RumSessionsProcessor startProcessor(int n) throws IOException {
-    Path state = Files.createDirectories(dir.resolve("processor-" + n));
-    Map<String, String> o = new LinkedHashMap<>();
-    o.put("receiver.host", "127.0.0.1");
-    o.put("receiver.grpc-port", "0");
-    o.put("receiver.http-port", "0");
-    o.put("metrics.host", "127.0.0.1");
-    o.put("metrics.port", "0");
-    o.put("consent.default", "granted");
-    o.put("session.inactivity-timeout", TIMEOUT.toSeconds() + "s");
-    o.put("session.allowed-lateness", "1s");
-    o.put("session.sweep-interval", "500ms");
-    o.put("session.engaged-after", (int) ENGAGED_AFTER_SECONDS + "s");
-    o.put("state.dir", state.toString());
-    o.put("state.snapshot-on-shutdown", "false");
-    return new RumSessionsProcessor(ConfigLoader.load(null, o), InstantSource.system()).start();
-  }
-
-  static ExternalProcess started(ExternalProcess p) {
-    programs.add(0, p); // stopped in reverse order of start
-    return p;
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
-  }
-
-  static boolean listening(int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 500);
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  static void waitFor(String what, Duration limit, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        StringBuilder msg = new StringBuilder("timed out after " + limit.toSeconds() + " s waiting for " + what);
-        if (prom != null) {
-          msg.append("\nPrometheus: started=").append(prom.vector("sum by (instance) (rum_sessions_started_total)"))
-              .append(" ended=").append(prom.vector("sum by (instance) (rum_sessions_ended_total)"))
-              .append(" active=").append(prom.vector("rum_sessions_active"))
-              .append(" spans=").append(prom.vector("sum by (instance, outcome) (rum_spans_received_total)"))
-              .append(" up=").append(prom.vector("up"));
-        }
-        for (ExternalProcess p : programs) msg.append("\n---- ").append(p.name).append(" ----\n").append(ExternalProcess.tail(p.log, 30));
-        throw new AssertionError(msg.toString());
-      }
-      Thread.sleep(250);
-    }
+    return stack.collectorUri(path);
   }
 }

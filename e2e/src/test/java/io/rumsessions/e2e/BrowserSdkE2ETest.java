@@ -1,0 +1,512 @@
+package io.rumsessions.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.rumsessions.e2e.OtlpCapture.Exported;
+import io.rumsessions.processor.RumSessionsProcessor;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real browser SDKs, end to end: pages running the OpenTelemetry JS web SDK (e2e/web, bundled
+ * with esbuild) in Debian's headless Chromium, driven by playwright-core (e2e/web/visits.mjs),
+ * export OTLP/HTTP JSON to the Collector built with ocb, which runs the shipped example config
+ * and load-balances on {@code session.id} over two processors; a backend under the real
+ * OpenTelemetry Java agent 2.33.1 with our extension exports its spans to the same Collector;
+ * Prometheus scrapes the processors, and the processors export session and forwarded spans to an
+ * OTLP receiver in the test.
+ *
+ * <p>Eight visitors, each its own browser context: a bounce; three pages from a UTM-tagged URL;
+ * a visit from Google; one that idles past the timeouts and comes back (two sessions); two tabs
+ * (one session); one without a consent signal (denied); one whose page calls the backend; and a
+ * bot (Chromium's own {@code HeadlessChrome} user agent). The humans other than the denied one
+ * grant consent ({@code consent.analytics=granted} on the SDK's resource). Session timeouts: 4 s
+ * in the processors and in the SDK's session manager.
+ */
+class BrowserSdkE2ETest {
+  static final String SERVICE = "rum-e2e-web";
+  static final String BACKEND_SERVICE = "rum-e2e-backend";
+  static final Duration TIMEOUT = Duration.ofSeconds(4);
+  /** Timestamps come from the browser's clock (performance.timeOrigin): slack per session. */
+  static final double CLOCK_TOLERANCE_SECONDS = 0.25;
+  static final String MAC_CHROME = "Macintosh; Intel Mac OS X 10_15_7";
+
+  @TempDir static Path dir;
+
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  static E2eStack stack;
+  static PrometheusApi prom;
+  static OtlpCapture export;
+  static HttpServer pages;
+  static ExternalProcess backend;
+  static JsonNode visits;
+  static long visitsMillis;
+  static long setupMillis;
+
+  @BeforeAll
+  @Timeout(value = 40, unit = TimeUnit.MINUTES) // a cold ocb build takes minutes on 2 cores
+  static void startVisitAndWait() throws Exception {
+    long t0 = System.nanoTime();
+    Path repo = E2eStack.repoRoot();
+    Path web = repo.resolve("e2e/web");
+    Path node = ExternalProcess.find("NODE", "node", "install Node.js 18+ (Debian: apt-get install -y nodejs npm)");
+    Path chromium = ExternalProcess.find("CHROMIUM", "chromium", "install the Debian package with `apt-get install -y chromium`");
+    if (!Files.isDirectory(web.resolve("node_modules/playwright-core"))
+        || !Files.isDirectory(web.resolve("node_modules/@opentelemetry/sdk-trace-web"))) {
+      throw new AssertionError(web.resolve("node_modules") + " is missing or incomplete: run "
+          + "`npm ci --ignore-scripts --prefix e2e/web` from the repository root (.ci/run does)");
+    }
+    Path agent = Path.of(System.getProperty("rum.agent.jar", "target/agent/opentelemetry-javaagent.jar"));
+    Path extension = Path.of(System.getProperty("rum.extension.jar", "target/agent/rum-sessions-otel-extension.jar"));
+    assertThat(agent).as("the OpenTelemetry Java agent (maven-dependency-plugin copies it)").isRegularFile();
+    assertThat(extension).as("the rum-sessions extension jar (maven-dependency-plugin copies it)").isRegularFile();
+
+    // The page bundle: src/page.js and the SDK, by esbuild.
+    Path bundle = dir.resolve("web/rum-page.js");
+    run(List.of(node.toString(), web.resolve("build.mjs").toString(), bundle.toString()), web, Duration.ofSeconds(60), "esbuild");
+
+    // Pages on loopback; their origin is what the Collector's CORS and the backend allow.
+    pages = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
+    String origin = "http://127.0.0.1:" + pages.getAddress().getPort();
+
+    export = new OtlpCapture();
+    stack = new E2eStack(dir);
+    stack.start(Map.of(
+        // consent.default stays `denied`: the visitor without a consent signal is denied.
+        "session.inactivity-timeout", TIMEOUT.toSeconds() + "s",
+        "session.engaged-after", "10s",
+        "export.endpoint", export.endpoint(),
+        "export.protocol", "http/protobuf"), origin);
+    prom = stack.prom;
+
+    int backendPort = E2eStack.freePort();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    backend = stack.started("backend", Map.of(), List.of(java,
+        "-javaagent:" + agent.toAbsolutePath(),
+        "-Dotel.javaagent.extensions=" + extension.toAbsolutePath(),
+        "-Dotel.service.name=" + BACKEND_SERVICE,
+        "-Dotel.traces.exporter=otlp",
+        "-Dotel.exporter.otlp.protocol=grpc",
+        "-Dotel.exporter.otlp.endpoint=http://127.0.0.1:" + stack.collectorGrpcPort,
+        "-Dotel.metrics.exporter=none",
+        "-Dotel.logs.exporter=none",
+        "-Dotel.bsp.schedule.delay=200",
+        "-Dotel.javaagent.logging=simple",
+        // Only the test classes: BackendApp needs nothing but the JDK (the processor's OpenTelemetry
+        // SDK on the application class path would only confuse what the agent instruments).
+        "-cp", Path.of(BackendApp.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString(),
+        BackendApp.class.getName(), Integer.toString(backendPort), origin));
+    stack.waitFor("the backend (Java agent) to listen on " + backendPort, Duration.ofSeconds(60), () -> {
+      backend.assertAlive();
+      return E2eStack.listening(backendPort);
+    });
+
+    String config = "window.RUM_E2E = " + JSON.writeValueAsString(Map.of(
+        "service", SERVICE,
+        "collector", "http://127.0.0.1:" + stack.collectorHttpPort,
+        "backend", "http://127.0.0.1:" + backendPort,
+        "sessionTimeoutSeconds", TIMEOUT.toSeconds())) + ";\n";
+    pages.createContext("/", ex -> {
+      try (ex) {
+        String path = ex.getRequestURI().getPath();
+        byte[] body = null;
+        String type = "text/html; charset=utf-8";
+        if (path.equals("/config.js")) {
+          body = config.getBytes(StandardCharsets.UTF_8);
+          type = "text/javascript";
+        } else if (path.equals("/rum-page.js")) {
+          body = Files.readAllBytes(bundle);
+          type = "text/javascript";
+        } else if (path.matches("/(index|p2|p3)\\.html")) {
+          body = Files.readAllBytes(web.resolve("pages" + path));
+        }
+        if (body == null) {
+          ex.sendResponseHeaders(path.equals("/favicon.ico") ? 204 : 404, -1);
+          return;
+        }
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.getResponseHeaders().set("Cache-Control", "no-store");
+        ex.sendResponseHeaders(200, body.length);
+        ex.getResponseBody().write(body);
+      }
+    });
+    pages.start();
+    setupMillis = (System.nanoTime() - t0) / 1_000_000;
+
+    long v0 = System.nanoTime();
+    String out = run(List.of(node.toString(), web.resolve("visits.mjs").toString(), origin, chromium.toString()),
+        web, Duration.ofSeconds(180), "visits");
+    visitsMillis = (System.nanoTime() - v0) / 1_000_000;
+    visits = JSON.readTree(out);
+
+    int expected = expectedSessions();
+    stack.waitFor("Prometheus to see " + expected + " ended sessions, the bot and the joined backend span",
+        Duration.ofSeconds(60), () -> {
+          stack.collector.assertAlive();
+          stack.prometheus.assertAlive();
+          return prom.scalar("sum(rum_sessions_ended_total)") >= expected
+              && prom.scalar("sum(rum_bot_sessions_total)") >= 1
+              && prom.scalar("sum(rum_backend_spans_total)") >= 1 + preflights()
+              && prom.scalar("count(up{job=\"rum-sessions\"} == 1)") == 2
+              && prom.scalar("sum(rum_sessions_active)") == 0
+              && export.named("session").size() >= expected;
+        });
+    Thread.sleep(2_500); // two more scrapes: anything that would still change shows up
+    System.out.printf("setup %d ms, visits %d ms (Chromium %s), until the assertions %d ms%n", setupMillis,
+        visitsMillis, visits.path("chromium").asText(), (System.nanoTime() - t0) / 1_000_000);
+    System.out.println("sessions started per processor: " + prom.vector("sum by (instance) (rum_sessions_started_total)"));
+    System.out.println("ended by channel: " + prom.vector("sum by (channel) (rum_sessions_ended_total)"));
+    System.out.println("campaigns: " + prom.vector("sum by (source, medium, campaign) (rum_campaign_sessions_total)"));
+    System.out.println("bots: " + prom.vector("sum by (reason) (rum_bot_sessions_total)"));
+    System.out.println("backend spans: " + prom.vector("sum by (service_name, outcome) (rum_backend_spans_total)"));
+  }
+
+  @AfterAll
+  static void stopEverything() throws IOException {
+    if (export != null) {
+      // What the processors exported, one line a span, for reading after a failure.
+      StringBuilder b = new StringBuilder();
+      for (Exported s : export.spans()) {
+        b.append(s.name()).append(' ').append(s.span().getKind())
+            .append(String.format(" start=%d duration=%.3fs ", s.span().getStartTimeUnixNano(), s.durationSeconds()))
+            .append(s.attributes())
+            .append(" resource=").append(s.resource()).append('\n');
+      }
+      Path target = Path.of("target");
+      if (Files.isDirectory(target)) Files.writeString(target.resolve("browser-sdk-e2e-export.txt"), b.toString());
+      if (prom != null) {
+        System.out.println("bot spans: " + prom.vector("sum by (instance, reason) (rum_bot_spans_total)")
+            + " reclassified: " + prom.vector("sum by (instance) (rum_sessions_reclassified_total)"));
+      }
+    }
+    if (pages != null) pages.stop(0);
+    if (stack != null) stack.close();
+    if (export != null) export.close();
+  }
+
+  // ---- what happened in the browser (the premise of everything below) ----
+
+  @Test
+  void everyVisitorRanInChromiumAndTheSdkKeptItsSessionIdExceptAfterIdling() {
+    assertThat(names(visits.path("visitors"))).containsExactlyInAnyOrder(
+        "bounce", "utm", "search", "two_tabs", "consent_denied", "backend", "bot", "idle");
+    for (JsonNode v : visits.path("visitors")) {
+      assertThat(v.path("errors")).as(v.path("name").asText() + " page errors").isEmpty();
+      int ids = sessionIds(v.path("name").asText()).size();
+      assertThat(ids).as(v.path("name").asText() + ": distinct session.id values the page reported")
+          .isEqualTo(v.path("name").asText().equals("idle") ? 2 : 1);
+    }
+    Set<String> all = new LinkedHashSet<>();
+    for (JsonNode v : visits.path("visitors")) all.addAll(sessionIds(v.path("name").asText()));
+    assertThat(all).as("every visitor has its own ids").hasSize(9);
+  }
+
+  // ---- Prometheus ----
+
+  @Test
+  void prometheusHoldsTheSessionsBouncesPageviewsAndEngagement() {
+    // bounce 1, utm 1, search 1, idle 2, two tabs 1, denied 1, backend 1 = 8 (the bot: none)
+    assertThat(expectedSessions()).isEqualTo(8);
+    assertThat(q("sum(rum_sessions_ended_total)")).as("sessions ended").isEqualTo(8);
+    assertThat(q("sum(rum_sessions_started_total)")).as("sessions started").isEqualTo(8);
+    // bounce, and both idle sessions (one page each, no click)
+    assertThat(q("sum(rum_session_bounces_total)")).as("bounces").isEqualTo(3);
+    // 1 + 3 + 1 + (1 + 1) + 2 + 2 + 1
+    assertThat(q("sum(rum_session_pageviews_sum)")).as("pageviews").isEqualTo(12);
+    assertThat(q("sum(rum_session_pageviews_count)")).isEqualTo(8);
+    // ≥ 2 pageviews: utm, two tabs, denied (every visit is far shorter than 10 s)
+    assertThat(q("sum(rum_sessions_engaged_total)")).as("engaged").isEqualTo(3);
+    // A regular Chrome user agent on every human: desktop. `other` would mean a session of spans
+    // without any user agent (what the Collector's resource/browser processor prevents).
+    assertThat(prom.vector("sum by (device) (rum_sessions_ended_total)"))
+        .containsExactlyEntriesOf(Map.of("{device=\"desktop\"}", 8.0));
+    assertThat(prom.vector("sum by (service_name) (rum_sessions_ended_total)"))
+        .containsExactlyEntriesOf(Map.of("{service_name=\"" + SERVICE + "\"}", 8.0));
+  }
+
+  @Test
+  void channelsAndTheCampaignAreAttributedAtSessionStart() {
+    assertThat(prom.vector("sum by (channel) (rum_sessions_ended_total)")).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "{channel=\"direct\"}", 6.0,            // bounce, idle × 2, two tabs, denied, backend
+        "{channel=\"organic_search\"}", 1.0,    // Referer https://www.google.com/
+        "{channel=\"email\"}", 1.0));           // utm_medium=email
+    assertThat(q("sum(rum_campaign_sessions_total{source=\"newsletter\",medium=\"email\",campaign=\"spring_sale\"})"))
+        .as("the UTM campaign").isEqualTo(1);
+    assertThat(q("sum(rum_campaign_sessions_ended_total{campaign=\"spring_sale\"})")).isEqualTo(1);
+    assertThat(q("sum(rum_campaign_bounces_total{campaign=\"spring_sale\"})")).isZero();
+    assertThat(q("sum(rum_campaign_sessions_total{source=\"google\"})")).as("the search visit's source").isEqualTo(1);
+  }
+
+  @Test
+  void theBotIsCountedAsABotAndNotAsASession() {
+    assertThat(prom.vector("sum by (reason) (rum_bot_sessions_total)")).hasSize(1);
+    assertThat(q("sum(rum_bot_sessions_total)")).isEqualTo(1);
+    assertThat(q("sum(rum_bot_spans_total)")).isGreaterThanOrEqualTo(1);
+    assertThat(q("sum(rum_sessions_reclassified_total)")).isZero();
+    String botId = sessionIds("bot").iterator().next();
+    assertThat(export.named("session")).noneMatch(s -> botId.equals(s.attr("session.id")));
+    // Its forwarded spans are marked (bots.action: mark).
+    assertThat(export.spans().stream().filter(s -> botId.equals(s.attr("session.id"))).toList())
+        .isNotEmpty().allMatch(s -> "bot".equals(s.attr("user_agent.synthetic.type")));
+  }
+
+  @Test
+  void noSessionWasSplitAcrossTheTwoInstances() {
+    // A session split in two would start on both instances: more starts than sessions.
+    assertThat(q("sum(rum_sessions_started_total)")).isEqualTo(expectedSessions());
+    Map<String, Double> started = prom.vector("sum by (instance) (rum_sessions_started_total)");
+    assertThat(prom.vector("sum by (instance) (rum_sessions_ended_total)")).isEqualTo(started);
+    assertThat(q("count(up{job=\"rum-sessions\"} == 1)")).isEqualTo(2);
+    assertThat(q("sum(rum_spans_received_total{outcome=\"late\"})")).isZero();
+    assertThat(q("sum(rum_spans_received_total{outcome!~\"accepted|bot\"})")).isZero();
+    // The session spans tell the same: one per session, each id once.
+    List<String> ids = export.named("session").stream().map(s -> s.attr("session.id")).toList();
+    assertThat(ids).hasSize(expectedSessions()).doesNotHaveDuplicates();
+  }
+
+  @Test
+  void durationsAreLastMinusFirstEventTimeWithinTheVisitsWallClock() {
+    List<Exported> sessions = export.named("session");
+    double sum = sessions.stream().mapToDouble(s -> Double.parseDouble(s.attr("rum.session.duration_seconds"))).sum();
+    assertThat(q("sum(rum_session_duration_seconds_sum)")).as("Prometheus = the session spans")
+        .isCloseTo(sum, within(0.001 * sessions.size()));
+    // Each granted session against the wall clock around what the visitor did (visits.mjs):
+    // first event ≥ the first step's start, last event ≤ the last step's end, and the last
+    // event is after the last step began.
+    int checked = 0;
+    for (JsonNode v : visits.path("visitors")) {
+      if (v.path("name").asText().matches("bot|consent_denied")) continue;
+      Map<String, List<JsonNode>> bySession = stepsBySession(v);
+      List<String> ids = new ArrayList<>(bySession.keySet());
+      for (int i = 0; i < ids.size(); i++) {
+        List<JsonNode> steps = bySession.get(ids.get(i));
+        Exported s = sessionSpan(ids.get(i)); // the SDK gave the idle visitor's return a new id
+
+        double upper = (steps.get(steps.size() - 1).path("t1").asLong() - steps.get(0).path("t0").asLong()) / 1000.0;
+        double lower = (steps.get(steps.size() - 1).path("t0").asLong() - steps.get(0).path("t1").asLong()) / 1000.0;
+        assertThat(s.durationSeconds()).as(v.path("name").asText() + " session " + i + " duration")
+            .isBetween(Math.max(0, lower) - CLOCK_TOLERANCE_SECONDS, upper + CLOCK_TOLERANCE_SECONDS);
+        assertThat(Double.parseDouble(s.attr("rum.session.duration_seconds"))).isCloseTo(s.durationSeconds(), within(0.001));
+        assertThat(s.span().getStartTimeUnixNano() / 1e6).as("first event after the visit began")
+            .isGreaterThanOrEqualTo(steps.get(0).path("t0").asLong() - CLOCK_TOLERANCE_SECONDS * 1000);
+        checked++;
+      }
+    }
+    assertThat(checked).isEqualTo(7);
+    // The three-page visit lasted at least the two link clicks; a bounce lasts its own page load.
+    assertThat(sessionSpan(only("utm")).durationSeconds()).isGreaterThan(0.05);
+    assertThat(sessionSpan(only("bounce")).durationSeconds()).isLessThan(TIMEOUT.toSeconds());
+  }
+
+  @Test
+  void theIdleVisitorHadTwoSessionsAndTheTwoTabsOne() {
+    List<String> idle = List.copyOf(sessionIds("idle"));
+    Exported first = sessionSpan(idle.get(0));
+    Exported second = sessionSpan(idle.get(1));
+    assertThat(first.attr("rum.session.pageviews")).isEqualTo("1");
+    assertThat(second.attr("rum.session.pageviews")).isEqualTo("1");
+    assertThat(second.span().getStartTimeUnixNano() - first.span().getEndTimeUnixNano())
+        .as("the gap between the two sessions, ns").isGreaterThan(TIMEOUT.toNanos());
+    assertThat(first.attr("rum.session.landing_page")).isEqualTo("/index.html");
+    assertThat(second.attr("rum.session.landing_page")).isEqualTo("/p2.html");
+
+    Exported tabs = sessionSpan(only("two_tabs"));
+    assertThat(tabs.attr("rum.session.pageviews")).isEqualTo("2");
+    assertThat(tabs.attr("rum.session.bounce")).isEqualTo("false");
+    Exported utm = sessionSpan(only("utm"));
+    assertThat(utm.attr("rum.session.pageviews")).isEqualTo("3");
+    assertThat(utm.attr("rum.session.exit_page")).isEqualTo("/p3.html");
+    Exported search = sessionSpan(only("search"));
+    assertThat(search.attr("rum.session.channel")).isEqualTo("organic_search");
+    assertThat(search.attr("rum.session.bounce")).as("one page, but a click").isEqualTo("false");
+    assertThat(sessionSpan(only("bounce")).attr("rum.session.bounce")).isEqualTo("true");
+  }
+
+  @Test
+  void theBackendSpanJoinedTheBrowserSessionOfItsFetch() {
+    String sid = only("backend");
+    assertThat(q("sum(rum_backend_spans_total{outcome=\"attributed\",service_name=\"" + BACKEND_SERVICE + "\"})"))
+        .as("backend server spans joined to a browser session").isEqualTo(1);
+    // The browser's CORS preflight (OPTIONS, no traceparent, no session header) is a trace of its own.
+    assertThat(q("sum(rum_backend_spans_total{outcome=\"unattributed\"})")).as("preflights").isEqualTo(preflights());
+    assertThat(sessionSpan(sid).attr("rum.session.backend_requests")).isEqualTo("1");
+    // The forwarded server span: the extension put the browser's session.id on it (header, consent
+    // granted), and it shares the trace of the browser's fetch span.
+    List<Exported> servers = export.spans().stream()
+        .filter(s -> BACKEND_SERVICE.equals(s.resource().get("service.name"))
+            && s.span().getKind() == io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_SERVER
+            && sid.equals(s.attr("session.id")))
+        .toList();
+    assertThat(servers).as("the backend's server span with the browser's session.id").hasSize(1);
+    Exported fetch = export.spans().stream()
+        .filter(s -> s.span().getKind() == io.opentelemetry.proto.trace.v1.Span.SpanKind.SPAN_KIND_CLIENT
+            && sid.equals(s.attr("session.id")))
+        .findFirst().orElseThrow(() -> new AssertionError("no fetch span of the backend visitor was forwarded"));
+    assertThat(servers.get(0).span().getTraceId()).isEqualTo(fetch.span().getTraceId());
+  }
+
+  @Test
+  void theVisitorWithoutConsentLeavesNothingPersonalInTheExportOrTheMetrics() throws Exception {
+    String raw = only("consent_denied");
+    Set<String> granted = new LinkedHashSet<>();
+    for (JsonNode v : visits.path("visitors")) {
+      if (!v.path("name").asText().equals("consent_denied")) granted.addAll(sessionIds(v.path("name").asText()));
+    }
+    // Its session: keyed by the cookie-free id, not the SDK's id; one session of two pages.
+    List<Exported> denied = export.named("session").stream().filter(s -> !granted.contains(s.attr("session.id"))).toList();
+    assertThat(denied).as("session spans with an id no granted visitor had").hasSize(1);
+    assertThat(denied.get(0).attr("session.id")).isNotEqualTo(raw);
+    assertThat(denied.get(0).attr("rum.session.pageviews")).isEqualTo("2");
+    assertThat(denied.get(0).attr("rum.session.landing_page")).isEqualTo("/index.html");
+
+    // Nothing exported carries its raw id, the query of its landing URL, or its address.
+    List<Exported> all = export.spans();
+    assertThat(leaks(all, raw)).as("exported attributes holding its SDK session id").isEmpty();
+    List<Exported> itsSpans = all.stream().filter(s -> denied.get(0).attr("session.id").equals(s.attr("session.id"))
+        && !s.name().equals("session")).toList();
+    assertThat(itsSpans).as("its forwarded spans").isNotEmpty();
+    assertThat(itsSpans).allSatisfy(s -> {
+      assertThat(s.attributes()).doesNotContainKeys("client.address", "user.id", "enduser.id");
+      assertThat(s.resource()).doesNotContainKeys("client.address");
+      if (s.attr("url.full") != null) assertThat(s.attr("url.full")).doesNotContain("?");
+    });
+    // A granted visitor's forwarded spans keep the address the Collector put on the resource: the
+    // check above is about consent, not about an address that never arrived.
+    assertThat(all.stream().filter(s -> only("utm").equals(s.attr("session.id")) && !s.name().equals("session")))
+        .isNotEmpty().allMatch(s -> "127.0.0.1".equals(s.resource().get("client.address")));
+    // The metrics: no session id (raw, cookie-free or granted) and no query value in any label.
+    for (RumSessionsProcessor p : stack.processors) {
+      String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p.metricsPort() + "/metrics"))
+          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(metrics).contains("rum_sessions_ended_total");
+      assertThat(metrics).doesNotContain(raw).doesNotContain("jane.doe").doesNotContain("4711")
+          .doesNotContain(denied.get(0).attr("session.id"));
+      for (String id : granted) assertThat(metrics).doesNotContain(id);
+    }
+    // Last, so that everything above is checked even while this fails: the landing URL's query
+    // comes back on the next page as its `page.referrer`, which the processor must reduce like a
+    // URL (only utm_* and click ids may stay).
+    assertThat(leaks(all, "jane.doe")).as("exported attributes holding the landing page's query").isEmpty();
+    assertThat(leaks(all, "4711")).as("exported attributes holding the landing page's query").isEmpty();
+  }
+
+  @Test
+  void theCollectorRanTheShippedExample() throws IOException {
+    assertThat(stack.collectorCommand).contains("--config=" + stack.repo.resolve("collector-processor/examples/collector-loadbalancing.yaml"));
+    String yaml = Files.readString(stack.exampleConfig);
+    assertThat(yaml).contains("routing_attributes: [session.id]").contains("from_context: client.address")
+        .contains("include_metadata: true");
+    assertThat(q("sum(otelcol_loadbalancer_num_backends)")).isEqualTo(2);
+  }
+
+  // ---- helpers ----
+
+  static double q(String promql) {
+    return prom.scalar(promql);
+  }
+
+  /** Sessions the processors must count: one per distinct SDK session id of a human visitor. */
+  static int expectedSessions() {
+    int n = 0;
+    for (JsonNode v : visits.path("visitors")) {
+      if (!v.path("name").asText().equals("bot")) n += sessionIds(v.path("name").asText()).size();
+    }
+    return n;
+  }
+
+  static Set<String> sessionIds(String visitor) {
+    return stepsBySession(visitor(visitor)).keySet();
+  }
+
+  static String only(String visitor) {
+    Set<String> ids = sessionIds(visitor);
+    assertThat(ids).as(visitor + " session ids").hasSize(1);
+    return ids.iterator().next();
+  }
+
+  static JsonNode visitor(String name) {
+    for (JsonNode v : visits.path("visitors")) if (v.path("name").asText().equals(name)) return v;
+    throw new AssertionError("no visitor " + name + " in " + visits);
+  }
+
+  static Map<String, List<JsonNode>> stepsBySession(JsonNode v) {
+    Map<String, List<JsonNode>> out = new LinkedHashMap<>();
+    for (JsonNode s : v.path("steps")) out.computeIfAbsent(s.path("sid").asText(), k -> new ArrayList<>()).add(s);
+    return out;
+  }
+
+  static Exported sessionSpan(String sessionId) {
+    return export.named("session").stream().filter(s -> sessionId.equals(s.attr("session.id"))).findFirst()
+        .orElseThrow(() -> new AssertionError("no session span for " + sessionId + "; session spans: "
+            + export.named("session").stream().map(Exported::attributes).toList()));
+  }
+
+  /** "span name: key=value" for every exported attribute or resource value containing {@code text}. */
+  static List<String> leaks(List<Exported> spans, String text) {
+    List<String> out = new ArrayList<>();
+    for (Exported s : spans) {
+      s.attributes().forEach((k, v) -> { if (v.contains(text)) out.add(s.name() + ": " + k + "=" + v); });
+      s.resource().forEach((k, v) -> { if (v.contains(text)) out.add(s.name() + ": resource " + k + "=" + v); });
+    }
+    return out;
+  }
+
+  static List<String> names(JsonNode visitors) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode v : visitors) out.add(v.path("name").asText());
+    return out;
+  }
+
+  /** CORS preflights the backend answered (each its own server span, with no browser session). */
+  static long preflights() {
+    try {
+      return Files.readAllLines(backend.log).stream().filter(l -> l.startsWith("request OPTIONS")).count();
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /** Runs a program to completion; fails with its stderr when it fails. Returns its stdout. */
+  static String run(List<String> command, Path workDir, Duration limit, String name) throws Exception {
+    Path err = dir.resolve(name + ".stderr.log");
+    Path out = dir.resolve(name + ".stdout.log");
+    Process p = new ProcessBuilder(command).directory(workDir.toFile())
+        .redirectError(err.toFile()).redirectOutput(out.toFile()).start();
+    p.getOutputStream().close();
+    if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(name + " did not finish in " + limit.toSeconds() + " s:\n" + ExternalProcess.tail(err, 40));
+    }
+    if (p.exitValue() != 0) {
+      throw new AssertionError(String.join(" ", command) + " failed (exit " + p.exitValue() + "):\n"
+          + ExternalProcess.tail(err, 60) + "\n" + ExternalProcess.tail(out, 20));
+    }
+    return Files.readString(out);
+  }
+}
