@@ -4,6 +4,7 @@
 //     sessionTimeoutSeconds }
 // and the visitor's consent is `window.RUM_CONSENT` ('granted', 'denied', or unset = no signal),
 // set by visits.mjs per browser context, as a consent manager would.
+import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { WebTracerProvider } from '@opentelemetry/sdk-trace-web';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -21,6 +22,11 @@ import {
 
 const cfg = window.RUM_E2E;
 const consent = window.RUM_CONSENT;
+
+// The SDK's own warnings and errors (a failed export, for one), for visits.mjs to report.
+const diagnostics = [];
+const keep = (level) => (...args) => diagnostics.push(level + ': ' + args.map(String).join(' '));
+diag.setLogger({ error: keep('error'), warn: keep('warn'), info() {}, debug() {}, verbose() {} }, DiagLogLevel.WARN);
 
 // web-common's session manager keeps the id in localStorage across page loads. It must be
 // start()ed (restores the stored session; without it every page load starts a new id).
@@ -88,6 +94,7 @@ window.rum = {
   sessionId: () => sessionManager.getSessionId(),
   flush: () => provider.forceFlush(),
   ended,
+  diagnostics,
   // The backend call: the session id travels in a header the Java agent extension reads, with
   // the visitor's consent (it applies the same rules as the processor).
   callBackend: (path) => {

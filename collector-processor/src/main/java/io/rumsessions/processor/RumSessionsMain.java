@@ -37,6 +37,10 @@ public final class RumSessionsMain {
       System.exit(UtmCommand.run(args, System.out, System.err));
       return;
     }
+    if (args.length > 0 && args[0].equals("visitors")) {
+      System.exit(io.rumsessions.processor.visitors.VisitorsCommand.run(args, System.out, System.err, InstantSource.system()));
+      return;
+    }
     ProcessorConfig config;
     try {
       config = parse(args);
@@ -97,7 +101,8 @@ public final class RumSessionsMain {
   private static void printHelp() {
     StringBuilder b = new StringBuilder();
     b.append("usage: rum-sessions [--config FILE] [flags]\n");
-    b.append("       rum-sessions utm build|list|check ...   (campaign links, see ATTRIBUTION.md)\n\n");
+    b.append("       rum-sessions utm build|list|check ...   (campaign links, see ATTRIBUTION.md)\n");
+    b.append("       rum-sessions visitors FILE...          (unique visitors of several instances, merged)\n\n");
     b.append("  --config FILE                YAML configuration (see README)\n");
     FLAGS.forEach((flag, key) -> b.append(String.format("  %-28s sets %s%n", flag + " VALUE", key)));
     b.append("  --set KEY=VALUE              sets any YAML key, e.g. --set session.split-at-midnight=true\n");

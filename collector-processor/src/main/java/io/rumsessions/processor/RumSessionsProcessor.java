@@ -14,7 +14,9 @@ import io.rumsessions.processor.attribution.CampaignRegistry;
 import io.rumsessions.processor.attribution.SourceLists;
 import io.rumsessions.processor.bots.BehaviourRule;
 import io.rumsessions.processor.bots.BotFilter;
+import io.rumsessions.processor.calendar.SiteCalendar;
 import io.rumsessions.processor.config.ExportConfig;
+import io.rumsessions.processor.config.VisitorsConfig;
 import io.rumsessions.processor.config.ProcessorConfig;
 import io.rumsessions.processor.export.ForwardedSpans;
 import io.rumsessions.processor.export.SessionSpanListener;
@@ -39,6 +41,8 @@ import io.rumsessions.processor.session.SessionStore;
 import io.rumsessions.processor.session.SessionSummary;
 import io.rumsessions.processor.session.StoredSession;
 import io.rumsessions.processor.snapshot.SnapshotFile;
+import io.rumsessions.processor.snapshot.VisitorsFile;
+import io.rumsessions.processor.visitors.UniqueVisitors;
 import io.rumsessions.processor.snippet.SnippetHandler;
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -64,6 +68,8 @@ public final class RumSessionsProcessor implements AutoCloseable {
   private final OtlpHttpReceiver http;
   private final OtlpGrpcReceiver grpc;
   private final SnapshotFile snapshot;
+  private final UniqueVisitors visitors;
+  private final VisitorsFile visitorsFile;
   private final SpanPipeline pipeline;
   private final ScheduledExecutorService sweeper;
   private HTTPServer metricsServer;
@@ -97,18 +103,36 @@ public final class RumSessionsProcessor implements AutoCloseable {
       LOG.log(System.Logger.Level.INFO, "restored {0} sessions from {1}", restored.size(), snapshot.path());
     }
 
+    SiteCalendar calendar = new SiteCalendar(config.session().timeZone());
+    VisitorsConfig vc = config.visitors();
+    this.visitors = vc.enabled() ? new UniqueVisitors(vc, calendar) : null;
+    this.visitorsFile = new VisitorsFile(config.state().dir());
+    if (visitors != null) {
+      try {
+        if (visitorsFile.readInto(visitors, clock.millis())) {
+          LOG.log(System.Logger.Level.INFO, "restored visitor sketches from {0}", visitorsFile.path());
+        }
+      } catch (IOException e) {
+        // Sketches are estimates: losing them costs accuracy for a while, not the service.
+        LOG.log(System.Logger.Level.WARNING, "ignoring unreadable visitor sketches " + visitorsFile.path(), e);
+      }
+      metrics.registerVisitors(registry, visitors, clock::millis, String.format(java.util.Locale.ROOT,
+          "relative standard error %.1f %% a day, %.1f %% over 7 or 30 days",
+          100 * UniqueVisitors.relativeStandardError(vc.lgK(), false), 100 * UniqueVisitors.relativeStandardError(vc.lgK(), true)));
+    }
+
     ForwardedSpans forwarded = ex.forwardSpans()
-        ? new ForwardedSpans(new Redaction(config.input().urlAttributes(), config.input().sessionIdAttributes(), config.input().sessionIdUrlParameter()))
+        ? new ForwardedSpans(new Redaction(pageUrlAttributes(config), config.input().sessionIdAttributes(), config.input().sessionIdUrlParameter()))
         : null;
     this.pipeline = new SpanPipeline(
         new InputMapping(config.input(), config.consent()),
         new VisitorIdentity(config.consent(), new CookieFreeId(new DailySalts(new SecureRandom(), config.state().saltDir())),
-            (service, keyId) -> sessions.isActive(new SessionKey(service, keyId))),
+            (service, keyId) -> sessions.isActive(new SessionKey(service, keyId)), calendar),
         BotFilter.from(config.bots()),
         new CampaignAttributor(SourceLists.bundled(), loadRegistry(config.attribution().registry()),
             config.attribution().maxLabelValues(), config.attribution().sameSiteDomains()),
         config.attribution().conversions(), sessions, new TraceSessions(config.session().traceMapSize()), new ServiceNames(config.metrics().maxServices()), metrics,
-        forwarded, forwarded == null ? null : exportQueue, clock, config.input().maxClockSkew());
+        forwarded, forwarded == null ? null : exportQueue, visitors, clock, config.input().maxClockSkew());
 
     this.admission = new Admission(config.receiver().maxConcurrentRequests());
     this.http = new OtlpHttpReceiver(config.receiver(), config.consent(), pipeline, metrics, admission);
@@ -119,6 +143,16 @@ public final class RumSessionsProcessor implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /**
+   * Attributes holding a URL of the site: the page's, and the referrer, which on every page after
+   * the first is the previous page of the site, query string and all.
+   */
+  private static List<String> pageUrlAttributes(ProcessorConfig config) {
+    List<String> keys = new java.util.ArrayList<>(config.input().urlAttributes());
+    keys.addAll(config.input().referrerAttributes());
+    return keys;
   }
 
   private static SessionListener both(SessionListener a, SessionListener b) {
@@ -185,6 +219,8 @@ public final class RumSessionsProcessor implements AutoCloseable {
     http.start();
     long every = config.session().sweepInterval().toMillis();
     sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
+    long save = config.visitors().saveInterval().toMillis();
+    if (visitors != null && save > 0) sweeper.scheduleWithFixedDelay(this::saveVisitors, save, save, TimeUnit.MILLISECONDS);
     return this;
   }
 
@@ -194,6 +230,19 @@ public final class RumSessionsProcessor implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.ERROR, "session sweep failed", e);
     }
+  }
+
+  private void saveVisitors() {
+    try {
+      visitorsFile.write(visitors);
+    } catch (IOException | RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "could not write the visitor sketches", e);
+    }
+  }
+
+  /** The unique-visitor sketches; null when {@code visitors.enabled} is false. */
+  public UniqueVisitors visitors() {
+    return visitors;
   }
 
   public int httpPort() {
@@ -243,6 +292,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
         LOG.log(System.Logger.Level.ERROR, "could not write the session snapshot", e);
       }
     }
+    if (visitors != null) saveVisitors();
     if (exportQueue != null) exportQueue.close();
     if (metricsServer != null) metricsServer.close();
   }

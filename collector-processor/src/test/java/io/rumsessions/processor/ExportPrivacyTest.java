@@ -41,6 +41,8 @@ class ExportPrivacyTest {
   static final String EMAIL = "alice@example.com";
   static final String IP = "203.0.113.7";
   static final String USER_ID = "user-42";
+  /** The previous page of the site, with its query: what a browser sends as the referrer. */
+  static final String REFERRER = "https://shop.example/checkout?email=" + EMAIL.replace("@", "%40") + "&utm_source=newsletter#top";
 
   @TempDir Path state;
   final List<ExportTraceServiceRequest> received = new CopyOnWriteArrayList<>();
@@ -83,7 +85,8 @@ class ExportPrivacyTest {
     for (Fixtures.Post p : Fixtures.otelWebVisits()) {
       String body = p.body()
           .replace("\"key\":\"session.id\"", "\"key\":\"client.address\",\"value\":{\"stringValue\":\"" + IP + "\"}},"
-              + "{\"key\":\"user.id\",\"value\":{\"stringValue\":\"" + USER_ID + "\"}},{\"key\":\"session.id\"")
+              + "{\"key\":\"user.id\",\"value\":{\"stringValue\":\"" + USER_ID + "\"}},"
+              + "{\"key\":\"page.referrer\",\"value\":{\"stringValue\":\"" + REFERRER + "\"}},{\"key\":\"session.id\"")
           .replace("index.html?utm_source", "index.html?email=" + EMAIL.replace("@", "%40") + "&utm_source");
       HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + processor.httpPort() + "/v1/traces"))
           .header("Content-Type", "application/json").header("User-Agent", p.userAgent()).header("Origin", p.headers().get("Origin"))
@@ -147,6 +150,7 @@ class ExportPrivacyTest {
         .extracting(s -> attr(s, "url.full"))
         .contains("http://127.0.0.1:20453/index.html?utm_source=google&utm_medium=cpc&utm_campaign=spring_sale");
     assertThat(forwarded).filteredOn(s -> "bot".equals(attr(s, "user_agent.synthetic.type"))).hasSize(3);
+    assertThat(forwarded).extracting(s -> attr(s, "page.referrer")).containsOnly("https://shop.example/checkout?utm_source=newsletter");
 
     Span visitor1 = spans.stream().filter(s -> s.getName().equals("session") && "3".equals(attr(s, "rum.session.pageviews"))).findFirst().orElseThrow();
     assertThat(attr(visitor1, "rum.session.landing_page")).isEqualTo("/index.html");
@@ -166,6 +170,7 @@ class ExportPrivacyTest {
     List<Span> spans = exportedSpans(18);
     assertThat(spans.stream().filter(s -> RAW_CLIENT_ID.equals(attr(s, "session.id"))).count()).isEqualTo(10 + 1);
     assertThat(received.toString()).contains(USER_ID);
+    assertThat(spans).filteredOn(s -> !s.getName().equals("session")).extracting(s -> attr(s, "page.referrer")).containsOnly(REFERRER);
   }
 
   @Test

@@ -325,12 +325,17 @@ class LivePrometheusTest {
       if (consent) attrs.add(attribute("consent.analytics", "granted"));
       for (JsonNode ss : rs.path("scopeSpans")) {
         for (JsonNode span : ss.path("spans")) {
+          String visitor = null;
           for (JsonNode a : span.path("attributes")) {
             if (a.path("key").asText().equals("session.id")) {
               String old = a.path("value").path("stringValue").asText();
+              visitor = "user-" + Integer.toHexString(old.hashCode());
               ((ObjectNode) a.path("value")).put("stringValue", ids.computeIfAbsent(old, k -> randomHex(32)));
             }
           }
+          // With consent the fixture's visitors sign in, every round as the same user: new in
+          // the first consented round, returning in the next (rum_visitors, visitor_type).
+          if (consent && visitor != null) ((ArrayNode) span.path("attributes")).add(attribute("user.id", visitor));
           shiftTimes(span, time);
         }
       }

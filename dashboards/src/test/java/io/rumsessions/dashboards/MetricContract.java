@@ -43,6 +43,10 @@ final class MetricContract {
     SCRAPED.put("rum_campaign_bounces_total", campaign);
     SCRAPED.put("rum_campaign_conversions_total", Set.of("service_name", "source", "medium", "campaign", "conversion"));
     SCRAPED.put("rum_conversions_total", Set.of("service_name", "conversion", "channel"));
+    // Unique visitors (HLL estimates) and sessions by visitor type.
+    SCRAPED.put("rum_visitors", Set.of("service_name", "window", "population"));
+    SCRAPED.put("rum_visitor_sessions_total", Set.of("service_name", "visitor_type"));
+    SCRAPED.put("rum_visitors_returning_filter_load_ratio", Set.of());
     SCRAPED.put("rum_receiver_requests_total", Set.of("transport", "outcome"));
     SCRAPED.put("rum_export_spans_total", Set.of("kind", "outcome"));
     histogram("rum_session_duration_seconds", scd);

@@ -33,23 +33,28 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real browser SDKs, end to end: pages running the OpenTelemetry JS web SDK (e2e/web, bundled
- * with esbuild) in Debian's headless Chromium, driven by playwright-core (e2e/web/visits.mjs),
- * export OTLP/HTTP JSON to the Collector built with ocb, which runs the shipped example config
- * and load-balances on {@code session.id} over two processors; a backend under the real
- * OpenTelemetry Java agent 2.33.1 with our extension exports its spans to the same Collector;
- * Prometheus scrapes the processors, and the processors export session and forwarded spans to an
- * OTLP receiver in the test.
+ * Real browser SDKs, end to end: pages running the OpenTelemetry JS web SDK, the Grafana Faro Web
+ * SDK (its tracing exporting OTLP) or the processor's own snippet {@code /rum.js} (e2e/web,
+ * bundled with esbuild) in Debian's headless Chromium, driven by playwright-core
+ * (e2e/web/visits.mjs), export OTLP/HTTP JSON to the Collector built with ocb, which runs the
+ * shipped example config and load-balances on {@code session.id} over two processors; a backend
+ * under the real OpenTelemetry Java agent 2.33.1 with our extension exports its spans to the same
+ * Collector; Prometheus scrapes the processors, and the processors export session and forwarded
+ * spans to an OTLP receiver in the test.
  *
- * <p>Eight visitors, each its own browser context: a bounce; three pages from a UTM-tagged URL;
- * a visit from Google; one that idles past the timeouts and comes back (two sessions); two tabs
- * (one session); one without a consent signal (denied); one whose page calls the backend; and a
- * bot (Chromium's own {@code HeadlessChrome} user agent). The humans other than the denied one
- * grant consent ({@code consent.analytics=granted} on the SDK's resource). Session timeouts: 4 s
- * in the processors and in the SDK's session manager.
+ * <p>Eleven visitors, each its own browser context. On OpenTelemetry pages: a bounce; three pages
+ * from a UTM-tagged URL; a visit from Google; one that idles past the timeouts and comes back (two
+ * sessions); two tabs (one session); one without a consent signal (denied); one whose page calls
+ * the backend; and a bot (Chromium's own {@code HeadlessChrome} user agent). On Faro pages: two
+ * pages, and a bounce. On snippet pages: two pages without consent (the snippet's default) and
+ * without a session id. The humans other than the denied ones grant consent
+ * ({@code consent.analytics=granted} on the SDK's resource). Session timeouts: 4 s in the
+ * processors and in the OpenTelemetry SDK's session manager (Faro's are constants: 15 min).
  */
 class BrowserSdkE2ETest {
   static final String SERVICE = "rum-e2e-web";
+  static final String FARO_SERVICE = "rum-e2e-faro";
+  static final String SNIPPET_SERVICE = "rum-e2e-snippet";
   static final String BACKEND_SERVICE = "rum-e2e-backend";
   static final Duration TIMEOUT = Duration.ofSeconds(4);
   /** Timestamps come from the browser's clock (performance.timeOrigin): slack per session. */
@@ -87,8 +92,10 @@ class BrowserSdkE2ETest {
     assertThat(agent).as("the OpenTelemetry Java agent (maven-dependency-plugin copies it)").isRegularFile();
     assertThat(extension).as("the rum-sessions extension jar (maven-dependency-plugin copies it)").isRegularFile();
 
-    // The page bundle: src/page.js and the SDK, by esbuild.
+    // The page bundles, by esbuild: src/page.js (OpenTelemetry JS web SDK) and, beside it,
+    // src/faro-page.js (Grafana Faro Web SDK).
     Path bundle = dir.resolve("web/rum-page.js");
+    Path faroBundle = dir.resolve("web/faro-page.js");
     run(List.of(node.toString(), web.resolve("build.mjs").toString(), bundle.toString()), web, Duration.ofSeconds(60), "esbuild");
 
     // Pages on loopback; their origin is what the Collector's CORS and the backend allow.
@@ -129,9 +136,14 @@ class BrowserSdkE2ETest {
 
     String config = "window.RUM_E2E = " + JSON.writeValueAsString(Map.of(
         "service", SERVICE,
+        "faroService", FARO_SERVICE,
         "collector", "http://127.0.0.1:" + stack.collectorHttpPort,
         "backend", "http://127.0.0.1:" + backendPort,
         "sessionTimeoutSeconds", TIMEOUT.toSeconds())) + ";\n";
+    // The snippet pages: /rum.js as processor 1 serves it, posting to the Collector (not to the
+    // processor it came from), so its spans take the load-balanced way like the SDKs' spans.
+    String rumJs = "http://127.0.0.1:" + stack.processors.get(0).httpPort() + "/rum.js";
+    String collectorTraces = "http://127.0.0.1:" + stack.collectorHttpPort + "/v1/traces";
     pages.createContext("/", ex -> {
       try (ex) {
         String path = ex.getRequestURI().getPath();
@@ -143,8 +155,14 @@ class BrowserSdkE2ETest {
         } else if (path.equals("/rum-page.js")) {
           body = Files.readAllBytes(bundle);
           type = "text/javascript";
-        } else if (path.matches("/(index|p2|p3)\\.html")) {
+        } else if (path.equals("/faro-page.js")) {
+          body = Files.readAllBytes(faroBundle);
+          type = "text/javascript";
+        } else if (path.matches("/(index|p2|p3)\\.html|/faro/(index|p2)\\.html")) {
           body = Files.readAllBytes(web.resolve("pages" + path));
+        } else if (path.matches("/snippet/(index|p2)\\.html")) {
+          body = Files.readString(web.resolve("pages" + path)).replace("RUM_JS_URL", rumJs)
+              .replace("COLLECTOR_TRACES_URL", collectorTraces).getBytes(StandardCharsets.UTF_8);
         }
         if (body == null) {
           ex.sendResponseHeaders(path.equals("/favicon.ico") ? 204 : 404, -1);
@@ -164,9 +182,18 @@ class BrowserSdkE2ETest {
         web, Duration.ofSeconds(180), "visits");
     visitsMillis = (System.nanoTime() - v0) / 1_000_000;
     visits = JSON.readTree(out);
+    // What each visitor did, the posts the Collector answered, and what the SDK warned about (a
+    // failed export, say): in the log, and in the message if the wait below times out.
+    StringBuilder browser = new StringBuilder();
+    for (JsonNode v : visits.path("visitors")) {
+      browser.append("\nvisitor ").append(v.path("name").asText()).append(": ").append(v.path("ms").asLong())
+          .append(" ms, ids ").append(sessionIds(v.path("name").asText())).append(", posts to the Collector ")
+          .append(v.path("posts")).append(", SDK diagnostics ").append(v.path("diagnostics"));
+    }
+    System.out.println(browser.toString().strip());
 
     int expected = expectedSessions();
-    stack.waitFor("Prometheus to see " + expected + " ended sessions, the bot and the joined backend span",
+    stack.waitFor("Prometheus to see " + expected + " ended sessions, the bot and the joined backend span;" + browser,
         Duration.ofSeconds(60), () -> {
           stack.collector.assertAlive();
           stack.prometheus.assertAlive();
@@ -215,45 +242,59 @@ class BrowserSdkE2ETest {
   @Test
   void everyVisitorRanInChromiumAndTheSdkKeptItsSessionIdExceptAfterIdling() {
     assertThat(names(visits.path("visitors"))).containsExactlyInAnyOrder(
-        "bounce", "utm", "search", "two_tabs", "consent_denied", "backend", "bot", "idle");
+        "bounce", "utm", "search", "two_tabs", "consent_denied", "backend", "bot", "idle",
+        "faro_two_pages", "faro_bounce", "snippet");
     for (JsonNode v : visits.path("visitors")) {
-      assertThat(v.path("errors")).as(v.path("name").asText() + " page errors").isEmpty();
-      int ids = sessionIds(v.path("name").asText()).size();
-      assertThat(ids).as(v.path("name").asText() + ": distinct session.id values the page reported")
-          .isEqualTo(v.path("name").asText().equals("idle") ? 2 : 1);
+      String name = v.path("name").asText();
+      assertThat(v.path("errors")).as(name + " page errors").isEmpty();
+      if (name.equals("snippet")) {
+        // The snippet keeps no id in the browser (no cookies, no storage).
+        assertThat(v.path("steps")).hasSize(2).allMatch(step -> step.path("sid").isNull());
+        continue;
+      }
+      int ids = sessionIds(name).size();
+      assertThat(ids).as(name + ": distinct session.id values the page reported").isEqualTo(name.equals("idle") ? 2 : 1);
     }
     Set<String> all = new LinkedHashSet<>();
-    for (JsonNode v : visits.path("visitors")) all.addAll(sessionIds(v.path("name").asText()));
-    assertThat(all).as("every visitor has its own ids").hasSize(9);
+    for (JsonNode v : visits.path("visitors")) {
+      if (!v.path("name").asText().equals("snippet")) all.addAll(sessionIds(v.path("name").asText()));
+    }
+    assertThat(all).as("every visitor has its own ids").hasSize(11);
+    // Faro's ids are its own (genShortID: 10 characters), web-common's are 32 hex digits.
+    assertThat(only("faro_two_pages")).matches("[A-Za-z0-9]{10}");
+    assertThat(only("bounce")).matches("[0-9a-f]{32}");
   }
 
   // ---- Prometheus ----
 
   @Test
   void prometheusHoldsTheSessionsBouncesPageviewsAndEngagement() {
-    // bounce 1, utm 1, search 1, idle 2, two tabs 1, denied 1, backend 1 = 8 (the bot: none)
-    assertThat(expectedSessions()).isEqualTo(8);
-    assertThat(q("sum(rum_sessions_ended_total)")).as("sessions ended").isEqualTo(8);
-    assertThat(q("sum(rum_sessions_started_total)")).as("sessions started").isEqualTo(8);
-    // bounce, and both idle sessions (one page each, no click)
-    assertThat(q("sum(rum_session_bounces_total)")).as("bounces").isEqualTo(3);
-    // 1 + 3 + 1 + (1 + 1) + 2 + 2 + 1
-    assertThat(q("sum(rum_session_pageviews_sum)")).as("pageviews").isEqualTo(12);
-    assertThat(q("sum(rum_session_pageviews_count)")).isEqualTo(8);
-    // ≥ 2 pageviews: utm, two tabs, denied (every visit is far shorter than 10 s)
-    assertThat(q("sum(rum_sessions_engaged_total)")).as("engaged").isEqualTo(3);
+    // OpenTelemetry pages: bounce 1, utm 1, search 1, idle 2, two tabs 1, denied 1, backend 1 = 8
+    // (the bot: none); Faro: 2 pages 1, bounce 1; the snippet 1.
+    assertThat(expectedSessions()).isEqualTo(11);
+    assertThat(q("sum(rum_sessions_ended_total)")).as("sessions ended").isEqualTo(11);
+    assertThat(q("sum(rum_sessions_started_total)")).as("sessions started").isEqualTo(11);
+    // bounce, both idle sessions (one page each, no click), the Faro bounce
+    assertThat(q("sum(rum_session_bounces_total)")).as("bounces").isEqualTo(4);
+    // 1 + 3 + 1 + (1 + 1) + 2 + 2 + 1, Faro 2 + 1, snippet 2
+    assertThat(q("sum(rum_session_pageviews_sum)")).as("pageviews").isEqualTo(17);
+    assertThat(q("sum(rum_session_pageviews_count)")).isEqualTo(11);
+    // ≥ 2 pageviews: utm, two tabs, denied, Faro 2 pages, snippet (every visit is far shorter than 10 s)
+    assertThat(q("sum(rum_sessions_engaged_total)")).as("engaged").isEqualTo(5);
     // A regular Chrome user agent on every human: desktop. `other` would mean a session of spans
     // without any user agent (what the Collector's resource/browser processor prevents).
     assertThat(prom.vector("sum by (device) (rum_sessions_ended_total)"))
-        .containsExactlyEntriesOf(Map.of("{device=\"desktop\"}", 8.0));
-    assertThat(prom.vector("sum by (service_name) (rum_sessions_ended_total)"))
-        .containsExactlyEntriesOf(Map.of("{service_name=\"" + SERVICE + "\"}", 8.0));
+        .containsExactlyEntriesOf(Map.of("{device=\"desktop\"}", 11.0));
+    assertThat(prom.vector("sum by (service_name) (rum_sessions_ended_total)")).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "{service_name=\"" + SERVICE + "\"}", 8.0,
+        "{service_name=\"" + FARO_SERVICE + "\"}", 2.0,
+        "{service_name=\"" + SNIPPET_SERVICE + "\"}", 1.0));
   }
 
   @Test
   void channelsAndTheCampaignAreAttributedAtSessionStart() {
     assertThat(prom.vector("sum by (channel) (rum_sessions_ended_total)")).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "{channel=\"direct\"}", 6.0,            // bounce, idle × 2, two tabs, denied, backend
+        "{channel=\"direct\"}", 9.0,            // bounce, idle × 2, two tabs, denied, backend, Faro × 2, snippet
         "{channel=\"organic_search\"}", 1.0,    // Referer https://www.google.com/
         "{channel=\"email\"}", 1.0));           // utm_medium=email
     assertThat(q("sum(rum_campaign_sessions_total{source=\"newsletter\",medium=\"email\",campaign=\"spring_sale\"})"))
@@ -286,6 +327,7 @@ class BrowserSdkE2ETest {
     assertThat(q("sum(rum_spans_received_total{outcome=\"late\"})")).isZero();
     assertThat(q("sum(rum_spans_received_total{outcome!~\"accepted|bot\"})")).isZero();
     // The session spans tell the same: one per session, each id once.
+    // (For the snippet and the Faro pages, which are routed on the same key, see their own tests.)
     List<String> ids = export.named("session").stream().map(s -> s.attr("session.id")).toList();
     assertThat(ids).hasSize(expectedSessions()).doesNotHaveDuplicates();
   }
@@ -301,7 +343,7 @@ class BrowserSdkE2ETest {
     // event is after the last step began.
     int checked = 0;
     for (JsonNode v : visits.path("visitors")) {
-      if (v.path("name").asText().matches("bot|consent_denied")) continue;
+      if (v.path("name").asText().matches("bot|consent_denied|snippet")) continue;
       Map<String, List<JsonNode>> bySession = stepsBySession(v);
       List<String> ids = new ArrayList<>(bySession.keySet());
       for (int i = 0; i < ids.size(); i++) {
@@ -318,7 +360,7 @@ class BrowserSdkE2ETest {
         checked++;
       }
     }
-    assertThat(checked).isEqualTo(7);
+    assertThat(checked).isEqualTo(9); // 7 OpenTelemetry sessions, 2 Faro ones
     // The three-page visit lasted at least the two link clicks; a bounce lasts its own page load.
     assertThat(sessionSpan(only("utm")).durationSeconds()).isGreaterThan(0.05);
     assertThat(sessionSpan(only("bounce")).durationSeconds()).isLessThan(TIMEOUT.toSeconds());
@@ -376,10 +418,11 @@ class BrowserSdkE2ETest {
     String raw = only("consent_denied");
     Set<String> granted = new LinkedHashSet<>();
     for (JsonNode v : visits.path("visitors")) {
-      if (!v.path("name").asText().equals("consent_denied")) granted.addAll(sessionIds(v.path("name").asText()));
+      if (!v.path("name").asText().matches("consent_denied|snippet")) granted.addAll(sessionIds(v.path("name").asText()));
     }
     // Its session: keyed by the cookie-free id, not the SDK's id; one session of two pages.
-    List<Exported> denied = export.named("session").stream().filter(s -> !granted.contains(s.attr("session.id"))).toList();
+    List<Exported> denied = export.named("session").stream().filter(s -> !granted.contains(s.attr("session.id"))
+        && SERVICE.equals(s.resource().get("service.name"))).toList();
     assertThat(denied).as("session spans with an id no granted visitor had").hasSize(1);
     assertThat(denied.get(0).attr("session.id")).isNotEqualTo(raw);
     assertThat(denied.get(0).attr("rum.session.pageviews")).isEqualTo("2");
@@ -402,9 +445,11 @@ class BrowserSdkE2ETest {
         .isNotEmpty().allMatch(s -> "127.0.0.1".equals(s.resource().get("client.address")));
     // The metrics: no session id (raw, cookie-free or granted) and no query value in any label.
     for (RumSessionsProcessor p : stack.processors) {
-      String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p.metricsPort() + "/metrics"))
+      String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + p.metricsPort() + "/metrics"))
           .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
-      assertThat(metrics).contains("rum_sessions_ended_total");
+      // Without the sample values: a number such as jvm_buffer_pool_used_bytes 9734711.0 holds "4711".
+      String metrics = text.lines().map(BrowserSdkE2ETest::withoutSampleValue).collect(java.util.stream.Collectors.joining("\n"));
+      assertThat(metrics).contains("rum_sessions_ended_total{");
       assertThat(metrics).doesNotContain(raw).doesNotContain("jane.doe").doesNotContain("4711")
           .doesNotContain(denied.get(0).attr("session.id"));
       for (String id : granted) assertThat(metrics).doesNotContain(id);
@@ -425,17 +470,85 @@ class BrowserSdkE2ETest {
     assertThat(q("sum(otelcol_loadbalancer_num_backends)")).isEqualTo(2);
   }
 
+  @Test
+  void theFaroPagesWereSessionsKeyedByFarosSessionId() {
+    String twoPages = only("faro_two_pages");
+    String bounce = only("faro_bounce");
+    // Prometheus, by service.name (Faro's app.name).
+    String faro = "{service_name=\"" + FARO_SERVICE + "\"}";
+    assertThat(q("sum(rum_sessions_ended_total" + faro + ")")).isEqualTo(2);
+    assertThat(q("sum(rum_sessions_started_total" + faro + ")")).isEqualTo(2);
+    assertThat(q("sum(rum_session_pageviews_sum" + faro + ")")).isEqualTo(3);
+    assertThat(q("sum(rum_session_bounces_total" + faro + ")")).isEqualTo(1);
+    // The session spans (consent granted): keyed by the id Faro's session manager reported.
+    Exported visit = sessionSpan(twoPages);
+    assertThat(visit.attr("rum.session.pageviews")).isEqualTo("2");
+    assertThat(visit.attr("rum.session.bounce")).isEqualTo("false");
+    assertThat(visit.attr("rum.session.landing_page")).isEqualTo("/faro/index.html");
+    assertThat(visit.attr("rum.session.exit_page")).isEqualTo("/faro/p2.html");
+    assertThat(visit.resource().get("service.name")).isEqualTo(FARO_SERVICE);
+    Exported left = sessionSpan(bounce);
+    assertThat(left.attr("rum.session.pageviews")).isEqualTo("1");
+    assertThat(left.attr("rum.session.bounce")).isEqualTo("true");
+    // The forwarded spans are Faro's: its tracing's resource, Faro's session id as `session.id`
+    // (FaroMetaAttributesSpanProcessor), a documentLoad per page.
+    List<Exported> spans = export.spans().stream().filter(s -> twoPages.equals(s.attr("session.id")) && !s.name().equals("session")).toList();
+    assertThat(spans).isNotEmpty().allSatisfy(s -> {
+      assertThat(s.resource()).containsEntry("telemetry.distro.name", "faro-web-sdk").containsEntry("service.name", FARO_SERVICE);
+      assertThat(s.resource().get("user_agent.original")).contains("Chrome/156");
+    });
+    assertThat(spans.stream().filter(s -> s.name().equals("documentLoad"))).hasSize(2);
+  }
+
+  @Test
+  void theSnippetVisitWasOneSessionOnOneInstance() {
+    String snippet = "{service_name=\"" + SNIPPET_SERVICE + "\"}";
+    // Two pageviews, counted once: had its spans been split between the processors, each would
+    // have started a session of its own (the sum over both instances would be 2).
+    assertThat(q("sum(rum_sessions_started_total" + snippet + ")")).isEqualTo(1);
+    assertThat(q("sum(rum_sessions_ended_total" + snippet + ")")).isEqualTo(1);
+    assertThat(q("sum(rum_session_pageviews_sum" + snippet + ")")).isEqualTo(2);
+    assertThat(q("sum(rum_session_bounces_total" + snippet + ")")).isZero();
+    assertThat(q("sum(rum_bot_spans_total" + snippet + ") or vector(0)")).as("a human, not a bot").isZero();
+    // Why it was not split: its spans carry no session.id, so the Collector's routing key is
+    // "session.id=|" for every one of them, and every snippet span goes to the same processor.
+    assertThat(prom.vector("sum by (instance) (rum_spans_received_total" + snippet + ")"))
+        .as("processors that received snippet spans").hasSize(1);
+    // Its session span: the cookie-free id (consent denied), two pages, nothing personal.
+    List<Exported> sessions = export.named("session").stream()
+        .filter(s -> SNIPPET_SERVICE.equals(s.resource().get("service.name"))).toList();
+    assertThat(sessions).hasSize(1);
+    Exported s = sessions.get(0);
+    assertThat(s.attr("session.id")).matches("[0-9a-f]{32}");
+    assertThat(s.attr("rum.session.pageviews")).isEqualTo("2");
+    assertThat(s.attr("rum.session.landing_page")).isEqualTo("/snippet/index.html");
+    assertThat(s.attr("rum.session.exit_page")).isEqualTo("/snippet/p2.html");
+    List<Exported> forwarded = export.spans().stream()
+        .filter(f -> SNIPPET_SERVICE.equals(f.resource().get("service.name")) && !f.name().equals("session")).toList();
+    assertThat(forwarded.stream().filter(f -> f.name().equals("pageview"))).hasSize(2);
+    assertThat(forwarded).allSatisfy(f -> {
+      assertThat(f.attr("session.id")).isEqualTo(s.attr("session.id"));
+      assertThat(f.resource()).doesNotContainKeys("client.address");
+      assertThat(f.attributes()).doesNotContainKeys("client.address");
+    });
+  }
+
   // ---- helpers ----
 
   static double q(String promql) {
     return prom.scalar(promql);
   }
 
-  /** Sessions the processors must count: one per distinct SDK session id of a human visitor. */
+  /**
+   * Sessions the processors must count: one per distinct SDK session id of a human visitor, and
+   * one for the snippet's visit (its pages report no id).
+   */
   static int expectedSessions() {
     int n = 0;
     for (JsonNode v : visits.path("visitors")) {
-      if (!v.path("name").asText().equals("bot")) n += sessionIds(v.path("name").asText()).size();
+      String name = v.path("name").asText();
+      if (name.equals("snippet")) n++;
+      else if (!name.equals("bot")) n += sessionIds(name).size();
     }
     return n;
   }
@@ -467,14 +580,27 @@ class BrowserSdkE2ETest {
             + export.named("session").stream().map(Exported::attributes).toList()));
   }
 
-  /** "span name: key=value" for every exported attribute or resource value containing {@code text}. */
+  /**
+   * "span name: key=value" for every exported attribute or resource value containing {@code text},
+   * numbers aside (a duration such as 0.0847110 holds "4711" by chance).
+   */
   static List<String> leaks(List<Exported> spans, String text) {
     List<String> out = new ArrayList<>();
     for (Exported s : spans) {
-      s.attributes().forEach((k, v) -> { if (v.contains(text)) out.add(s.name() + ": " + k + "=" + v); });
-      s.resource().forEach((k, v) -> { if (v.contains(text)) out.add(s.name() + ": resource " + k + "=" + v); });
+      s.attributes().forEach((k, v) -> { if (v.contains(text) && !NUMBER.matcher(v).matches()) out.add(s.name() + ": " + k + "=" + v); });
+      s.resource().forEach((k, v) -> { if (v.contains(text) && !NUMBER.matcher(v).matches()) out.add(s.name() + ": resource " + k + "=" + v); });
     }
     return out;
+  }
+
+  static final java.util.regex.Pattern NUMBER = java.util.regex.Pattern.compile("-?[0-9]+(\\.[0-9]+)?([eE][-+]?[0-9]+)?");
+
+  /** A line of Prometheus text without its sample value (and timestamp): comments stay whole. */
+  static String withoutSampleValue(String line) {
+    if (line.startsWith("#") || line.isBlank()) return line;
+    int labels = line.lastIndexOf('}');
+    int space = line.indexOf(' ', labels < 0 ? 0 : labels);
+    return space < 0 ? line : line.substring(0, space);
   }
 
   static List<String> names(JsonNode visitors) {

@@ -175,8 +175,20 @@ public final class ConfigLoader {
             t.bool("state.snapshot-on-shutdown", true),
             saltDir.isBlank() ? stateDir.resolve("salts") : Path.of(saltDir));
 
+    VisitorsConfig visitors =
+        new VisitorsConfig(
+            t.bool("visitors.enabled", true),
+            t.integer("visitors.lg-k", 12, 4, 21),
+            t.integer("visitors.lookback-days", 30, 1, 400),
+            t.integer("visitors.daily-visitors", 100_000, 1, 1_000_000_000),
+            t.parsed("visitors.false-returning", 0.01, Double::parseDouble, "a probability such as 0.01"),
+            t.duration("visitors.save-interval", Duration.ofMinutes(10)));
+    require(visitors.falseReturning() > 0 && visitors.falseReturning() < 0.5,
+        "visitors.false-returning: must be above 0 and below 0.5");
+    require(!visitors.saveInterval().isNegative(), "visitors.save-interval: must not be negative (0 = at shutdown only)");
+
     t.rejectUnknownKeys();
-    return new ProcessorConfig(receiver, session, input, bots, attribution, consent, metrics, export, state);
+    return new ProcessorConfig(receiver, session, input, bots, attribution, consent, metrics, export, state, visitors);
   }
 
   private static ConversionRules conversions(List<Map<String, String>> rules) {

@@ -13,7 +13,8 @@ public record ProcessorConfig(
     ConsentConfig consent,
     MetricsConfig metrics,
     ExportConfig export,
-    StateConfig state) {
+    StateConfig state,
+    VisitorsConfig visitors) {
 
   public static ProcessorConfig defaults() {
     return ConfigLoader.load(null, java.util.Map.of());

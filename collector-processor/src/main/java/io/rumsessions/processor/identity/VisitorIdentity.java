@@ -1,5 +1,6 @@
 package io.rumsessions.processor.identity;
 
+import io.rumsessions.processor.calendar.SiteCalendar;
 import io.rumsessions.processor.config.ConsentConfig;
 import io.rumsessions.processor.ingest.RequestContext;
 import io.rumsessions.processor.input.SpanFacts;
@@ -20,11 +21,14 @@ public final class VisitorIdentity {
   private final ConsentConfig consent;
   private final CookieFreeId cookieFree;
   private final ActiveKeys active;
+  private final SiteCalendar calendar;
 
-  public VisitorIdentity(ConsentConfig consent, CookieFreeId cookieFree, ActiveKeys active) {
+  /** @param calendar the site's days: salts turn at the site's midnight, when its visitor day does */
+  public VisitorIdentity(ConsentConfig consent, CookieFreeId cookieFree, ActiveKeys active, SiteCalendar calendar) {
     this.consent = consent;
     this.cookieFree = cookieFree;
     this.active = active;
+    this.calendar = calendar;
   }
 
   /**
@@ -52,12 +56,17 @@ public final class VisitorIdentity {
     if (granted && f.clientSessionId != null) {
       return f.clientSessionId;
     }
-    long today = Math.floorDiv(nowMillis, 86_400_000L);
-    String todays = cookieFree.derive(userAgent, clientAddress, service, host, today);
+    String todays = cookieFreeId(service, userAgent, clientAddress, host, nowMillis);
+    long today = calendar.day(nowMillis);
     // Yesterday's id is derived only for a visitor with no session under today's id yet: one
     // hash per span in the common case.
     if (!cookieFree.hasSalt(today - 1) || active.isActive(service, todays)) return todays;
     String yesterdays = cookieFree.derive(userAgent, clientAddress, service, host, today - 1);
     return yesterdays != null && active.isActive(service, yesterdays) ? yesterdays : todays;
+  }
+
+  /** Today's cookie-free id of a visitor: the session key without consent, the daily visitor key always. */
+  public String cookieFreeId(String service, String userAgent, String clientAddress, String host, long nowMillis) {
+    return cookieFree.derive(userAgent, clientAddress, service, host, calendar.day(nowMillis));
   }
 }

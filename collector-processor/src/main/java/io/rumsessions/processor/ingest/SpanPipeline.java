@@ -23,6 +23,8 @@ import io.rumsessions.processor.session.Assignment;
 import io.rumsessions.processor.session.SessionEvent;
 import io.rumsessions.processor.session.SessionKey;
 import io.rumsessions.processor.session.SessionStore;
+import io.rumsessions.processor.visitors.UniqueVisitors;
+import io.rumsessions.processor.visitors.VisitorKey;
 import java.time.Duration;
 import java.time.InstantSource;
 
@@ -43,6 +45,7 @@ public final class SpanPipeline {
   private final RumMetrics metrics;
   private final ForwardedSpans forwarded;
   private final SpanExportQueue exportQueue;
+  private final UniqueVisitors visitors;
   private final InstantSource clock;
   private final long maxSkewNanos;
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
@@ -59,7 +62,7 @@ public final class SpanPipeline {
   public SpanPipeline(InputMapping mapping, VisitorIdentity identity, BotFilter bots, CampaignAttributor attributor,
       ConversionRules conversions, SessionStore sessions, TraceSessions traces,
       ServiceNames services, RumMetrics metrics, ForwardedSpans forwarded, SpanExportQueue exportQueue,
-      InstantSource clock, Duration maxClockSkew) {
+      UniqueVisitors visitors, InstantSource clock, Duration maxClockSkew) {
     this.mapping = mapping;
     this.identity = identity;
     this.bots = bots;
@@ -71,6 +74,7 @@ public final class SpanPipeline {
     this.metrics = metrics;
     this.forwarded = exportQueue == null ? null : forwarded;
     this.exportQueue = exportQueue;
+    this.visitors = visitors;
     this.clock = clock;
     this.maxSkewNanos = maxClockSkew.toNanos();
   }
@@ -81,6 +85,19 @@ public final class SpanPipeline {
       if (kv.getKey().equals(key)) return InputMapping.stringOf(kv.getValue());
     }
     return null;
+  }
+
+  /**
+   * A visitor is known by its {@code user.id} when it consented to one lasting across days, else by
+   * today's cookie-free id (which the session key already is without consent).
+   */
+  private void countVisitor(SpanFacts f, boolean granted, String service, String key, String ua, String address,
+      String host, long nowMillis) {
+    VisitorKey visitor;
+    if (granted && f.userId != null) visitor = VisitorKey.persistent(f.userId);
+    else if (granted && f.clientSessionId != null) visitor = VisitorKey.daily(identity.cookieFreeId(service, ua, address, host, nowMillis));
+    else visitor = VisitorKey.daily(key);
+    metrics.visitorSession(service, visitors.sessionStarted(service, visitor, nowMillis));
   }
 
   public IngestResult ingest(ExportTraceServiceRequest request, RequestContext ctx) {
@@ -152,6 +169,9 @@ public final class SpanPipeline {
           sessions.record(sessionKey, s.event, nowMillis, a);
           if (a.outcome() == Assignment.Outcome.ACCEPTED && span.getKind() == Span.SpanKind.SPAN_KIND_CLIENT) {
             traces.remember(span.getTraceId(), sessionKey);
+          }
+          if (a.countedNow() && visitors != null) {
+            countVisitor(f, granted, service, key, ua, address, host, nowMillis);
           }
           if (a.outcome() == Assignment.Outcome.ACCEPTED && conversion != null) {
             metrics.conversion(service, conversion, a.attribution());

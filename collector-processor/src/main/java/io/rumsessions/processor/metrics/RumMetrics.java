@@ -11,6 +11,8 @@ import io.rumsessions.processor.session.BounceRule;
 import io.rumsessions.processor.session.EngagementRule;
 import io.rumsessions.processor.session.SessionListener;
 import io.rumsessions.processor.session.SessionSummary;
+import io.rumsessions.processor.visitors.UniqueVisitors;
+import io.rumsessions.processor.visitors.VisitorType;
 import java.util.function.LongSupplier;
 
 /**
@@ -40,10 +42,15 @@ public final class RumMetrics implements SessionListener {
   private final Counter campaignEnded;
   private final Counter campaignBounces;
   private final Counter campaignConversions;
+  private final Counter visitorSessions;
   private final EngagementRule engagement;
 
   public RumMetrics(PrometheusRegistry registry, EngagementRule engagement) {
     this.engagement = engagement;
+    visitorSessions = Counter.builder().name("rum_visitor_sessions_total")
+        .help("Sessions counted as started, by whether their visitor was seen before in the lookback"
+            + " (visitor_type new or returning: consented visitors with a user.id; unidentified: the rest).")
+        .labelNames("service_name", "visitor_type").register(registry);
     started = Counter.builder().name("rum_sessions_started_total")
         .help("Sessions started, counted when their first span arrives.")
         .labelNames("service_name", "channel", "device").register(registry);
@@ -129,6 +136,34 @@ public final class RumMetrics implements SessionListener {
     GaugeWithCallback.builder().name("rum_export_queue_capacity")
         .help("Capacity of the OTLP export queue.")
         .callback(cb -> cb.call(queueCapacity)).register(registry);
+  }
+
+  /**
+   * The visitor estimates, read from the sketches at each scrape.
+   *
+   * @param errorHelp the estimates' error bound, for the help text
+   */
+  public void registerVisitors(PrometheusRegistry registry, UniqueVisitors visitors, LongSupplier nowMillis,
+      String errorHelp) {
+    GaugeWithCallback.builder().name("rum_visitors")
+        .help("Unique visitors (HLL estimate, " + errorHelp + ") over the calendar day (site time zone) or the"
+            + " last 7 or 30 days; population all (today only: cookie-free ids rotate daily) or consented"
+            + " (visitors with a user.id and consent).")
+        .labelNames("service_name", "window", "population")
+        .callback(cb -> {
+          for (UniqueVisitors.Estimate e : visitors.estimates(nowMillis.getAsLong())) {
+            cb.call(Math.round(e.visitors()), e.service(), e.window(), e.population());
+          }
+        }).register(registry);
+    GaugeWithCallback.builder().name("rum_visitors_returning_filter_load_ratio")
+        .help("Today's distinct consented visitors over visitors.daily-visitors, the volume the returning-visitor"
+            + " filter is sized for; above 1, new visitors are taken for returning ones more often than configured.")
+        .callback(cb -> cb.call(visitors.returningFilterLoad(nowMillis.getAsLong()))).register(registry);
+  }
+
+  /** A session counted as started, by whether its visitor is new, returning or unidentified. */
+  public void visitorSession(String service, VisitorType type) {
+    visitorSessions.labelValues(service, type.label()).inc();
   }
 
   @Override

@@ -20,6 +20,7 @@ public final class Assignment {
   int sequence;
   String botReason;
   Attribution attribution;
+  boolean counted;
 
   public Outcome outcome() {
     return outcome;
@@ -45,11 +46,20 @@ public final class Assignment {
     return botReason;
   }
 
+  /**
+   * For outcome ACCEPTED: this span made its session count as a started human session (the
+   * moment a visitor is counted).
+   */
+  public boolean countedNow() {
+    return counted;
+  }
+
   void set(Outcome outcome, String sessionId, int sequence) {
     this.outcome = outcome;
     this.sessionId = sessionId;
     this.sequence = sequence;
     this.botReason = null;
     this.attribution = null;
+    this.counted = false;
   }
 }

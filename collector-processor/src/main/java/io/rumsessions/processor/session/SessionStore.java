@@ -152,12 +152,15 @@ public final class SessionStore {
     }
     if (s.device == null) s.device = e.device;
     if (s.attribution == null) s.attribution = e.attribution;
+    boolean countedNow = false;
     if (!s.counted && s.device != null && s.attribution != null) {
       s.counted = true;
+      countedNow = true;
       listener.started(s.key.service(), s.sessionId, s.device, s.attribution);
     }
     out.set(Assignment.Outcome.ACCEPTED, s.sessionId, sequence);
     out.attribution = s.attribution;
+    out.counted = countedNow;
   }
 
   private void end(Shard shard, SessionState s, EndReason reason, long nowMillis) {

@@ -61,6 +61,26 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void visitorSettingsAreCheckedAndTyped() {
+    VisitorsConfig d = ConfigLoader.load(null, Map.of()).visitors();
+    assertThat(d.enabled()).isTrue();
+    assertThat(d.lgK()).isEqualTo(12);
+    assertThat(d.lookbackDays()).isEqualTo(30);
+    assertThat(d.falseReturning()).isEqualTo(0.01);
+    VisitorsConfig set = ConfigLoader.load(null, Map.of("visitors.lg-k", "14", "visitors.lookback-days", "7",
+        "visitors.daily-visitors", "5000", "visitors.save-interval", "0s")).visitors();
+    assertThat(set.lgK()).isEqualTo(14);
+    assertThat(set.lookbackDays()).isEqualTo(7);
+    assertThat(set.dailyVisitors()).isEqualTo(5000);
+    assertThat(set.saveInterval()).isZero();
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("visitors.lg-k", "30"))).hasMessageContaining("visitors.lg-k");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("visitors.false-returning", "0.7")))
+        .hasMessageContaining("visitors.false-returning");
+    assertThatThrownBy(() -> ConfigLoader.load(null, Map.of("visitors.false-returning", "often")))
+        .hasMessageContaining("visitors.false-returning");
+  }
+
+  @Test
   void durationsInTheFormsUsersWrite() {
     assertThat(Durations.parse("30m")).isEqualTo(Duration.ofMinutes(30));
     assertThat(Durations.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));

@@ -30,7 +30,12 @@ class VisitorIdentityTest {
   }
 
   VisitorIdentity identity(ConsentConfig c, DailySalts salts) {
-    return new VisitorIdentity(c, new CookieFreeId(salts), (service, id) -> active.contains(id));
+    return identity(c, salts, java.time.ZoneOffset.UTC);
+  }
+
+  VisitorIdentity identity(ConsentConfig c, DailySalts salts, java.time.ZoneId zone) {
+    return new VisitorIdentity(c, new CookieFreeId(salts), (service, id) -> active.contains(id),
+        new io.rumsessions.processor.calendar.SiteCalendar(zone));
   }
 
   static RequestContext ctx(Consent header, boolean gpc, boolean dnt) {
@@ -98,7 +103,7 @@ class VisitorIdentityTest {
   }
 
   @Test
-  void theSaltRotatesAtMidnightUtcButAnOpenSessionStaysWhole() {
+  void theSaltRotatesAtMidnightButAnOpenSessionStaysWhole() {
     VisitorIdentity id = identity(consent(Map.of()), new DailySalts(new SecureRandom(), null));
     SpanFacts f = span(null, "https://shop.example/");
     String evening = id.keyFor(f, false, "shop", UA, "198.51.100.4", host(f), BEFORE_MIDNIGHT);
@@ -107,6 +112,20 @@ class VisitorIdentityTest {
     assertThat(nextDay).isNotEqualTo(evening);
     active.add(evening);
     assertThat(id.keyFor(f, false, "shop", UA, "198.51.100.4", host(f), afterMidnight)).isEqualTo(evening);
+  }
+
+  @Test
+  void theSaltTurnsAtTheSitesMidnightSoTheIdLastsTheSitesCalendarDay() {
+    java.time.ZoneId newYork = java.time.ZoneId.of("America/New_York");
+    VisitorIdentity id = identity(consent(Map.of()), new DailySalts(new SecureRandom(), null), newYork);
+    SpanFacts f = span(null, "https://shop.example/");
+    long evening = java.time.LocalDate.of(2026, 11, 27).atTime(18, 30).atZone(newYork).toInstant().toEpochMilli();
+    long lateEvening = evening + 5 * 3_600_000L; // 23:30 New York: 04:30 UTC the next day
+    long afterMidnight = lateEvening + 3_600_000L; // 00:30 New York
+    String early = id.keyFor(f, false, "shop", UA, "198.51.100.4", host(f), evening);
+    assertThat(id.keyFor(f, false, "shop", UA, "198.51.100.4", host(f), lateEvening))
+        .as("UTC midnight passed, the site's did not").isEqualTo(early);
+    assertThat(id.keyFor(f, false, "shop", UA, "198.51.100.4", host(f), afterMidnight)).isNotEqualTo(early);
   }
 
   @Test
