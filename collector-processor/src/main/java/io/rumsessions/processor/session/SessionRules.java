@@ -1,8 +1,7 @@
 package io.rumsessions.processor.session;
 
+import io.rumsessions.processor.calendar.SiteCalendar;
 import io.rumsessions.processor.config.SessionConfig;
-import java.time.Instant;
-import java.time.ZoneId;
 
 /**
  * When a span continues a session and when it starts a new one — every boundary rule in one
@@ -31,13 +30,13 @@ public final class SessionRules {
 
   private final long timeoutNanos;
   private final long maxLengthNanos;
-  private final ZoneId zone;
+  private final SiteCalendar calendar;
   private final boolean splitAtMidnight;
 
   public SessionRules(SessionConfig config) {
     this.timeoutNanos = config.inactivityTimeout().toNanos();
     this.maxLengthNanos = config.maxLength().toNanos();
-    this.zone = config.timeZone();
+    this.calendar = new SiteCalendar(config.timeZone());
     this.splitAtMidnight = config.splitAtMidnight();
   }
 
@@ -66,9 +65,7 @@ public final class SessionRules {
   }
 
   /** Days since the epoch in the site time zone. */
-  long day(long epochNanos) {
-    long seconds = Math.floorDiv(epochNanos, 1_000_000_000L);
-    int offset = zone.getRules().getOffset(Instant.ofEpochSecond(seconds)).getTotalSeconds();
-    return Math.floorDiv(seconds + offset, 86_400L);
+  private long day(long epochNanos) {
+    return calendar.day(Math.floorDiv(epochNanos, 1_000_000L));
   }
 }

@@ -54,11 +54,6 @@ final class ReturningVisitors {
     return dayOf[slot] == day ? (double) added[slot] / dailyVisitors : 0;
   }
 
-  /** Bytes a full lookback of filters takes. */
-  long maxBytes() {
-    return lookbackDays * BloomFilterBuilder.getSerializedFilterSizeByAccuracy(dailyVisitors, perFilterFpp);
-  }
-
   private boolean inLookback(long filterDay, long day) {
     return filterDay <= day && filterDay > day - lookbackDays;
   }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.datasketches.hll.HllSketch;
-import org.apache.datasketches.hll.TgtHllType;
 import org.apache.datasketches.hash.XxHash;
 
 /**
@@ -53,8 +52,8 @@ public final class UniqueVisitors {
   public record Estimate(String service, String window, String population, double visitors) {}
 
   /**
-   * The current estimates: {@code population=all} for today (everyone), {@code consented} for
-   * today and each window the lookback covers.
+   * The current estimates, per service in this order: {@code population=all} for today
+   * (everyone), then {@code consented} for today and each longer window the lookback covers.
    */
   public List<Estimate> estimates(long nowMillis) {
     long today = calendar.day(nowMillis);
@@ -81,12 +80,6 @@ public final class UniqueVisitors {
    */
   public static double relativeStandardError(int lgK, boolean union) {
     return HllSketch.getRelErr(true, union, lgK, 1);
-  }
-
-  /** Memory the sketches may take at most: the returning filters plus 31 sketches a service. */
-  public long maxBytes(int services) {
-    long sketch = HllSketch.getMaxUpdatableSerializationBytes(config.lgK(), TgtHllType.HLL_8);
-    return returning.maxBytes() + (long) services * (config.lookbackDays() + 1) * sketch;
   }
 
   public void write(DataOutputStream out) throws IOException {

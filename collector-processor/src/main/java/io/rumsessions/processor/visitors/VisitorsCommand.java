@@ -72,9 +72,8 @@ public final class VisitorsCommand {
       }
     }
     List<UniqueVisitors.Estimate> estimates = new ArrayList<>(merged.estimates(now));
-    estimates.sort(Comparator.comparing(UniqueVisitors.Estimate::service)
-        .thenComparing(UniqueVisitors.Estimate::population)
-        .thenComparingInt(e -> Integer.parseInt(e.window().replace("d", ""))));
+    // Each service's estimates come in report order (all, then consented by window); a stable sort keeps it.
+    estimates.sort(Comparator.comparing(UniqueVisitors.Estimate::service));
     out.printf(Locale.ROOT, "%-24s %-10s %-7s %12s%n", "service", "population", "window", "visitors");
     for (UniqueVisitors.Estimate e : estimates) {
       out.printf(Locale.ROOT, "%-24s %-10s %-7s %12d%n", e.service(), e.population(), e.window(), Math.round(e.visitors()));

@@ -199,17 +199,7 @@ public final class LiteralMatcher {
     int node = 0;
     for (int i = 0, len = text.length(); i < len; i++) {
       char c = ignoreCase ? fold(text.charAt(i)) : text.charAt(i);
-      while (true) {
-        int next = step(node, c);
-        if (next >= 0) {
-          node = next;
-          break;
-        }
-        if (node == 0) {
-          break;
-        }
-        node = fail[node];
-      }
+      node = advance(node, c);
       if (node == 0) {
         continue;
       }
@@ -226,22 +216,26 @@ public final class LiteralMatcher {
     return false;
   }
 
+  /** The state after reading {@code c} in {@code node}: its goto edge, else along the failure links. */
+  private int advance(int node, char c) {
+    while (true) {
+      int next = step(node, c);
+      if (next >= 0) {
+        return next;
+      }
+      if (node == 0) {
+        return 0;
+      }
+      node = fail[node];
+    }
+  }
+
   /** True if any literal occurs in the text. */
   public boolean containsAny(CharSequence text) {
     int node = 0;
     for (int i = 0, len = text.length(); i < len; i++) {
       char c = ignoreCase ? fold(text.charAt(i)) : text.charAt(i);
-      while (true) {
-        int next = step(node, c);
-        if (next >= 0) {
-          node = next;
-          break;
-        }
-        if (node == 0) {
-          break;
-        }
-        node = fail[node];
-      }
+      node = advance(node, c);
       if (node != 0 && (outOffset[node] < outOffset[node + 1] || dictLink[node] > 0)) {
         return true;
       }
