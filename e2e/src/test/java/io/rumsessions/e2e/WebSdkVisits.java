@@ -49,8 +49,11 @@ final class WebSdkVisits {
     }
   }
 
-  /** One browser request: an OTLP/JSON body and the browser's User-Agent header. */
-  record Post(long sendOrderNanos, String userAgent, String body) {}
+  /**
+   * One browser request: an OTLP/JSON body and the browser's User-Agent header, to be sent at
+   * {@code sendAtNanos} (epoch), when the last of its spans has ended, as the SDK would.
+   */
+  record Post(long sendAtNanos, String userAgent, String body) {}
 
   /** What the processors must report for one visitor, computed from the spans sent. */
   record Visit(String sessionId, Kind kind, long firstNanos, long lastNanos, int pageviews, boolean interaction) {
@@ -102,7 +105,7 @@ final class WebSdkVisits {
   /**
    * Visitors of the given kinds, the first starting at {@code firstNanos} and each next one
    * 97 ms later. A visitor's requests are 0.4 s to 2.15 s apart (all within an inactivity
-   * timeout of 3 s). Posts come back in event-time order, visitors interleaved.
+   * timeout of 3 s). Posts come back in the order of their send times, visitors interleaved.
    */
   Plan plan(List<Kind> kinds, String service, long firstNanos, Random random) {
     List<Post> posts = new ArrayList<>();
@@ -119,6 +122,7 @@ final class WebSdkVisits {
       boolean interaction = false;
       for (int r : kind.requests) {
         Captured c = capture.get(r);
+        long sendAt = Long.MIN_VALUE;
         ObjectNode body = c.body.deepCopy();
         long shift = requestStart - c.firstStartNanos;
         Map<String, String> ids = new HashMap<>();
@@ -136,7 +140,9 @@ final class WebSdkVisits {
           }
           long start = span.path("startTimeUnixNano").asLong() + shift;
           span.put("startTimeUnixNano", Long.toString(start));
-          span.put("endTimeUnixNano", Long.toString(span.path("endTimeUnixNano").asLong() + shift));
+          long end = span.path("endTimeUnixNano").asLong() + shift;
+          span.put("endTimeUnixNano", Long.toString(end));
+          sendAt = Math.max(sendAt, end);
           for (JsonNode e : span.path("events")) {
             ((ObjectNode) e).put("timeUnixNano", Long.toString(e.path("timeUnixNano").asLong() + shift));
           }
@@ -146,12 +152,12 @@ final class WebSdkVisits {
           if ("documentLoad".equals(span.path("name").asText())) pageviews++;
           if ("click".equals(span.path("name").asText())) interaction = true;
         }
-        posts.add(new Post(requestStart, c.userAgent, body.toString()));
+        posts.add(new Post(sendAt, c.userAgent, body.toString()));
         requestStart += gap;
       }
       visits.add(new Visit(sessionId, kind, first, last, pageviews, interaction));
     }
-    posts.sort(Comparator.comparingLong(Post::sendOrderNanos));
+    posts.sort(Comparator.comparingLong(Post::sendAtNanos));
     return new Plan(posts, visits);
   }
 
