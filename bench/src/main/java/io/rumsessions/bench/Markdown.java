@@ -95,13 +95,17 @@ final class Markdown {
     }
 
     b.append("\n### Every repetition\n\n| rep | server | protocol | load avg | CPU s | spans | wall s | spans/CPU-s | rate @").append(pct(o))
-        .append(" | sent | server counted | p50 ms | p99 ms | max ms |\n|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        .append(" | server CPU then | sent | server counted | p50 ms | p99 ms | max ms |\n|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (RumBench.Rep r : reps) {
-      b.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %.2f | %,d | %.2f | %,.0f | %,.0f | %,d | %,d | %.2f | %.2f | %.1f |%n",
+      b.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %.2f | %,d | %.2f | %,.0f | %,.0f | %.2f | %,d | %,d | %.2f | %.2f | %.1f |%n",
           r.rep(), r.server(), r.protocol().label, r.loadAverage(), r.cpuSeconds(), r.satSpans(), r.satWallSeconds(),
-          r.spansPerCpuSecond(), r.targetSpansPerSecond(), r.latency().spansSent(), r.serverReceivedDelta(),
+          r.spansPerCpuSecond(), r.targetSpansPerSecond(), r.latencyCpuSeconds() / (r.latency().wallNanos() / 1e9),
+          r.latency().spansSent(), r.serverReceivedDelta(),
           r.latency().percentile(50) / 1e6, r.latency().percentile(99) / 1e6, r.latency().percentile(100) / 1e6));
     }
+    b.append("\nserver CPU then = the server's CPU seconds per second in the fixed-rate window: about the load "
+        + "fraction when the saturation window's rate holds; near 1.00 the fixed rate was over what the server "
+        + "could do then (a colder or noisier saturation window), and its latencies are an overload's.\n");
     return b.toString();
   }
 
