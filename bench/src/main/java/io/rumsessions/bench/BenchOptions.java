@@ -1,5 +1,6 @@
 package io.rumsessions.bench;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,6 +34,7 @@ public final class BenchOptions {
   public Path jfrDir;
   public List<String> processorArgs = new ArrayList<>();
   public List<String> processorJvmArgs = new ArrayList<>();
+  public boolean jvmOptionsFile = true;
   public Path out;
   public Path workDir;
   public String commandLine = "";
@@ -65,7 +67,10 @@ public final class BenchOptions {
         --fit-margin F            load this fraction of the computed capacity (default 0.9)
         --jfr DIR                 record the processor with JFR (profile settings) into DIR
         --processor-arg ARG       extra processor argument (repeatable), e.g. --processor-arg=--set=session.max-active=2000000
-        --processor-jvm-arg ARG   extra processor JVM argument (repeatable)
+        --processor-jvm-arg ARG   extra processor JVM argument (repeatable; after ROOT/collector-processor/jvm.options,
+                                  so it overrides the same option there)
+        --no-jvm-options          start the processor without ROOT/collector-processor/jvm.options (what
+                                  bin/rum-sessions uses), on the JVM's own defaults
         --out FILE                markdown results (default ROOT/bench/target/rum-bench-results.md)
       """;
 
@@ -84,6 +89,7 @@ public final class BenchOptions {
         case "run" -> { }
         case "--no-collector" -> o.withCollector = false;
         case "--no-fit-check" -> o.fitCheck = false;
+        case "--no-jvm-options" -> o.jvmOptionsFile = false;
         case "--help", "-h" -> throw new IllegalArgumentException("");
         default -> {
           if (v == null) {
@@ -132,7 +138,24 @@ public final class BenchOptions {
     }
     if (o.processorJar == null) o.processorJar = o.root.resolve("collector-processor/target/rum-sessions-collector-processor-all.jar");
     if (o.out == null) o.out = o.root.resolve("bench/target/rum-bench-results.md");
+    // What bin/rum-sessions starts the processor with, first, so --processor-jvm-arg overrides it.
+    if (o.jvmOptionsFile) o.processorJvmArgs.addAll(0, jvmOptions(o.root.resolve("collector-processor/jvm.options")));
     return o;
+  }
+
+  /** The options of a jvm.options file: one a line, {@code #} starts a comment. */
+  static List<String> jvmOptions(Path file) {
+    try {
+      List<String> out = new ArrayList<>();
+      for (String line : Files.readAllLines(file)) {
+        int hash = line.indexOf('#');
+        String option = (hash < 0 ? line : line.substring(0, hash)).strip();
+        if (!option.isEmpty()) out.add(option);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
+    }
   }
 
   /** The directory holding e2e/collector/build.sh, searched upwards from the working directory. */

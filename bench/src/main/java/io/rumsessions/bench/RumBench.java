@@ -92,6 +92,8 @@ public final class RumBench {
     info.put("cpu", Tools.cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " CPUs visible to the harness, "
         + Tools.firstLine(List.of("nproc", "--all")) + " online");
     info.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    info.put("processor JVM options", o.processorJvmArgs.isEmpty() ? "none (the JVM's defaults)" : String.join(" ", o.processorJvmArgs)
+        + (o.jvmOptionsFile ? " (collector-processor/jvm.options first)" : ""));
     info.put("pinning", Tools.hasTaskset() && !o.serverCpus.isEmpty()
         ? "server under test: taskset -c " + o.serverCpus + (System.getenv("RUM_BENCH_PINNED") != null ? "; load generator: taskset -c " + System.getenv("RUM_BENCH_PINNED") : "; load generator: not pinned")
         : "none (taskset missing or --server-cpus \"\")");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,11 @@ class BenchSmokeTest {
     BenchOptions o = BenchOptions.parse(new String[] {
         "run", "--warmup", "1", "--duration", "1.5", "--reps", "1", "--concurrency", "2", "--visits", "60",
         "--memory-sessions", "3000", "--no-fit-check", "--xmx", "256m", "--work", tmp.toString(), "--out", out.toString()});
+
+    // The processor under test runs with what bin/rum-sessions gives it.
+    List<String> shipped = BenchOptions.jvmOptions(o.root.resolve("collector-processor/jvm.options"));
+    assertThat(shipped).isNotEmpty();
+    assertThat(o.processorJvmArgs).startsWith(shipped.toArray(String[]::new));
 
     RumBench.Report report = new RumBench(o).run();
 
@@ -57,7 +63,7 @@ class BenchSmokeTest {
     String md = Files.readString(out);
     assertThat(md).contains("| rum-sessions | protobuf/gRPC |", "| otelcol | protobuf/gRPC |",
         "| rum-sessions | JSON/HTTP |", "| otelcol | JSON/HTTP |", "### Targets", "### Heap per active session",
-        "every span accepted");
+        "every span accepted", "processor JVM options: " + String.join(" ", shipped));
     assertThat(md).doesNotContain("MISMATCH");
   }
 }
