@@ -173,7 +173,7 @@ results.push(await visitor('two_tabs', human(), async (v) => {
 }));
 results.push(await visitor('consent_denied', human(null), async (v) => {
   // No consent signal at all: the processors' default (denied). A query the export must not keep.
-  const page = await v.open('/index.html?email=jane.doe%40example.com&order=4711');
+  const page = await v.open('/index.html?email=jane.doe%40example.com&order=ORD-Q4711');
   await v.follow(page, '#next');
 }));
 results.push(await visitor('backend', human(), async (v) => {
