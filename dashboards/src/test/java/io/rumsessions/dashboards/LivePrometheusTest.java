@@ -57,8 +57,6 @@ class LivePrometheusTest {
   static final int MAX_ACTIVE = 32;
   /** One-page visits sent at once: more than {@link #MAX_ACTIVE}, so sessions are evicted. */
   static final int BURST = 48;
-  /** What Grafana would put for $__rate_interval with a 1 s scrape interval, with some slack. */
-  static final String RATE_INTERVAL = "15s";
 
   @TempDir static Path dir;
 
@@ -544,7 +542,10 @@ class LivePrometheusTest {
   Map<String, String> variableValues(Mixin.Dashboard d) throws Exception {
     long rangeSeconds = (System.currentTimeMillis() - feedStartMillis) / 1000 + 60;
     Map<String, String> v = new HashMap<>();
-    v.put("__rate_interval", RATE_INTERVAL);
+    // The window since the feed began, as Grafana's $__rate_interval grows with a panel's time
+    // range: a fixed 15 s once let every increment age out of the window while the set-up still
+    // waited for other series, leaving 0/0 in the ratio panels.
+    v.put("__rate_interval", rangeSeconds + "s");
     v.put("__interval", "1s");
     v.put("__range", rangeSeconds + "s");
     v.put("datasource", "prometheus");
