@@ -140,7 +140,17 @@ public abstract class ServerProcess implements AutoCloseable {
     return pb.start();
   }
 
+  /** Returns once every port accepts connections; stops the process if it never does. */
   protected void awaitListening(Duration timeout, int... ports) throws Exception {
+    try {
+      awaitPorts(timeout, ports);
+    } catch (Exception e) {
+      close();
+      throw e;
+    }
+  }
+
+  private void awaitPorts(Duration timeout, int... ports) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     for (int port : ports) {
       while (true) {
@@ -196,12 +206,7 @@ public abstract class ServerProcess implements AutoCloseable {
       cmd.addAll(args);
       Path log = workDir.resolve("processor-" + metrics + ".log");
       Processor p = new Processor(launch(cmd, Map.of(), log), grpc, http, metrics, log);
-      try {
-        p.awaitListening(Duration.ofSeconds(60), metrics, grpc, http);
-      } catch (Exception e) {
-        p.close();
-        throw e;
-      }
+      p.awaitListening(Duration.ofSeconds(60), metrics, grpc, http);
       return p;
     }
 
@@ -256,12 +261,7 @@ public abstract class ServerProcess implements AutoCloseable {
           // The Go counterpart of -Xmx: a soft heap limit of the same size.
           "GOMEMLIMIT", goBytes(memoryLimit));
       Collector c = new Collector(launch(cmd, env, log), grpc, http, telemetry, log);
-      try {
-        c.awaitListening(Duration.ofSeconds(60), telemetry, grpc, http);
-      } catch (Exception e) {
-        c.close();
-        throw e;
-      }
+      c.awaitListening(Duration.ofSeconds(60), telemetry, grpc, http);
       return c;
     }
 

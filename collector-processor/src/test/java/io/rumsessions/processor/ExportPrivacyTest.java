@@ -13,6 +13,7 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.rumsessions.processor.config.ConfigLoader;
+import io.rumsessions.processor.input.InputMapping;
 import io.rumsessions.processor.testing.Fixtures;
 import io.rumsessions.processor.testing.ManualClock;
 import java.net.InetSocketAddress;
@@ -120,14 +121,8 @@ class ExportPrivacyTest {
   static String attr(Span s, String key) {
     for (KeyValue kv : s.getAttributesList()) {
       if (kv.getKey().equals(key)) {
-        var v = kv.getValue();
-        return switch (v.getValueCase()) {
-          case STRING_VALUE -> v.getStringValue();
-          case INT_VALUE -> Long.toString(v.getIntValue());
-          case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
-          case DOUBLE_VALUE -> Double.toString(v.getDoubleValue());
-          default -> v.toString();
-        };
+        String text = InputMapping.stringOf(kv.getValue());
+        return text != null ? text : kv.getValue().toString();
       }
     }
     return null;

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class LauncherJvmOptionsTest {
   private static final Pattern XX_VALUE = Pattern.compile("-XX:(\\w+)=(\\S+)");
+  private static final Pattern SIZE = Pattern.compile("(\\d+)([kmg])");
   private final Path repo = E2eStack.repoRoot();
 
   @Test
@@ -80,7 +81,7 @@ class LauncherJvmOptionsTest {
 
   /** {@code 64m} as the JVM prints it (67108864); other values as they are. */
   private static String bytesIfSize(String value) {
-    Matcher m = Pattern.compile("(\\d+)([kmg])").matcher(value.toLowerCase(Locale.ROOT));
+    Matcher m = SIZE.matcher(value.toLowerCase(Locale.ROOT));
     if (!m.matches()) return value;
     long n = Long.parseLong(m.group(1));
     int shift = switch (m.group(2)) {

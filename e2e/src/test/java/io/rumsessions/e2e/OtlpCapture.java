@@ -9,6 +9,7 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.rumsessions.processor.input.InputMapping;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -98,13 +99,9 @@ final class OtlpCapture implements AutoCloseable {
     return out;
   }
 
+  /** As the processor reads it; arrays, maps and bytes as protobuf prints them. */
   private static String text(AnyValue v) {
-    return switch (v.getValueCase()) {
-      case STRING_VALUE -> v.getStringValue();
-      case BOOL_VALUE -> Boolean.toString(v.getBoolValue());
-      case INT_VALUE -> Long.toString(v.getIntValue());
-      case DOUBLE_VALUE -> Double.toString(v.getDoubleValue());
-      default -> v.toString();
-    };
+    String s = InputMapping.stringOf(v);
+    return s != null ? s : v.toString();
   }
 }
