@@ -199,10 +199,47 @@ class ReceiverRoundTripTest {
     HttpResponse<byte[]> notGzip = post("application/json", "{}".getBytes(), Map.of("Content-Encoding", "gzip"));
     assertThat(notGzip.statusCode()).isEqualTo(400);
 
+    // Over gRPC, bytes that are not a request (a span's length running past its resource's end)
+    // are refused whole with INVALID_ARGUMENT, which OTLP clients do not retry.
+    byte[] truncated = java.util.Arrays.copyOf(protobufOf(POSTS.get(0).body()), 40);
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", processor.grpcPort()).usePlaintext().build();
+    try {
+      io.grpc.MethodDescriptor<byte[], byte[]> raw = TraceServiceGrpc.getExportMethod().toBuilder(RAW, RAW).build();
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.grpc.stub.ClientCalls.blockingUnaryCall(channel, raw,
+              io.grpc.CallOptions.DEFAULT, truncated))
+          .isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class, e -> {
+            assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.INVALID_ARGUMENT);
+            assertThat(e.getStatus().getDescription()).startsWith("invalid OTLP protobuf: ").contains("past the end");
+          });
+    } finally {
+      channel.shutdownNow();
+    }
+
     Scrape s = Scrape.of(processor.metricsPort());
     assertThat(s.sum("rum_receiver_requests_total", "outcome=\"too_large\"")).isEqualTo(2);
-    assertThat(s.sum("rum_receiver_requests_total", "outcome=\"malformed\"")).isEqualTo(3);
+    assertThat(s.sum("rum_receiver_requests_total", "transport=\"grpc\"", "outcome=\"malformed\"")).isEqualTo(1);
+    assertThat(s.sum("rum_receiver_requests_total", "transport=\"http\"", "outcome=\"malformed\"")).isEqualTo(3);
     assertThat(s.sum("rum_receiver_requests_total", "outcome=\"unsupported_media_type\"")).isEqualTo(1);
+  }
+
+  static final io.grpc.MethodDescriptor.Marshaller<byte[]> RAW = new io.grpc.MethodDescriptor.Marshaller<>() {
+    @Override
+    public java.io.InputStream stream(byte[] value) {
+      return new java.io.ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(java.io.InputStream in) {
+      try {
+        return in.readAllBytes();
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+  };
+
+  static byte[] protobufOf(String json) throws Exception {
+    return new OtlpJsonDecoder().decode(new java.io.ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8))).toByteArray();
   }
 
   static String span(String traceId, String spanId, long startNanos) {

@@ -5,7 +5,14 @@ import io.rumsessions.processor.RumSessionsProcessor;
 import io.rumsessions.processor.config.ConfigLoader;
 import io.rumsessions.processor.ingest.IngestResult;
 import io.rumsessions.processor.ingest.RequestContext;
+import io.rumsessions.processor.config.ProcessorConfig;
+import io.rumsessions.processor.ingest.MessageSpans;
+import io.rumsessions.processor.ingest.SpanSource;
+import io.rumsessions.processor.input.InputMapping;
+import io.rumsessions.processor.input.ResourceFacts;
+import io.rumsessions.processor.input.SpanFacts;
 import io.rumsessions.processor.receive.OtlpJsonDecoder;
+import io.rumsessions.processor.receive.OtlpWireSpans;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +47,10 @@ public class PipelineBenchmark {
 
   byte[] json;
   byte[] protobuf;
+  /** Every captured post's spans in one request (16 spans), as a Collector batches them. */
+  byte[] batch;
+  final InputMapping mapping = new InputMapping(ProcessorConfig.defaults().input(), ProcessorConfig.defaults().consent());
+  final SpanFacts facts = new SpanFacts();
   ExportTraceServiceRequest request;
   RumSessionsProcessor processor;
   final OtlpJsonDecoder decoder = new OtlpJsonDecoder();
@@ -49,11 +60,18 @@ public class PipelineBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    String line;
+    String[] lines;
     try (InputStream in = PipelineBenchmark.class.getResourceAsStream("/fixtures/otel-web-chromium-visits.jsonl")) {
-      line = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")[0];
+      lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
     }
-    String body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line).get("body").asText();
+    ExportTraceServiceRequest.Builder all = ExportTraceServiceRequest.newBuilder();
+    for (String l : lines) {
+      if (l.isBlank()) continue;
+      String b = new com.fasterxml.jackson.databind.ObjectMapper().readTree(l).get("body").asText();
+      all.addAllResourceSpans(decoder.decode(new ByteArrayInputStream(b.getBytes(StandardCharsets.UTF_8))).getResourceSpansList());
+    }
+    batch = all.build().toByteArray();
+    String body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines[0]).get("body").asText();
     json = body.getBytes(StandardCharsets.UTF_8);
     request = decoder.decode(new ByteArrayInputStream(json));
     protobuf = request.toByteArray();
@@ -81,6 +99,32 @@ public class PipelineBenchmark {
   @Benchmark
   public ExportTraceServiceRequest decodeProtobuf() throws Exception {
     return ExportTraceServiceRequest.parseFrom(protobuf);
+  }
+
+  /** Parse the batch with protobuf-java and map every span: what the receiver did before reading in place. */
+  @Benchmark
+  public int mapBatchFromMessages() throws Exception {
+    return mapAll(new MessageSpans(ExportTraceServiceRequest.parseFrom(batch)));
+  }
+
+  /** Check the batch and map every span from its bytes. */
+  @Benchmark
+  public int mapBatchInPlace() throws Exception {
+    return mapAll(OtlpWireSpans.read(batch, batch.length));
+  }
+
+  private int mapAll(SpanSource spans) {
+    int n = 0;
+    while (spans.nextResource()) {
+      ResourceFacts rf = spans.resourceFacts(mapping);
+      while (spans.nextScope()) {
+        while (spans.nextSpan()) {
+          spans.map(mapping, rf, facts);
+          n += facts.pageview ? 1 : 2;
+        }
+      }
+    }
+    return n;
   }
 
   /** Three spans through the whole pipeline into one session. */

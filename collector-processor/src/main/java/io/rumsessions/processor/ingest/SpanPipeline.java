@@ -1,9 +1,6 @@
 package io.rumsessions.processor.ingest;
 
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
-import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.rumsessions.processor.attribution.Attribution;
 import io.rumsessions.processor.attribution.CampaignAttributor;
@@ -79,14 +76,6 @@ public final class SpanPipeline {
     this.maxSkewNanos = maxClockSkew.toNanos();
   }
 
-  /** A span attribute's value as text, for conversion rules that match on attributes. */
-  private static String attribute(Span span, String key) {
-    for (io.opentelemetry.proto.common.v1.KeyValue kv : span.getAttributesList()) {
-      if (kv.getKey().equals(key)) return InputMapping.stringOf(kv.getValue());
-    }
-    return null;
-  }
-
   /**
    * A visitor is known by its {@code user.id} when it consented to one lasting across days, else by
    * today's cookie-free id (which the session key already is without consent).
@@ -101,16 +90,20 @@ public final class SpanPipeline {
   }
 
   public IngestResult ingest(ExportTraceServiceRequest request, RequestContext ctx) {
+    return ingest(new MessageSpans(request), ctx);
+  }
+
+  public IngestResult ingest(SpanSource spans, RequestContext ctx) {
     long nowMillis = clock.millis();
     long nowNanos = nowMillis * 1_000_000L;
     Scratch s = scratch.get();
     long acceptedTotal = 0;
     long rejectedTotal = 0;
     String firstError = "";
-    for (ResourceSpans rs : request.getResourceSpansList()) {
-      ResourceFacts rf = mapping.resource(rs.getResource());
+    while (spans.nextResource()) {
+      ResourceFacts rf = spans.resourceFacts(mapping);
       String service = services.canonical(rf.serviceName());
-      ForwardedSpans.Origin origin = forwarded == null ? null : forwarded.new Origin(rs.getResource());
+      ForwardedSpans.Origin origin = forwarded == null ? null : forwarded.new Origin(spans.resource());
       long accepted = 0;
       long late = 0;
       long invalid = 0;
@@ -119,16 +112,16 @@ public final class SpanPipeline {
       long bot = 0;
       long backendAttributed = 0;
       long backendUnattributed = 0;
-      for (ScopeSpans ss : rs.getScopeSpansList()) {
-        InstrumentationScopeInfo scope = forwarded == null ? null : forwarded.scope(ss.getScope());
-        for (Span span : ss.getSpansList()) {
-          if (span.getTraceId().size() != 16 || span.getSpanId().size() != 8) {
+      while (spans.nextScope()) {
+        InstrumentationScopeInfo scope = forwarded == null ? null : forwarded.scope(spans.scope());
+        while (spans.nextSpan()) {
+          if (!spans.hasValidIds()) {
             invalid++;
             if (firstError.isEmpty()) firstError = "span without a valid traceId and spanId";
             continue;
           }
           SpanFacts f = s.facts;
-          mapping.span(rf, span, f);
+          spans.map(mapping, rf, f);
           long t = f.timeNanos;
           if (t <= 0 || Math.abs(t - nowNanos) > maxSkewNanos) {
             badTime++;
@@ -139,12 +132,12 @@ public final class SpanPipeline {
           if (f.backend) {
             // A backend span joins the browser session whose fetch started its trace; it never
             // starts, extends or splits a session.
-            SessionKey owner = traces.sessionOf(span.getTraceId());
+            SessionKey owner = traces.sessionOf(spans.traceId());
             String sessionId = owner == null ? null : sessions.recordBackend(owner, f.error);
             if (sessionId != null) backendAttributed++;
             else backendUnattributed++;
             if (forwarded != null) {
-              exportQueue.offer("forwarded", forwarded.of(origin, scope, span, granted, sessionId, 0, false));
+              exportQueue.offer("forwarded", forwarded.of(origin, scope, spans.span(), granted, sessionId, 0, false));
             }
             continue;
           }
@@ -158,7 +151,7 @@ public final class SpanPipeline {
               ? attributor.labelValues(attributor.attribute(f.url, f.referrer, host))
               : null;
           String conversion = conversions.isEmpty() ? null
-              : conversions.match(span.getName(), path, k -> attribute(span, k));
+              : conversions.match(spans.name(), path, spans::attribute);
           s.event.set(t, f.pageview, f.interaction, f.pageview ? path : null)
               .labels(bots.device(ua), attribution)
               .conversion(conversion)
@@ -167,8 +160,8 @@ public final class SpanPipeline {
           Assignment a = s.assignment;
           SessionKey sessionKey = new SessionKey(service, key);
           sessions.record(sessionKey, s.event, nowMillis, a);
-          if (a.outcome() == Assignment.Outcome.ACCEPTED && span.getKind() == Span.SpanKind.SPAN_KIND_CLIENT) {
-            traces.remember(span.getTraceId(), sessionKey);
+          if (a.outcome() == Assignment.Outcome.ACCEPTED && spans.isClient()) {
+            traces.remember(spans.traceId(), sessionKey);
           }
           if (a.countedNow() && visitors != null) {
             countVisitor(f, granted, service, key, ua, address, host, nowMillis);
@@ -191,7 +184,7 @@ public final class SpanPipeline {
             }
           }
           if (forwarded != null) {
-            exportQueue.offer("forwarded", forwarded.of(origin, scope, span, granted, a.sessionId(), a.sequence(),
+            exportQueue.offer("forwarded", forwarded.of(origin, scope, spans.span(), granted, a.sessionId(), a.sequence(),
                 a.outcome() == Assignment.Outcome.BOT));
           }
         }

@@ -6,10 +6,8 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.rumsessions.processor.config.ConsentConfig;
 import io.rumsessions.processor.config.InputConfig;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -31,9 +29,11 @@ public final class InputMapping {
   private static final int PREVIOUS_ID = 8;
   private static final int USER_ID = 9;
   static final int ROLES = 10;
+  private static final String SERVICE_NAME = "service.name";
+  private static final byte[] SERVICE_NAME_UTF8 = SERVICE_NAME.getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   /** Attribute key → role * 1024 + rank within its list. */
-  private final Map<String, Integer> roles = new HashMap<>();
+  private final AttributeRoles roles = new AttributeRoles();
   private final Set<String> pageviewNames;
   private final List<String> pageviewPrefixes;
   private final Set<String> interactionNames;
@@ -66,33 +66,77 @@ public final class InputMapping {
 
   /** The resource's own values, read once per ResourceSpans. */
   public ResourceFacts resource(Resource resource) {
+    SpanFacts scratch = new SpanFacts();
+    begin(scratch);
     String service = null;
-    String[] values = new String[ROLES];
-    int[] ranks = new int[ROLES];
-    java.util.Arrays.fill(ranks, Integer.MAX_VALUE);
     for (KeyValue kv : resource.getAttributesList()) {
-      String key = kv.getKey();
-      if (key.equals("service.name")) {
+      if (kv.getKey().equals(SERVICE_NAME)) {
         service = stringOf(kv.getValue());
         continue;
       }
-      collect(kv, values, ranks);
+      collect(kv, scratch.scratchValues, scratch.scratchRanks);
     }
-    return new ResourceFacts(service, values[SESSION_ID], values[URL], values[USER_AGENT],
+    return resourceFacts(service, scratch);
+  }
+
+  /** Whether these UTF-8 bytes name {@code service.name}, which a resource's facts keep apart (the last one counts). */
+  public boolean isServiceName(byte[] utf8, int off, int len) {
+    return java.util.Arrays.equals(utf8, off, off + len, SERVICE_NAME_UTF8, 0, SERVICE_NAME_UTF8.length);
+  }
+
+  /** A resource's facts from the values offered into {@code scratch} since {@link #begin}. */
+  public ResourceFacts resourceFacts(String serviceName, SpanFacts scratch) {
+    String[] values = scratch.scratchValues;
+    return new ResourceFacts(serviceName, values[SESSION_ID], values[URL], values[USER_AGENT],
         values[CLIENT_ADDRESS], consentOf(values[CONSENT]), values[REFERRER], values[SYNTHETIC],
         values[AUTOMATION]);
   }
 
   /** Fills {@code out} from one span and its resource's facts. */
   public void span(ResourceFacts resource, Span span, SpanFacts out) {
-    out.clear();
-    String[] values = out.scratchValues;
-    int[] ranks = out.scratchRanks;
-    java.util.Arrays.fill(values, null);
-    java.util.Arrays.fill(ranks, Integer.MAX_VALUE);
+    begin(out);
     for (KeyValue kv : span.getAttributesList()) {
-      collect(kv, values, ranks);
+      collect(kv, out.scratchValues, out.scratchRanks);
     }
+    finish(resource, out, span.getName(), span.getKindValue(), span.getStatus().getCodeValue(), span.getStartTimeUnixNano());
+  }
+
+  /*
+   * The same mapping in steps, for a decoder that reads a span's attributes straight from its
+   * protobuf bytes: begin, then role/wants/offer for each attribute, then finish.
+   */
+
+  /** Starts mapping a span into {@code out}, forgetting the previous span. */
+  public void begin(SpanFacts out) {
+    out.clear();
+    java.util.Arrays.fill(out.scratchValues, null);
+    java.util.Arrays.fill(out.scratchRanks, Integer.MAX_VALUE);
+  }
+
+  /** The role of an attribute named by these UTF-8 bytes, or -1 when the mapping does not read it. */
+  public int role(byte[] utf8, int off, int len) {
+    return roles.code(utf8, off, len);
+  }
+
+  /** Whether a value under this role would be taken, i.e. no name ranked before it has given one yet. */
+  public boolean wants(int role, SpanFacts out) {
+    return role % 1024 < out.scratchRanks[role / 1024];
+  }
+
+  /** Offers an attribute's text under its role; empty or null text is not a value. */
+  public void offer(int role, String value, SpanFacts out) {
+    if (value != null && !value.isEmpty() && wants(role, out)) {
+      out.scratchValues[role / 1024] = value;
+      out.scratchRanks[role / 1024] = role % 1024;
+    }
+  }
+
+  /**
+   * Completes {@code out} once all attributes were offered: resource fallbacks, id checks, and
+   * what the span's name, kind (protobuf enum number), status code and start time say.
+   */
+  public void finish(ResourceFacts resource, SpanFacts out, String name, int kind, int statusCode, long startNanos) {
+    String[] values = out.scratchValues;
     out.clientSessionId = validId(values[SESSION_ID] != null ? values[SESSION_ID] : resource.sessionId());
     out.url = values[URL] != null ? values[URL] : resource.url();
     if (out.clientSessionId == null && idParameter != null) out.clientSessionId = validId(queryValue(out.url));
@@ -105,10 +149,9 @@ public final class InputMapping {
     out.automationFlag = values[AUTOMATION] != null ? values[AUTOMATION] : resource.automationFlag();
     out.previousSessionId = validId(values[PREVIOUS_ID]);
     out.userId = validId(values[USER_ID]);
-    out.backend = span.getKind() == Span.SpanKind.SPAN_KIND_SERVER || span.getKind() == Span.SpanKind.SPAN_KIND_CONSUMER;
-    out.error = span.getStatus().getCode() == io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR;
-    out.timeNanos = span.getStartTimeUnixNano();
-    String name = span.getName();
+    out.backend = kind == Span.SpanKind.SPAN_KIND_SERVER_VALUE || kind == Span.SpanKind.SPAN_KIND_CONSUMER_VALUE;
+    out.error = statusCode == io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR_VALUE;
+    out.timeNanos = startNanos;
     out.pageview = isPageview(name);
     out.interaction = !out.pageview && interactionNames.contains(name);
   }
@@ -141,8 +184,8 @@ public final class InputMapping {
   }
 
   private void collect(KeyValue kv, String[] values, int[] ranks) {
-    Integer code = roles.get(kv.getKey());
-    if (code == null) return;
+    int code = roles.code(kv.getKey());
+    if (code == AttributeRoles.NONE) return;
     int role = code / 1024;
     int rank = code % 1024;
     if (rank < ranks[role]) {

@@ -11,9 +11,12 @@ import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.StreamObserver;
+import io.grpc.stub.ServerCalls;
+import io.grpc.KnownLength;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.protobuf.ProtoUtils;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.rumsessions.processor.config.ReceiverConfig;
@@ -21,7 +24,9 @@ import io.rumsessions.processor.ingest.IngestResult;
 import io.rumsessions.processor.ingest.RequestContext;
 import io.rumsessions.processor.ingest.SpanPipeline;
 import io.rumsessions.processor.metrics.RumMetrics;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.concurrent.ExecutorService;
@@ -44,33 +49,46 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    TraceServiceGrpc.TraceServiceImplBase service = new TraceServiceGrpc.TraceServiceImplBase() {
-      @Override
-      public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> response) {
-        if (!admission.tryAcquire()) {
-          metrics.request("grpc", "overloaded");
-          response.onError(Status.UNAVAILABLE
-              .withDescription(admission.closing() ? "shutting down" : "too many concurrent requests, retry later")
-              .asRuntimeException());
+    // The request stays bytes until the pipeline reads it in place (OtlpWireSpans): parsing it
+    // into protobuf-java messages made most of the processor's garbage.
+    MethodDescriptor<byte[], ExportTraceServiceResponse> export = TraceServiceGrpc.getExportMethod()
+        .toBuilder(new RequestBytes(), ProtoUtils.marshaller(ExportTraceServiceResponse.getDefaultInstance()))
+        .build();
+    ServerCalls.UnaryMethod<byte[], ExportTraceServiceResponse> handler = (request, response) -> {
+      if (!admission.tryAcquire()) {
+        metrics.request("grpc", "overloaded");
+        response.onError(Status.UNAVAILABLE
+            .withDescription(admission.closing() ? "shutting down" : "too many concurrent requests, retry later")
+            .asRuntimeException());
+        return;
+      }
+      long started = System.nanoTime();
+      try {
+        OtlpWireSpans spans;
+        try {
+          spans = OtlpWireSpans.read(request, request.length);
+        } catch (MalformedPayloadException e) {
+          metrics.request("grpc", "malformed");
+          response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
           return;
         }
-        long started = System.nanoTime();
-        try {
-          IngestResult result = pipeline.ingest(request, RequestContext.plain("grpc", PEER.get()));
-          ExportTraceServiceResponse.Builder b = ExportTraceServiceResponse.newBuilder();
-          if (result.rejected() > 0) {
-            b.setPartialSuccess(ExportTracePartialSuccess.newBuilder()
-                .setRejectedSpans(result.rejected()).setErrorMessage(result.errorMessage()));
-          }
-          metrics.request("grpc", result.rejected() > 0 ? "partial" : "ok");
-          response.onNext(b.build());
-          response.onCompleted();
-        } finally {
-          admission.release();
-          metrics.ingestSeconds("grpc", (System.nanoTime() - started) / 1e9);
+        IngestResult result = pipeline.ingest(spans, RequestContext.plain("grpc", PEER.get()));
+        ExportTraceServiceResponse.Builder b = ExportTraceServiceResponse.newBuilder();
+        if (result.rejected() > 0) {
+          b.setPartialSuccess(ExportTracePartialSuccess.newBuilder()
+              .setRejectedSpans(result.rejected()).setErrorMessage(result.errorMessage()));
         }
+        metrics.request("grpc", result.rejected() > 0 ? "partial" : "ok");
+        response.onNext(b.build());
+        response.onCompleted();
+      } finally {
+        admission.release();
+        metrics.ingestSeconds("grpc", (System.nanoTime() - started) / 1e9);
       }
     };
+    ServerServiceDefinition service = ServerServiceDefinition.builder(TraceServiceGrpc.SERVICE_NAME)
+        .addMethod(export, ServerCalls.asyncUnaryCall(handler))
+        .build();
     ServerInterceptor peer = new ServerInterceptor() {
       @Override
       public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
@@ -84,6 +102,29 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
         .executor(executor)
         .addService(ServerInterceptors.intercept(service, peer))
         .build();
+  }
+
+  /** Takes a request message as its bytes; gRPC has already enforced the size limit. */
+  private static final class RequestBytes implements MethodDescriptor.Marshaller<byte[]> {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream in) {
+      try {
+        if (!(in instanceof KnownLength)) return in.readAllBytes();
+        // gRPC's own streams know their length: one exact array, no growing copies.
+        byte[] bytes = new byte[in.available()];
+        int n = in.readNBytes(bytes, 0, bytes.length);
+        int next = in.read();
+        if (n == bytes.length && next < 0) return bytes;
+        throw new IOException("the message was not the length gRPC gave it");
+      } catch (IOException e) {
+        throw Status.INTERNAL.withDescription("could not read the request: " + e.getMessage()).withCause(e).asRuntimeException();
+      }
+    }
   }
 
   public void start() throws IOException {

@@ -1,14 +1,12 @@
 package io.rumsessions.processor.receive;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.Status;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.rumsessions.processor.config.ConsentConfig;
 import io.rumsessions.processor.config.ReceiverConfig;
@@ -16,6 +14,8 @@ import io.rumsessions.processor.identity.ClientAddress;
 import io.rumsessions.processor.input.InputMapping;
 import io.rumsessions.processor.input.SpanFacts;
 import io.rumsessions.processor.ingest.IngestResult;
+import io.rumsessions.processor.ingest.MessageSpans;
+import io.rumsessions.processor.ingest.SpanSource;
 import io.rumsessions.processor.ingest.RequestContext;
 import io.rumsessions.processor.ingest.SpanPipeline;
 import io.rumsessions.processor.metrics.RumMetrics;
@@ -160,9 +160,14 @@ public final class OtlpHttpReceiver implements AutoCloseable {
         sendError(ex, 413, isJson, "request body of " + declared + " bytes exceeds the limit of " + config.maxRequestBytes());
         return;
       }
-      ExportTraceServiceRequest request;
+      SpanSource request;
       try (InputStream body = body(ex)) {
-        request = isJson ? json.decode(body) : ExportTraceServiceRequest.parseFrom(body);
+        if (isJson) {
+          request = new MessageSpans(json.decode(body));
+        } else {
+          byte[] bytes = body.readAllBytes();
+          request = OtlpWireSpans.read(bytes, bytes.length);
+        }
       } catch (BoundedInputStream.TooLargeException e) {
         drain(ex);
         metrics.request("http", "too_large");
@@ -170,11 +175,7 @@ public final class OtlpHttpReceiver implements AutoCloseable {
         return;
       } catch (MalformedPayloadException e) {
         metrics.request("http", "malformed");
-        sendError(ex, 400, true, e.getMessage());
-        return;
-      } catch (InvalidProtocolBufferException e) {
-        metrics.request("http", "malformed");
-        sendError(ex, 400, false, "invalid OTLP protobuf: " + e.getMessage());
+        sendError(ex, 400, isJson, e.getMessage());
         return;
       } catch (java.util.zip.ZipException | java.io.EOFException e) {
         metrics.request("http", "malformed");

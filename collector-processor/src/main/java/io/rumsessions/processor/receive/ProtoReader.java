@@ -1,0 +1,142 @@
+package io.rumsessions.processor.receive;
+
+/**
+ * Reads protobuf wire format from a byte array, with the bounds and limits protobuf-java's
+ * {@code CodedInputStream} applies, so that what it would refuse is refused here too. Errors are
+ * {@link Malformed}, unchecked and without a stack trace: a flood of bad requests must not cost
+ * a stack walk each.
+ */
+final class ProtoReader {
+  static final int VARINT = 0;
+  static final int FIXED64 = 1;
+  static final int LENGTH_DELIMITED = 2;
+  static final int START_GROUP = 3;
+  static final int END_GROUP = 4;
+  static final int FIXED32 = 5;
+  /** protobuf-java's default recursion limit for nested messages and groups. */
+  static final int MAX_DEPTH = 100;
+
+  /** Thrown on bytes that are not valid protobuf; the message says what and where. */
+  static final class Malformed extends RuntimeException {
+    Malformed(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  final byte[] buf;
+  int pos;
+
+  ProtoReader(byte[] buf) {
+    this.buf = buf;
+  }
+
+  static int tag(int field, int wireType) {
+    return field << 3 | wireType;
+  }
+
+  /** The next tag before {@code limit}; its field number is never 0. */
+  int tag(int limit) {
+    int at = pos;
+    int tag = (int) varint(limit);
+    if (tag >>> 3 == 0) throw new Malformed("invalid field number 0 at byte " + at);
+    return tag;
+  }
+
+  long varint(int limit) {
+    long result = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos >= limit) throw new Malformed("truncated varint at byte " + pos);
+      byte b = buf[pos++];
+      result |= (long) (b & 0x7f) << shift;
+      if (b >= 0) return result;
+    }
+    throw new Malformed("varint longer than 10 bytes before byte " + pos);
+  }
+
+  long fixed64(int limit) {
+    if (limit - pos < 8) throw new Malformed("truncated fixed64 at byte " + pos);
+    long v = 0;
+    for (int i = 7; i >= 0; i--) v = v << 8 | (buf[pos + i] & 0xff);
+    pos += 8;
+    return v;
+  }
+
+  /** Reads a length prefix and returns where the delimited bytes end; {@code pos} is where they start. */
+  int delimited(int limit) {
+    int at = pos;
+    int length = (int) varint(limit);
+    if (length < 0) throw new Malformed("negative length at byte " + at);
+    if (length > limit - pos) throw new Malformed("length " + length + " at byte " + at + " runs past the end of its message");
+    return pos + length;
+  }
+
+  /** Skips the value of a field whose tag was just read. */
+  void skip(int tag, int limit, int depth) {
+    switch (tag & 7) {
+      case VARINT -> varint(limit);
+      case FIXED64 -> {
+        if (limit - pos < 8) throw new Malformed("truncated fixed64 at byte " + pos);
+        pos += 8;
+      }
+      case LENGTH_DELIMITED -> pos = delimited(limit);
+      case START_GROUP -> skipGroup(tag >>> 3, limit, depth);
+      case FIXED32 -> {
+        if (limit - pos < 4) throw new Malformed("truncated fixed32 at byte " + pos);
+        pos += 4;
+      }
+      case END_GROUP -> throw new Malformed("end-group tag without a group at byte " + pos);
+      default -> throw new Malformed("invalid wire type " + (tag & 7) + " before byte " + pos);
+    }
+  }
+
+  private void skipGroup(int field, int limit, int depth) {
+    if (depth >= MAX_DEPTH) throw new Malformed("groups nested deeper than " + MAX_DEPTH + " at byte " + pos);
+    while (true) {
+      if (pos >= limit) throw new Malformed("group " + field + " not ended before byte " + limit);
+      int tag = tag(limit);
+      if ((tag & 7) == END_GROUP) {
+        if (tag >>> 3 != field) throw new Malformed("end-group tag for field " + (tag >>> 3) + " ends group " + field + " at byte " + pos);
+        return;
+      }
+      skip(tag, limit, depth + 1);
+    }
+  }
+
+  /** Checks that {@code buf[from, to)} is well-formed UTF-8, as protobuf-java requires of proto3 strings. */
+  void checkUtf8(int from, int to) {
+    int i = from;
+    while (i < to) {
+      int b = buf[i];
+      if (b >= 0) {
+        i++;
+        continue;
+      }
+      int at = i;
+      int need;
+      int lo = 0x80;
+      int hi = 0xbf;
+      b &= 0xff;
+      if (b >= 0xc2 && b <= 0xdf) {
+        need = 1;
+      } else if (b >= 0xe0 && b <= 0xef) {
+        need = 2;
+        if (b == 0xe0) lo = 0xa0;
+        if (b == 0xed) hi = 0x9f;
+      } else if (b >= 0xf0 && b <= 0xf4) {
+        need = 3;
+        if (b == 0xf0) lo = 0x90;
+        if (b == 0xf4) hi = 0x8f;
+      } else {
+        throw new Malformed("invalid UTF-8 in a string at byte " + at);
+      }
+      i++;
+      for (int k = 0; k < need; k++, i++) {
+        if (i >= to) throw new Malformed("invalid UTF-8 in a string at byte " + at);
+        int c = buf[i] & 0xff;
+        if (c < lo || c > hi) throw new Malformed("invalid UTF-8 in a string at byte " + at);
+        lo = 0x80;
+        hi = 0xbf;
+      }
+    }
+  }
+}

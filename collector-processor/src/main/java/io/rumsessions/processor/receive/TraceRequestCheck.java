@@ -1,0 +1,86 @@
+package io.rumsessions.processor.receive;
+
+import static io.rumsessions.processor.receive.ProtoReader.LENGTH_DELIMITED;
+import static io.rumsessions.processor.receive.ProtoReader.MAX_DEPTH;
+
+/**
+ * Checks a whole {@code ExportTraceServiceRequest} in protobuf bytes before any span is used, the
+ * way protobuf-java's parser would: framing, nesting depth, and UTF-8 in every string field of
+ * every message it knows. A field of a known number but an unexpected wire type is an unknown
+ * field to protobuf-java, skipped, and so it is here.
+ */
+final class TraceRequestCheck {
+  private static final int OTHER = -1;
+  private static final int STRING = -2;
+
+  static final int REQUEST = 0;
+  private static final int RESOURCE_SPANS = 1;
+  private static final int RESOURCE = 2;
+  private static final int SCOPE_SPANS = 3;
+  private static final int SCOPE = 4;
+  private static final int SPAN = 5;
+  private static final int EVENT = 6;
+  private static final int LINK = 7;
+  private static final int STATUS = 8;
+  private static final int KEY_VALUE = 9;
+  private static final int ANY_VALUE = 10;
+  private static final int ARRAY_VALUE = 11;
+  private static final int KEY_VALUE_LIST = 12;
+  private static final int ENTITY_REF = 13;
+
+  private TraceRequestCheck() {}
+
+  /** Checks {@code buf[0, length)} as a request; throws {@link ProtoReader.Malformed} if it is not one. */
+  static void check(byte[] buf, int length) {
+    ProtoReader r = new ProtoReader(buf);
+    r.pos = 0;
+    message(r, length, REQUEST, 0);
+  }
+
+  private static void message(ProtoReader r, int end, int type, int depth) {
+    while (r.pos < end) {
+      int tag = r.tag(end);
+      int kind = (tag & 7) == LENGTH_DELIMITED ? field(type, tag >>> 3) : OTHER;
+      if (kind == OTHER) {
+        r.skip(tag, end, depth);
+      } else {
+        int fieldEnd = r.delimited(end);
+        if (kind == STRING) {
+          r.checkUtf8(r.pos, fieldEnd);
+          r.pos = fieldEnd;
+        } else {
+          if (depth >= MAX_DEPTH) throw new ProtoReader.Malformed("messages nested deeper than " + MAX_DEPTH + " at byte " + r.pos);
+          message(r, fieldEnd, kind, depth + 1);
+        }
+      }
+    }
+  }
+
+  /** What a length-delimited field {@code n} of message {@code type} holds: a message type, STRING, or OTHER (bytes, unknown). */
+  private static int field(int type, int n) {
+    return switch (type) {
+      case REQUEST -> n == 1 ? RESOURCE_SPANS : OTHER;
+      case RESOURCE_SPANS -> n == 1 ? RESOURCE : n == 2 ? SCOPE_SPANS : n == 3 ? STRING : OTHER;
+      case RESOURCE -> n == 1 ? KEY_VALUE : n == 3 ? ENTITY_REF : OTHER;
+      case SCOPE_SPANS -> n == 1 ? SCOPE : n == 2 ? SPAN : n == 3 ? STRING : OTHER;
+      case SCOPE -> n == 1 || n == 2 ? STRING : n == 3 ? KEY_VALUE : OTHER;
+      case SPAN -> switch (n) {
+        case 3, 5 -> STRING;
+        case 9 -> KEY_VALUE;
+        case 11 -> EVENT;
+        case 13 -> LINK;
+        case 15 -> STATUS;
+        default -> OTHER;
+      };
+      case EVENT -> n == 2 ? STRING : n == 3 ? KEY_VALUE : OTHER;
+      case LINK -> n == 3 ? STRING : n == 4 ? KEY_VALUE : OTHER;
+      case STATUS -> n == 2 ? STRING : OTHER;
+      case KEY_VALUE -> n == 1 ? STRING : n == 2 ? ANY_VALUE : OTHER;
+      case ANY_VALUE -> n == 1 ? STRING : n == 5 ? ARRAY_VALUE : n == 6 ? KEY_VALUE_LIST : OTHER;
+      case ARRAY_VALUE -> n == 1 ? ANY_VALUE : OTHER;
+      case KEY_VALUE_LIST -> n == 1 ? KEY_VALUE : OTHER;
+      case ENTITY_REF -> n >= 1 && n <= 4 ? STRING : OTHER;
+      default -> OTHER;
+    };
+  }
+}
