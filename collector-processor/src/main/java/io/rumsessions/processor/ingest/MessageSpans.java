@@ -75,8 +75,19 @@ public final class MessageSpans implements SpanSource {
   }
 
   @Override
-  public ByteString traceId() {
-    return span.getTraceId();
+  public long traceIdHigh() {
+    return bigEndian(span.getTraceId(), 0);
+  }
+
+  @Override
+  public long traceIdLow() {
+    return bigEndian(span.getTraceId(), 8);
+  }
+
+  private static long bigEndian(ByteString bytes, int from) {
+    long v = 0;
+    for (int i = from; i < from + 8; i++) v = v << 8 | (bytes.byteAt(i) & 0xff);
+    return v;
   }
 
   @Override

@@ -132,7 +132,7 @@ public final class SpanPipeline {
           if (f.backend) {
             // A backend span joins the browser session whose fetch started its trace; it never
             // starts, extends or splits a session.
-            SessionKey owner = traces.sessionOf(spans.traceId());
+            SessionKey owner = traces.sessionOf(spans.traceIdHigh(), spans.traceIdLow());
             String sessionId = owner == null ? null : sessions.recordBackend(owner, f.error);
             if (sessionId != null) backendAttributed++;
             else backendUnattributed++;
@@ -161,7 +161,7 @@ public final class SpanPipeline {
           SessionKey sessionKey = new SessionKey(service, key);
           sessions.record(sessionKey, s.event, nowMillis, a);
           if (a.outcome() == Assignment.Outcome.ACCEPTED && spans.isClient()) {
-            traces.remember(spans.traceId(), sessionKey);
+            traces.remember(spans.traceIdHigh(), spans.traceIdLow(), sessionKey);
           }
           if (a.countedNow() && visitors != null) {
             countVisitor(f, granted, service, key, ua, address, host, nowMillis);

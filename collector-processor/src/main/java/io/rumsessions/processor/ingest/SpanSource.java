@@ -1,6 +1,5 @@
 package io.rumsessions.processor.ingest;
 
-import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -38,7 +37,11 @@ public interface SpanSource {
   /** Maps the current span's attributes, name, kind, status and start time into {@code out}. */
   void map(InputMapping mapping, ResourceFacts resource, SpanFacts out);
 
-  ByteString traceId();
+  /** The first 8 bytes of the current span's 16-byte trace id, big-endian; only for a span with valid ids. */
+  long traceIdHigh();
+
+  /** The last 8 bytes of the current span's 16-byte trace id, big-endian. */
+  long traceIdLow();
 
   String name();
 

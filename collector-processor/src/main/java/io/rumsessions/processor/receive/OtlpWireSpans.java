@@ -5,7 +5,6 @@ import static io.rumsessions.processor.receive.ProtoReader.LENGTH_DELIMITED;
 import static io.rumsessions.processor.receive.ProtoReader.VARINT;
 import static io.rumsessions.processor.receive.ProtoReader.tag;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.resource.v1.Resource;
@@ -331,8 +330,19 @@ public final class OtlpWireSpans implements SpanSource {
   }
 
   @Override
-  public ByteString traceId() {
-    return ByteString.copyFrom(buf, traceIdStart, traceIdLength);
+  public long traceIdHigh() {
+    return bigEndian(traceIdStart);
+  }
+
+  @Override
+  public long traceIdLow() {
+    return bigEndian(traceIdStart + 8);
+  }
+
+  private long bigEndian(int from) {
+    long v = 0;
+    for (int i = from; i < from + 8; i++) v = v << 8 | (buf[i] & 0xff);
+    return v;
   }
 
   @Override

@@ -73,7 +73,7 @@ class OtlpWireSpansTest {
         while (s.nextSpan()) {
           s.map(mapping, rf, f);
           out.add("span ids=" + s.hasValidIds() + " name=" + s.name() + " client=" + s.isClient()
-              + " trace=" + HexFormat.of().formatHex(s.traceId().toByteArray()) + " facts=" + describe(f));
+              + " trace=" + (s.hasValidIds() ? Long.toHexString(s.traceIdHigh()) + "-" + Long.toHexString(s.traceIdLow()) : "-") + " facts=" + describe(f));
           for (String k : KEYS) out.add("  " + k + "=" + s.attribute(k));
           out.add("  message " + s.span());
         }
