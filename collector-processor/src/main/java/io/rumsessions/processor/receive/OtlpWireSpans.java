@@ -23,9 +23,9 @@ import java.util.Arrays;
  * and value as a String, about 4 KB of garbage per browser span and most of the processor's
  * allocation, while the pipeline reads a handful of a span's attributes. Here a span's
  * attribute names are matched as bytes and only the values the mapping takes become Strings.
- * The whole request is checked first ({@link TraceRequestCheck}), so it is taken whole or refused
- * whole, as with protobuf-java. Resources and scopes (one per batch) and forwarded spans are
- * still parsed by protobuf-java from their bytes.
+ * Resources are read the same way. The whole request is checked first ({@link TraceRequestCheck}),
+ * so it is taken whole or refused whole, as with protobuf-java. A resource, a scope or a span is
+ * parsed by protobuf-java from its bytes only when it is forwarded.
  *
  * <p>Repeated singular fields: the last occurrence wins, as a protobuf parser merges them.
  */
@@ -54,6 +54,7 @@ public final class OtlpWireSpans implements SpanSource {
   private static final int KVLIST_VALUE = tag(6, LENGTH_DELIMITED);
   private static final int BYTES_VALUE = tag(7, LENGTH_DELIMITED);
   private static final int STRINDEX_VALUE = tag(8, VARINT);
+  private static final int TEXTS = 64;
 
   private final byte[] buf;
   private final int length;
@@ -81,9 +82,9 @@ public final class OtlpWireSpans implements SpanSource {
   private int statusCode;
   private long startNanos;
   private String name;
+
   // A request's spans repeat their names and many values (a visit's URL and session id): each
   // distinct text is decoded once per request. Direct-mapped; offsets point into buf.
-  private static final int TEXTS = 64;
   private int[] textStart;
   private int[] textLength;
   private String[] texts;
