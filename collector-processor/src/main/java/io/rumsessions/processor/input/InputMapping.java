@@ -74,7 +74,7 @@ public final class InputMapping {
         service = stringOf(kv.getValue());
         continue;
       }
-      collect(kv, scratch.scratchValues, scratch.scratchRanks);
+      collect(kv, scratch);
     }
     return resourceFacts(service, scratch);
   }
@@ -96,7 +96,7 @@ public final class InputMapping {
   public void span(ResourceFacts resource, Span span, SpanFacts out) {
     begin(out);
     for (KeyValue kv : span.getAttributesList()) {
-      collect(kv, out.scratchValues, out.scratchRanks);
+      collect(kv, out);
     }
     finish(resource, out, span.getName(), span.getKindValue(), span.getStatus().getCodeValue(), span.getStartTimeUnixNano());
   }
@@ -183,19 +183,11 @@ public final class InputMapping {
     return false;
   }
 
-  private void collect(KeyValue kv, String[] values, int[] ranks) {
-    int code = roles.code(kv.getKey());
-    if (code == AttributeRoles.NONE) return;
-    int role = code / 1024;
-    int rank = code % 1024;
-    if (rank < ranks[role]) {
-      String v = stringOf(kv.getValue());
-      if (v != null && !v.isEmpty()) {
-        values[role] = v;
-        ranks[role] = rank;
-      }
-    }
+  private void collect(KeyValue kv, SpanFacts out) {
+    int role = roles.code(kv.getKey());
+    if (role != AttributeRoles.NONE && wants(role, out)) offer(role, stringOf(kv.getValue()), out);
   }
+
 
   /** A client id is kept only if it is short and printable; anything else is ignored. */
   private String validId(String id) {

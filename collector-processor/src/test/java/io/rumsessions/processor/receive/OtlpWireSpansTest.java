@@ -379,7 +379,6 @@ class OtlpWireSpansTest {
               .setStartTimeUnixNano(r.nextInt(4) == 0 ? 0 : 1_795_876_747_792_900_098L + r.nextInt(1_000_000))
               .setEndTimeUnixNano(1_795_876_747_892_900_098L)
               .addAllAttributes(attributes(r, 12));
-          r.nextBytes(new byte[0]);
           byte[] id = new byte[16];
           r.nextBytes(id);
           if (s.getTraceId().size() == 16) s.setTraceId(ByteString.copyFrom(id));
