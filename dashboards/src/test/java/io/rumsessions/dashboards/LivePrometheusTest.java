@@ -125,9 +125,10 @@ class LivePrometheusTest {
   }
 
   void startProcessor() throws Exception {
-    otlpHttpPort = freePort();
-    int otlpGrpcPort = freePort();
-    metricsPort = freePort();
+    int[] ports = freePorts(3);
+    otlpHttpPort = ports[0];
+    int otlpGrpcPort = ports[1];
+    metricsPort = ports[2];
     Path config = dir.resolve("processor.yml");
     Files.writeString(config, String.join("\n",
         "receiver:",
@@ -674,9 +675,25 @@ class LivePrometheusTest {
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+  /**
+   * {@code n} free loopback ports, distinct: each is held open until all are chosen, since a port
+   * closed again may be the very next one the kernel hands out.
+   */
+  static int[] freePorts(int n) throws IOException {
+    ServerSocket[] held = new ServerSocket[n];
+    try {
+      int[] ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        held[i] = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        ports[i] = held[i].getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (ServerSocket s : held) if (s != null) s.close();
     }
+  }
+
+  static int freePort() throws IOException {
+    return freePorts(1)[0];
   }
 }

@@ -68,9 +68,10 @@ final class E2eStack implements AutoCloseable {
     Path collectorBinary = buildCollector();
     for (int i = 1; i <= 2; i++) processors.add(startProcessor(i, processorSettings));
 
-    collectorGrpcPort = freePort();
-    collectorHttpPort = freePort();
-    collectorTelemetryPort = freePort();
+    int[] ports = freePorts(3);
+    collectorGrpcPort = ports[0];
+    collectorHttpPort = ports[1];
+    collectorTelemetryPort = ports[2];
     Map<String, String> env = Map.of(
         "RUM_PROCESSOR_1", "127.0.0.1:" + processors.get(0).grpcPort(),
         "RUM_PROCESSOR_2", "127.0.0.1:" + processors.get(1).grpcPort(),
@@ -196,10 +197,26 @@ final class E2eStack implements AutoCloseable {
     for (RumSessionsProcessor p : processors) p.close();
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
+  /**
+   * {@code n} free loopback ports, distinct: each is held open until all are chosen, since a port
+   * closed again may be the very next one the kernel hands out.
+   */
+  static int[] freePorts(int n) throws IOException {
+    ServerSocket[] held = new ServerSocket[n];
+    try {
+      int[] ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        held[i] = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ports[i] = held[i].getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (ServerSocket s : held) if (s != null) s.close();
     }
+  }
+
+  static int freePort() throws IOException {
+    return freePorts(1)[0];
   }
 
   static boolean listening(int port) {

@@ -17,24 +17,31 @@ public final class ProcessorProcess implements AutoCloseable {
   public final int grpcPort;
   public final int metricsPort;
   private final Process process;
+  private final Path log;
 
-  private ProcessorProcess(Process process, int httpPort, int grpcPort, int metricsPort) {
+  private ProcessorProcess(Process process, Path log, int httpPort, int grpcPort, int metricsPort) {
     this.process = process;
+    this.log = log;
     this.httpPort = httpPort;
     this.grpcPort = grpcPort;
     this.metricsPort = metricsPort;
   }
 
-  public static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /**
+   * Three free ports, distinct: each is held open until all are chosen, since a port closed again
+   * may be the very next one the kernel hands out.
+   */
+  private static int[] freePorts() throws IOException {
+    try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0); ServerSocket c = new ServerSocket(0)) {
+      return new int[] {a.getLocalPort(), b.getLocalPort(), c.getLocalPort()};
     }
   }
 
   public static ProcessorProcess start(Path log, String... flags) throws Exception {
-    int http = freePort();
-    int grpc = freePort();
-    int metrics = freePort();
+    int[] ports = freePorts();
+    int http = ports[0];
+    int grpc = ports[1];
+    int metrics = ports[2];
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"),
@@ -45,7 +52,7 @@ public final class ProcessorProcess implements AutoCloseable {
         "--set", "receiver.host=127.0.0.1", "--set", "metrics.host=127.0.0.1"));
     cmd.addAll(List.of(flags));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    ProcessorProcess pp = new ProcessorProcess(p, http, grpc, metrics);
+    ProcessorProcess pp = new ProcessorProcess(p, log, http, grpc, metrics);
     pp.awaitUp();
     return pp;
   }
@@ -54,7 +61,10 @@ public final class ProcessorProcess implements AutoCloseable {
     HttpClient c = HttpClient.newHttpClient();
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) throw new IllegalStateException("processor exited with " + process.exitValue());
+      if (!process.isAlive()) {
+        throw new IllegalStateException("processor exited with " + process.exitValue() + "; its output:\n"
+            + java.nio.file.Files.readString(log));
+      }
       try {
         c.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
             HttpResponse.BodyHandlers.discarding());
