@@ -11,6 +11,7 @@ import io.rumsessions.processor.export.SpanExportQueue;
 import io.rumsessions.processor.identity.TraceSessions;
 import io.rumsessions.processor.identity.VisitorIdentity;
 import io.rumsessions.processor.input.InputMapping;
+import io.rumsessions.processor.input.PagePaths;
 import io.rumsessions.processor.input.PageUrl;
 import io.rumsessions.processor.input.ResourceFacts;
 import io.rumsessions.processor.input.SpanFacts;
@@ -46,6 +47,8 @@ public final class SpanPipeline {
   private final InstantSource clock;
   private final long maxSkewNanos;
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+  /** Landing and exit pages are kept per session; sessions share one copy of each path. */
+  private final PagePaths pages = new PagePaths(4096);
 
   private static final class Scratch {
     final SpanFacts facts = new SpanFacts();
@@ -152,7 +155,7 @@ public final class SpanPipeline {
               : null;
           String conversion = conversions.isEmpty() ? null
               : conversions.match(spans.name(), path, spans::attribute);
-          s.event.set(t, f.pageview, f.interaction, f.pageview ? path : null)
+          s.event.set(t, f.pageview, f.interaction, f.pageview ? pages.share(path) : null)
               .labels(bots.device(ua), attribution)
               .conversion(conversion)
               .bot(bots.reason(f, ua, address));
