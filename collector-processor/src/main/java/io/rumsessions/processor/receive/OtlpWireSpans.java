@@ -3,7 +3,7 @@ package io.rumsessions.processor.receive;
 import static io.rumsessions.processor.receive.ProtoReader.FIXED64;
 import static io.rumsessions.processor.receive.ProtoReader.LENGTH_DELIMITED;
 import static io.rumsessions.processor.receive.ProtoReader.VARINT;
-import static io.rumsessions.processor.receive.ProtoReader.tag;
+import static io.rumsessions.processor.receive.ProtoReader.fieldTag;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
@@ -30,30 +30,30 @@ import java.util.Arrays;
  * <p>Repeated singular fields: the last occurrence wins, as a protobuf parser merges them.
  */
 public final class OtlpWireSpans implements SpanSource {
-  private static final int RESOURCE_SPANS = tag(1, LENGTH_DELIMITED);
-  private static final int RESOURCE = tag(1, LENGTH_DELIMITED);
-  private static final int RESOURCE_ATTRIBUTE = tag(1, LENGTH_DELIMITED);
-  private static final int SCOPE_SPANS = tag(2, LENGTH_DELIMITED);
-  private static final int SCOPE = tag(1, LENGTH_DELIMITED);
-  private static final int SPAN = tag(2, LENGTH_DELIMITED);
-  private static final int TRACE_ID = tag(1, LENGTH_DELIMITED);
-  private static final int SPAN_ID = tag(2, LENGTH_DELIMITED);
-  private static final int NAME = tag(5, LENGTH_DELIMITED);
-  private static final int KIND = tag(6, VARINT);
-  private static final int START_TIME = tag(7, FIXED64);
-  private static final int ATTRIBUTE = tag(9, LENGTH_DELIMITED);
-  private static final int STATUS = tag(15, LENGTH_DELIMITED);
-  private static final int STATUS_CODE = tag(3, VARINT);
-  private static final int KEY = tag(1, LENGTH_DELIMITED);
-  private static final int VALUE = tag(2, LENGTH_DELIMITED);
-  private static final int STRING_VALUE = tag(1, LENGTH_DELIMITED);
-  private static final int BOOL_VALUE = tag(2, VARINT);
-  private static final int INT_VALUE = tag(3, VARINT);
-  private static final int DOUBLE_VALUE = tag(4, FIXED64);
-  private static final int ARRAY_VALUE = tag(5, LENGTH_DELIMITED);
-  private static final int KVLIST_VALUE = tag(6, LENGTH_DELIMITED);
-  private static final int BYTES_VALUE = tag(7, LENGTH_DELIMITED);
-  private static final int STRINDEX_VALUE = tag(8, VARINT);
+  private static final int RESOURCE_SPANS = fieldTag(1, LENGTH_DELIMITED);
+  private static final int RESOURCE = fieldTag(1, LENGTH_DELIMITED);
+  private static final int RESOURCE_ATTRIBUTE = fieldTag(1, LENGTH_DELIMITED);
+  private static final int SCOPE_SPANS = fieldTag(2, LENGTH_DELIMITED);
+  private static final int SCOPE = fieldTag(1, LENGTH_DELIMITED);
+  private static final int SPAN = fieldTag(2, LENGTH_DELIMITED);
+  private static final int TRACE_ID = fieldTag(1, LENGTH_DELIMITED);
+  private static final int SPAN_ID = fieldTag(2, LENGTH_DELIMITED);
+  private static final int NAME = fieldTag(5, LENGTH_DELIMITED);
+  private static final int KIND = fieldTag(6, VARINT);
+  private static final int START_TIME = fieldTag(7, FIXED64);
+  private static final int ATTRIBUTE = fieldTag(9, LENGTH_DELIMITED);
+  private static final int STATUS = fieldTag(15, LENGTH_DELIMITED);
+  private static final int STATUS_CODE = fieldTag(3, VARINT);
+  private static final int KEY = fieldTag(1, LENGTH_DELIMITED);
+  private static final int VALUE = fieldTag(2, LENGTH_DELIMITED);
+  private static final int STRING_VALUE = fieldTag(1, LENGTH_DELIMITED);
+  private static final int BOOL_VALUE = fieldTag(2, VARINT);
+  private static final int INT_VALUE = fieldTag(3, VARINT);
+  private static final int DOUBLE_VALUE = fieldTag(4, FIXED64);
+  private static final int ARRAY_VALUE = fieldTag(5, LENGTH_DELIMITED);
+  private static final int KVLIST_VALUE = fieldTag(6, LENGTH_DELIMITED);
+  private static final int BYTES_VALUE = fieldTag(7, LENGTH_DELIMITED);
+  private static final int STRINDEX_VALUE = fieldTag(8, VARINT);
   private static final int TEXTS = 64;
 
   private final byte[] buf;
@@ -90,6 +90,10 @@ public final class OtlpWireSpans implements SpanSource {
   private String[] texts;
 
   private final SpanFacts resourceScratch = new SpanFacts();
+  // The key attribute() last looked for, as UTF-8.
+  private String wantedKey;
+  private byte[] wantedKeyUtf8;
+
   // The KeyValue nextKeyValue found.
   private int kvStart;
   private int keyStart;
@@ -380,7 +384,12 @@ public final class OtlpWireSpans implements SpanSource {
 
   @Override
   public String attribute(String key) {
-    byte[] wanted = key.getBytes(StandardCharsets.UTF_8);
+    // Conversion rules ask with the same key strings span after span: encode each once.
+    if (key != wantedKey) {
+      wantedKey = key;
+      wantedKeyUtf8 = key.getBytes(StandardCharsets.UTF_8);
+    }
+    byte[] wanted = wantedKeyUtf8;
     r.pos = spanStart;
     for (int kvEnd; (kvEnd = nextKeyValue(spanEnd, ATTRIBUTE)) >= 0; r.pos = kvEnd) {
       if (Arrays.equals(buf, keyStart, keyStart + keyLength, wanted, 0, wanted.length)) return valueText(kvStart, kvEnd);

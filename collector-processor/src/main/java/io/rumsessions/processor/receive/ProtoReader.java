@@ -30,7 +30,8 @@ final class ProtoReader {
     this.buf = buf;
   }
 
-  static int tag(int field, int wireType) {
+  /** The tag a field of this number and wire type starts with. */
+  static int fieldTag(int field, int wireType) {
     return field << 3 | wireType;
   }
 
