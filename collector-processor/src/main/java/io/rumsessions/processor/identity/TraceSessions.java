@@ -1,6 +1,6 @@
 package io.rumsessions.processor.identity;
 
-import io.rumsessions.processor.session.SessionKey;
+import io.rumsessions.processor.session.SlotIndex;
 import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -13,9 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Kept in primitive arrays rather than a map of objects: an entry, a key object and its bytes
  * per browser fetch were a third of what every young collection copied (each lives long enough to
  * be copied once; bench/RESULTS.md). Remembering a trace allocates nothing once the arrays have
- * grown (by doubling, up to the capacity). A ring holds the traces in the order they came; an
- * open-addressing index (linear probing, a hash seeded per instance against chosen collisions)
- * finds them.
+ * grown (by doubling, up to the capacity). A ring holds the traces in the order they came; a
+ * {@link SlotIndex} (with a hash seeded per instance against chosen collisions) finds them.
  */
 public final class TraceSessions {
   private static final int FIRST_SIZE = 1024;
@@ -24,20 +23,23 @@ public final class TraceSessions {
   private final long seed = ThreadLocalRandom.current().nextLong();
   private long[] high = new long[0];
   private long[] low = new long[0];
-  private SessionKey[] owners = new SessionKey[0];
+  private long[] owners = new long[0];
   /** Ring slots in use; once it equals the capacity, {@code oldest} is overwritten next. */
   private int size;
   private int oldest;
-  /** Ring slot + 1 per index position; 0 is empty. Always at most half full. */
-  private int[] index = new int[0];
-  private int mask;
+  private final SlotIndex index = new SlotIndex(0.5);
 
   public TraceSessions(int capacity) {
     this.capacity = capacity;
   }
 
-  /** Remembers the session of the trace with this 16-byte id (as two big-endian longs). */
-  public synchronized void remember(long traceHigh, long traceLow, SessionKey session) {
+  /**
+   * Remembers the session of the trace with this 16-byte id (as two big-endian longs).
+   *
+   * @param session the session's handle ({@code Assignment.sessionHandle}): a number, so that
+   *     remembering a trace keeps no object alive
+   */
+  public synchronized void remember(long traceHigh, long traceLow, long session) {
     if (capacity == 0) return;
     int found = find(traceHigh, traceLow);
     if (found >= 0) {
@@ -50,21 +52,19 @@ public final class TraceSessions {
       slot = size++;
     } else {
       slot = oldest;
-      unindex(slot);
+      index.remove(hash(high[slot], low[slot]), slot);
       oldest = (oldest + 1) % capacity;
     }
     high[slot] = traceHigh;
     low[slot] = traceLow;
     owners[slot] = session;
-    int i = hash(traceHigh, traceLow) & mask;
-    while (index[i] != 0) i = (i + 1) & mask;
-    index[i] = slot + 1;
+    index.add(hash(traceHigh, traceLow), slot);
   }
 
-  /** The session a trace was seen in, or null. */
-  public synchronized SessionKey sessionOf(long traceHigh, long traceLow) {
+  /** The session handle a trace was seen in, or 0. */
+  public synchronized long sessionOf(long traceHigh, long traceLow) {
     int slot = find(traceHigh, traceLow);
-    return slot < 0 ? null : owners[slot];
+    return slot < 0 ? 0 : owners[slot];
   }
 
   public synchronized int size() {
@@ -73,28 +73,11 @@ public final class TraceSessions {
 
   private int find(long h, long l) {
     if (size == 0) return -1;
-    for (int i = hash(h, l) & mask; index[i] != 0; i = (i + 1) & mask) {
-      int slot = index[i] - 1;
-      if (high[slot] == h && low[slot] == l) return slot;
-    }
-    return -1;
-  }
-
-  /** Removes a ring slot from the index, shifting later entries of its probe run back. */
-  private void unindex(int slot) {
-    int p = hash(high[slot], low[slot]) & mask;
-    while (index[p] != slot + 1) p = (p + 1) & mask;
-    index[p] = 0;
-    for (int q = (p + 1) & mask; index[q] != 0; q = (q + 1) & mask) {
-      int s = index[q] - 1;
-      int home = hash(high[s], low[s]) & mask;
-      // The entry at q may move to the hole at p unless its home lies cyclically in (p, q].
-      boolean stays = p <= q ? (home > p && home <= q) : (home > p || home <= q);
-      if (!stays) {
-        index[p] = index[q];
-        index[q] = 0;
-        p = q;
-      }
+    int hash = hash(h, l);
+    for (int p = index.start(hash); ; p = index.next(p)) {
+      int slot = index.slotAt(p, hash);
+      if (slot == SlotIndex.END) return -1;
+      if (slot >= 0 && high[slot] == h && low[slot] == l) return slot;
     }
   }
 
@@ -103,14 +86,6 @@ public final class TraceSessions {
     high = Arrays.copyOf(high, length);
     low = Arrays.copyOf(low, length);
     owners = Arrays.copyOf(owners, length);
-    int positions = Integer.highestOneBit(Math.max(2, length) - 1) << 2;
-    index = new int[positions];
-    mask = positions - 1;
-    for (int slot = 0; slot < size; slot++) {
-      int i = hash(high[slot], low[slot]) & mask;
-      while (index[i] != 0) i = (i + 1) & mask;
-      index[i] = slot + 1;
-    }
   }
 
   private int hash(long h, long l) {

@@ -135,8 +135,7 @@ public final class SpanPipeline {
           if (f.backend) {
             // A backend span joins the browser session whose fetch started its trace; it never
             // starts, extends or splits a session.
-            SessionKey owner = traces.sessionOf(spans.traceIdHigh(), spans.traceIdLow());
-            String sessionId = owner == null ? null : sessions.recordBackend(owner, f.error);
+            String sessionId = sessions.recordBackend(traces.sessionOf(spans.traceIdHigh(), spans.traceIdLow()), f.error);
             if (sessionId != null) backendAttributed++;
             else backendUnattributed++;
             if (forwarded != null) {
@@ -161,10 +160,9 @@ public final class SpanPipeline {
               .bot(bots.reason(f, ua, address));
           if (granted) s.event.stitching(f.previousSessionId, f.userId);
           Assignment a = s.assignment;
-          SessionKey sessionKey = new SessionKey(service, key);
-          sessions.record(sessionKey, s.event, nowMillis, a);
+          sessions.record(new SessionKey(service, key), s.event, nowMillis, a);
           if (a.outcome() == Assignment.Outcome.ACCEPTED && spans.isClient()) {
-            traces.remember(spans.traceIdHigh(), spans.traceIdLow(), sessionKey);
+            traces.remember(spans.traceIdHigh(), spans.traceIdLow(), a.sessionHandle());
           }
           if (a.countedNow() && visitors != null) {
             countVisitor(f, granted, service, key, ua, address, host, nowMillis);

@@ -21,6 +21,7 @@ public final class Assignment {
   String botReason;
   Attribution attribution;
   boolean counted;
+  long handle;
 
   public Outcome outcome() {
     return outcome;
@@ -54,6 +55,14 @@ public final class Assignment {
     return counted;
   }
 
+  /**
+   * For outcome ACCEPTED: names the session for {@link SessionStore#recordBackend}, without a key
+   * object; never 0. Stops naming it once the session's key is forgotten.
+   */
+  public long sessionHandle() {
+    return handle;
+  }
+
   void set(Outcome outcome, String sessionId, int sequence) {
     this.outcome = outcome;
     this.sessionId = sessionId;
@@ -61,5 +70,6 @@ public final class Assignment {
     this.botReason = null;
     this.attribution = null;
     this.counted = false;
+    this.handle = 0;
   }
 }

@@ -6,10 +6,7 @@ import io.rumsessions.processor.bots.BehaviourRule;
 import io.rumsessions.processor.config.SessionConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -25,6 +22,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class SessionStore {
   private static final int SHARDS = 32;
+  /** Where a session handle keeps its shard: above the slot, below the slot's stamp ({@link SessionTable#handle}). */
+  private static final int SHARD_SHIFT = 32;
 
   private final SessionRules rules;
   private final BehaviourRule behaviour;
@@ -50,7 +49,7 @@ public final class SessionStore {
     this.closeAfterMillis = config.inactivityTimeout().plus(config.allowedLateness()).toMillis();
     this.rememberEndedMillis = closeAfterMillis;
     this.capPerShard = Math.max(1, (int) Math.ceil(config.maxActive() / (double) SHARDS));
-    for (int i = 0; i < SHARDS; i++) shards[i] = new Shard();
+    for (int i = 0; i < SHARDS; i++) shards[i] = new Shard(i);
   }
 
   /** The cap actually enforced: {@code maxActive} rounded up to a multiple of the shard count. */
@@ -66,68 +65,73 @@ public final class SessionStore {
     Shard shard = shardFor(key);
     shard.lock.lock();
     try {
-      SessionState s = shard.active.get(key);
-      if (s != null) {
-        switch (rules.decide(s.firstNanos, s.lastNanos, e.timeNanos)) {
+      SessionTable t = shard.table;
+      int slot = t.find(shard.key.of(key.service(), key.id()));
+      if (slot >= 0 && t.isOpen(slot)) {
+        switch (rules.decide(t.firstNanos(slot), t.lastNanos(slot), e.timeNanos)) {
           case JOIN -> {
-            if (splitOnCampaignChange && campaignChanged(s, e)) split(shard, s, EndReason.CAMPAIGN_CHANGE, e, arrivalMillis, out);
-            else join(s, e, arrivalMillis, out);
+            if (splitOnCampaignChange && campaignChanged(t, slot, e)) split(shard, slot, key.id(), EndReason.CAMPAIGN_CHANGE, e, arrivalMillis, out);
+            else join(shard, slot, key.id(), e, arrivalMillis, out);
           }
-          case SPLIT_TIMEOUT -> split(shard, s, EndReason.TIMEOUT_SPLIT, e, arrivalMillis, out);
-          case SPLIT_MAX_LENGTH -> split(shard, s, EndReason.MAX_LENGTH, e, arrivalMillis, out);
-          case SPLIT_MIDNIGHT -> split(shard, s, EndReason.MIDNIGHT, e, arrivalMillis, out);
-          case LATE -> late(shard, key, e, out);
+          case SPLIT_TIMEOUT -> split(shard, slot, key.id(), EndReason.TIMEOUT_SPLIT, e, arrivalMillis, out);
+          case SPLIT_MAX_LENGTH -> split(shard, slot, key.id(), EndReason.MAX_LENGTH, e, arrivalMillis, out);
+          case SPLIT_MIDNIGHT -> split(shard, slot, key.id(), EndReason.MIDNIGHT, e, arrivalMillis, out);
+          case LATE -> late(t, slot, key.id(), e, out);
         }
         return;
       }
-      EndedSession ended = shard.ended.get(key);
-      if (ended != null && !rules.startsAfter(ended.lastNanos(), e.timeNanos)) {
+      boolean ended = slot >= 0 && t.hasEnded(slot);
+      if (ended && !rules.startsAfter(t.endedLastNanos(slot), e.timeNanos)) {
         // Inside or before a session that already ended: late, never a duplicate session.
-        late(shard, key, e, out);
+        late(t, slot, key.id(), e, out);
         return;
       }
-      start(shard, key, ended == null ? 0 : ended.generation() + 1, e, arrivalMillis, out);
+      start(shard, key.id(), ended ? t.endedGeneration(slot) + 1 : 0, e, arrivalMillis, out);
     } finally {
       shard.lock.unlock();
     }
   }
 
   /** A later pageview from a campaign (not direct) other than the session's own. */
-  private static boolean campaignChanged(SessionState s, SessionEvent e) {
+  private static boolean campaignChanged(SessionTable t, int slot, SessionEvent e) {
     Attribution now = e.attribution;
-    Attribution was = s.attribution;
-    return now != null && was != null && e.timeNanos > s.lastNanos && now.channel() != Channel.DIRECT
+    Attribution was = t.attribution(slot);
+    return now != null && was != null && e.timeNanos > t.lastNanos(slot) && now.channel() != Channel.DIRECT
         && !(now.source().equals(was.source()) && now.medium().equals(was.medium()) && now.campaign().equals(was.campaign()));
   }
 
-  private void late(Shard shard, SessionKey key, SessionEvent e, Assignment out) {
-    EndedSession ended = shard.ended.get(key);
-    String id = ended != null && rules.withinReach(ended.firstNanos(), ended.lastNanos(), e.timeNanos)
-        ? ended.sessionId() : null;
+  private void late(SessionTable t, int slot, String keyId, SessionEvent e, Assignment out) {
+    String id = t.hasEnded(slot) && rules.withinReach(t.endedFirstNanos(slot), t.endedLastNanos(slot), e.timeNanos)
+        ? sessionIdFor(keyId, t.endedGeneration(slot)) : null;
     out.set(Assignment.Outcome.LATE, id, 0);
   }
 
-  private void split(Shard shard, SessionState s, EndReason reason, SessionEvent e, long arrivalMillis, Assignment out) {
-    shard.active.remove(s.key);
-    end(shard, s, reason, arrivalMillis);
-    start(shard, s.key, s.generation + 1, e, arrivalMillis, out);
+  /** Ends the open session and starts the next generation in its place. */
+  private void split(Shard shard, int slot, String keyId, EndReason reason, SessionEvent e, long arrivalMillis, Assignment out) {
+    int generation = shard.table.generation(slot) + 1;
+    end(shard, slot, keyId, reason, arrivalMillis);
+    shard.table.open(slot, generation, e.timeNanos, arrivalMillis);
+    join(shard, slot, keyId, e, arrivalMillis, out);
   }
 
-  private void start(Shard shard, SessionKey key, int generation, SessionEvent e, long arrivalMillis, Assignment out) {
-    if (shard.active.size() >= capPerShard) {
+  private void start(Shard shard, String keyId, int generation, SessionEvent e, long arrivalMillis, Assignment out) {
+    SessionTable t = shard.table;
+    if (t.openCount() >= capPerShard) {
       if (onLimit == SessionConfig.LimitPolicy.REJECT_NEW) {
         out.set(Assignment.Outcome.SESSION_LIMIT, null, 0);
         return;
       }
-      Iterator<SessionState> eldest = shard.active.values().iterator();
-      SessionState victim = eldest.next();
-      eldest.remove();
-      listener.evicted(victim.key.service());
-      end(shard, victim, EndReason.EVICTED, arrivalMillis);
+      int victim = t.oldestOpen();
+      listener.evicted(t.service(victim));
+      String victimId = t.keyId(victim);
+      t.close(victim);
+      end(shard, victim, victimId, EndReason.EVICTED, arrivalMillis);
     }
-    SessionState s = new SessionState(key, generation, null, null, e.timeNanos, arrivalMillis);
-    shard.active.put(key, s);
-    join(s, e, arrivalMillis, out);
+    // Looked up again: making room may have forgotten this key's ended session and freed its slot.
+    int slot = t.find(shard.key);
+    if (slot < 0) slot = t.add(shard.key);
+    t.open(slot, generation, e.timeNanos, arrivalMillis);
+    join(shard, slot, keyId, e, arrivalMillis, out);
   }
 
   /**
@@ -135,52 +139,59 @@ public final class SessionStore {
    * counted as started once a span with a user agent shows it is human; a bot span before that
    * keeps it from ever being counted, and a bot span after that reclassifies it.
    */
-  private void join(SessionState s, SessionEvent e, long arrivalMillis, Assignment out) {
-    int sequence = s.apply(e, arrivalMillis);
+  private void join(Shard shard, int slot, String keyId, SessionEvent e, long arrivalMillis, Assignment out) {
+    SessionTable t = shard.table;
+    int sequence = t.apply(slot, e, arrivalMillis);
+    String sessionId = sessionIdFor(keyId, t.generation(slot));
     String reason = e.botReason;
-    if (reason == null && e.pageview && behaviour.isBot(s.pageviews, s.interactions, s.firstNanos, s.lastNanos)) {
+    if (reason == null && e.pageview
+        && behaviour.isBot(t.pageviews(slot), t.interactions(slot), t.firstNanos(slot), t.lastNanos(slot))) {
       reason = BehaviourRule.REASON;
     }
-    if (s.botReason == null && reason != null) {
-      s.botReason = reason;
-      listener.botSession(s.key.service(), reason, s.counted);
+    String botReason = t.botReason(slot);
+    if (botReason == null && reason != null) {
+      t.setBotReason(slot, botReason = reason);
+      listener.botSession(t.service(slot), reason, t.counted(slot));
     }
-    if (s.botReason != null) {
-      out.set(Assignment.Outcome.BOT, s.sessionId, sequence);
-      out.botReason = s.botReason;
+    if (botReason != null) {
+      out.set(Assignment.Outcome.BOT, sessionId, sequence);
+      out.botReason = botReason;
       return;
     }
-    if (s.device == null) s.device = e.device;
-    if (s.attribution == null) s.attribution = e.attribution;
+    if (t.device(slot) == null && e.device != null) t.setDevice(slot, e.device);
+    if (t.attribution(slot) == null && e.attribution != null) t.setAttribution(slot, e.attribution);
     boolean countedNow = false;
-    if (!s.counted && s.device != null && s.attribution != null) {
-      s.counted = true;
+    if (!t.counted(slot) && t.device(slot) != null && t.attribution(slot) != null) {
+      t.setCounted(slot);
       countedNow = true;
-      listener.started(s.key.service(), s.sessionId, s.device, s.attribution);
+      listener.started(t.service(slot), sessionId, t.device(slot), t.attribution(slot));
     }
-    out.set(Assignment.Outcome.ACCEPTED, s.sessionId, sequence);
-    out.attribution = s.attribution;
+    out.set(Assignment.Outcome.ACCEPTED, sessionId, sequence);
+    out.attribution = t.attribution(slot);
     out.counted = countedNow;
+    out.handle = handle(shard, slot);
   }
 
-  private void end(Shard shard, SessionState s, EndReason reason, long nowMillis) {
-    if (s.botReason == null) {
-      if (!s.counted) {
+  /** Counts the slot's open session as ended and remembers it; the caller closes or reopens the slot. */
+  private void end(Shard shard, int slot, String keyId, EndReason reason, long nowMillis) {
+    SessionTable t = shard.table;
+    if (t.botReason(slot) == null) {
+      String sessionId = sessionIdFor(keyId, t.generation(slot));
+      if (!t.counted(slot)) {
         // Never saw a user agent: human by default, with an unknown device.
-        s.counted = true;
-        if (s.device == null) s.device = "other";
-        listener.started(s.key.service(), s.sessionId, s.device, s.attribution);
+        t.setCounted(slot);
+        if (t.device(slot) == null) t.setDevice(slot, "other");
+        listener.started(t.service(slot), sessionId, t.device(slot), t.attribution(slot));
       }
-      listener.ended(s.summary(reason));
+      listener.ended(t.summary(slot, sessionId, reason));
     }
-    // Re-inserting keeps the ended map in close order, which the sweeper relies on.
-    shard.ended.remove(s.key);
-    if (shard.ended.size() >= capPerShard) {
-      Iterator<EndedSession> eldest = shard.ended.values().iterator();
-      eldest.next();
-      eldest.remove();
-    }
-    shard.ended.put(s.key, new EndedSession(s.firstNanos, s.lastNanos, s.generation, s.sessionId, nowMillis));
+    if (!t.hasEnded(slot) && t.endedCount() >= capPerShard) t.forgetEnded(t.oldestEnded());
+    t.rememberEnded(slot, nowMillis);
+  }
+
+  /** The first session of a key keeps the key as its id; later ones get a generation suffix. */
+  static String sessionIdFor(String keyId, int generation) {
+    return generation == 0 ? keyId : keyId + "-" + generation;
   }
 
   /** Ends every session idle for longer than timeout + lateness, and forgets old ended ones. */
@@ -188,17 +199,15 @@ public final class SessionStore {
     for (Shard shard : shards) {
       shard.lock.lock();
       try {
-        Iterator<SessionState> it = shard.active.values().iterator();
-        while (it.hasNext()) {
-          SessionState s = it.next();
-          if (nowMillis - s.lastArrivalMillis < closeAfterMillis) break;
-          it.remove();
-          end(shard, s, EndReason.INACTIVITY, nowMillis);
+        SessionTable t = shard.table;
+        for (int slot = t.oldestOpen(); slot >= 0; slot = t.oldestOpen()) {
+          if (nowMillis - t.lastArrivalMillis(slot) < closeAfterMillis) break;
+          t.close(slot);
+          end(shard, slot, t.keyId(slot), EndReason.INACTIVITY, nowMillis);
         }
-        Iterator<EndedSession> old = shard.ended.values().iterator();
-        while (old.hasNext()) {
-          if (nowMillis - old.next().closedAtMillis() < rememberEndedMillis) break;
-          old.remove();
+        for (int slot = t.oldestEnded(); slot >= 0; slot = t.oldestEnded()) {
+          if (nowMillis - t.endedAtMillis(slot) < rememberEndedMillis) break;
+          t.forgetEnded(slot);
         }
       } finally {
         shard.lock.unlock();
@@ -208,18 +217,20 @@ public final class SessionStore {
 
   /**
    * Counts a backend request (a server span in the same trace as one of the session's browser
-   * spans) on the session; returns the session's id, or null when it is no longer open.
+   * spans) on the session a browser span was assigned to ({@link Assignment#sessionHandle});
+   * returns the session's id, or null when no session is open under its key any more.
    * Backend spans never start, extend or split a session.
    */
-  public String recordBackend(SessionKey key, boolean error) {
-    Shard shard = shardFor(key);
+  public String recordBackend(long sessionHandle, boolean error) {
+    if (sessionHandle == 0) return null;
+    Shard shard = shards[(int) (sessionHandle >>> SHARD_SHIFT) & (SHARDS - 1)];
     shard.lock.lock();
     try {
-      SessionState s = shard.active.get(key);
-      if (s == null || s.botReason != null) return null;
-      s.backendRequests++;
-      if (error) s.backendErrors++;
-      return s.sessionId;
+      SessionTable t = shard.table;
+      int slot = t.slotOf(sessionHandle & ~((long) (SHARDS - 1) << SHARD_SHIFT));
+      if (slot < 0 || !t.isOpen(slot) || t.botReason(slot) != null) return null;
+      t.countBackend(slot, error);
+      return sessionIdFor(t.keyId(slot), t.generation(slot));
     } finally {
       shard.lock.unlock();
     }
@@ -230,8 +241,8 @@ public final class SessionStore {
     Shard shard = shardFor(key);
     shard.lock.lock();
     try {
-      // get() would count as an access and reorder the shard; containsKey does not.
-      return shard.active.containsKey(key);
+      int slot = shard.table.find(shard.key.of(key.service(), key.id()));
+      return slot >= 0 && shard.table.isOpen(slot);
     } finally {
       shard.lock.unlock();
     }
@@ -242,7 +253,7 @@ public final class SessionStore {
     for (Shard shard : shards) {
       shard.lock.lock();
       try {
-        n += shard.active.size();
+        n += shard.table.openCount();
       } finally {
         shard.lock.unlock();
       }
@@ -256,20 +267,12 @@ public final class SessionStore {
     for (Shard shard : shards) {
       shard.lock.lock();
       try {
-        for (SessionState s : shard.active.values()) {
-          out.add(new StoredSession(s.key.service(), s.key.id(), s.generation, false, s.firstNanos,
-              s.lastNanos, s.lastArrivalMillis, s.pageviews, s.interactions, s.spans,
-              s.landingNanos, s.exitNanos, s.landingPage, s.exitPage, s.device, s.channel(), s.botReason, s.counted,
-              s.previousId, s.userId, s.backendRequests, s.backendErrors,
-              s.attribution == null ? null : s.attribution.source(),
-              s.attribution == null ? null : s.attribution.medium(),
-              s.attribution == null ? null : s.attribution.campaign(), s.conversions));
-        }
-        for (Map.Entry<SessionKey, EndedSession> en : shard.ended.entrySet()) {
-          EndedSession x = en.getValue();
-          out.add(new StoredSession(en.getKey().service(), en.getKey().id(), x.generation(), true,
-              x.firstNanos(), x.lastNanos(), x.closedAtMillis(), 0, 0, 0, 0, 0, null, null, null, null, null, false,
-              null, null, 0, 0, null, null, null, 0));
+        SessionTable t = shard.table;
+        for (int slot = t.oldestOpen(); slot >= 0; slot = t.nextOpen(slot)) out.add(t.stored(slot));
+        for (int slot = t.oldestEnded(); slot >= 0; slot = t.nextEnded(slot)) {
+          out.add(new StoredSession(t.service(slot), t.keyId(slot), t.endedGeneration(slot), true,
+              t.endedFirstNanos(slot), t.endedLastNanos(slot), t.endedAtMillis(slot), 0, 0, 0, 0, 0, null, null, null,
+              null, null, false, null, null, 0, 0, null, null, null, 0));
         }
       } finally {
         shard.lock.unlock();
@@ -287,34 +290,27 @@ public final class SessionStore {
       Shard shard = shardFor(key);
       shard.lock.lock();
       try {
+        SessionTable t = shard.table;
+        int slot = t.find(shard.key.of(key.service(), key.id()));
+        if (slot < 0) slot = t.add(shard.key);
         if (x.ended()) {
-          shard.ended.put(key, new EndedSession(x.firstNanos(), x.lastNanos(), x.generation(),
-              SessionState.sessionIdFor(x.keyId(), x.generation()), x.lastArrivalMillis()));
+          t.rememberEnded(slot, x.generation(), x.firstNanos(), x.lastNanos(), x.lastArrivalMillis());
           continue;
         }
         Attribution attribution = x.source() == null ? null
             : new Attribution(x.source(), x.medium(), x.campaign(), Attribution.NOT_SET, Attribution.NOT_SET, Channel.fromLabel(x.channel()));
-        SessionState s = new SessionState(key, x.generation(), x.device(), attribution, x.firstNanos(), x.lastArrivalMillis());
-        s.lastNanos = x.lastNanos();
-        s.pageviews = x.pageviews();
-        s.interactions = x.interactions();
-        s.spans = x.spans();
-        s.landingNanos = x.landingNanos();
-        s.exitNanos = x.exitNanos();
-        s.landingPage = x.landingPage();
-        s.exitPage = x.exitPage();
-        s.botReason = x.botReason();
-        s.counted = x.counted();
-        s.previousId = x.previousId();
-        s.userId = x.userId();
-        s.backendRequests = x.backendRequests();
-        s.backendErrors = x.backendErrors();
-        s.conversions = x.conversions();
-        if (shard.active.put(key, s) == null && s.counted && s.botReason == null) listener.restored(key.service());
+        boolean wasOpen = t.isOpen(slot);
+        t.open(slot, x.generation(), x.firstNanos(), x.lastArrivalMillis());
+        t.restore(slot, x, attribution);
+        if (!wasOpen && x.counted() && x.botReason() == null) listener.restored(key.service());
       } finally {
         shard.lock.unlock();
       }
     }
+  }
+
+  private long handle(Shard shard, int slot) {
+    return shard.table.handle(slot) | (long) shard.number << SHARD_SHIFT;
   }
 
   private Shard shardFor(SessionKey key) {
@@ -325,7 +321,13 @@ public final class SessionStore {
 
   private static final class Shard {
     final ReentrantLock lock = new ReentrantLock();
-    final LinkedHashMap<SessionKey, SessionState> active = new LinkedHashMap<>(64, 0.75f, true);
-    final LinkedHashMap<SessionKey, EndedSession> ended = new LinkedHashMap<>(64, 0.75f, false);
+    final SessionTable table = new SessionTable();
+    /** The key being looked up, reused under the lock. */
+    final SessionTable.Key key = new SessionTable.Key();
+    final int number;
+
+    Shard(int number) {
+      this.number = number;
+    }
   }
 }

@@ -372,4 +372,52 @@ class SessionStoreTest {
     assertThat(ended).singleElement().extracting(SessionSummary::endReason).isEqualTo(EndReason.CAMPAIGN_CHANGE);
     assertThat(out.sessionId()).isEqualTo("other-1");
   }
+
+  @Test
+  void backendRequestsCountOnTheSessionTheirBrowserSpanNamedUntilItsKeyIsForgotten() {
+    SessionStore store = new SessionStore(config(Map.of("session.max-active", "32")), listener);
+    SessionKey hex = new SessionKey("shop", "4bf92f3577b34da6a3ce929d0e0e4736");
+    span(store, hex, T0, true, ARRIVAL0);
+    long handle = out.sessionHandle();
+    assertThat(handle).isNotZero();
+    assertThat(store.recordBackend(handle, false)).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+    assertThat(store.recordBackend(handle, true)).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+    // A timeout split keeps the key's place: the handle now names the next session.
+    span(store, hex, T0 + 31 * MIN, true, ARRIVAL0 + 1);
+    assertThat(out.sessionHandle()).isEqualTo(handle);
+    assertThat(ended).singleElement().satisfies(s -> {
+      assertThat(s.backendRequests()).isEqualTo(2);
+      assertThat(s.backendErrors()).isEqualTo(1);
+    });
+    assertThat(store.recordBackend(handle, false)).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736-1");
+    // Ended: no open session under the key.
+    store.sweep(ARRIVAL0 + 40 * 60_000L);
+    assertThat(store.recordBackend(handle, false)).isNull();
+    assertThat(ended.get(1).backendRequests()).isEqualTo(1);
+    // Forgotten, and its place taken by other keys: the old handle names none of them.
+    store.sweep(ARRIVAL0 + 80 * 60_000L);
+    for (int i = 0; i < 64; i++) span(store, new SessionKey("shop", "k" + i), T0 + 90 * MIN, true, ARRIVAL0 + 80 * 60_000L);
+    assertThat(store.recordBackend(handle, false)).isNull();
+    assertThat(store.recordBackend(0, false)).isNull();
+  }
+
+  @Test
+  void aBotSessionTakesNoBackendRequests() {
+    SessionStore store = store();
+    store.record(key, new SessionEvent().set(T0, true, false, "/").labels("desktop", Attribution.direct()), ARRIVAL0, out);
+    long handle = out.sessionHandle();
+    store.record(key, new SessionEvent().set(T0 + S, true, false, "/").labels("desktop", Attribution.direct()).bot("user_agent"), ARRIVAL0, out);
+    assertThat(store.recordBackend(handle, false)).isNull();
+  }
+
+  @Test
+  void sessionIdsOfEveryKeyShapeComeBackAsTheyWentIn() {
+    SessionStore store = store();
+    List<String> ids = List.of("4bf92f3577b34da6a3ce929d0e0e4736", "4BF92F3577B34DA6A3CE929D0E0E4736",
+        "00000000000000000000000000000000", "ffffffffffffffffffffffffffffffff", "4bf92f3577b34da6a3ce929d0e0e473", "faro-1a2b", "");
+    for (String id : ids) span(store, new SessionKey("shop", id), T0, true, ARRIVAL0);
+    store.sweep(ARRIVAL0 + 40 * 60_000L);
+    assertThat(ended).extracting(SessionSummary::sessionId).containsExactlyInAnyOrderElementsOf(ids);
+    assertThat(store.snapshot()).extracting(StoredSession::keyId).containsExactlyInAnyOrderElementsOf(ids);
+  }
 }

@@ -1,0 +1,581 @@
+package io.rumsessions.processor.session;
+
+import io.rumsessions.processor.attribution.Attribution;
+import java.util.Arrays;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One shard's sessions, stored in columns of primitive arrays rather than as objects: a slot per
+ * session key, holding the key's open session (if any) and what is remembered of its last ended
+ * one (if any). Guarded by the shard's lock.
+ *
+ * <p>Why columns: a young collection copies what was allocated since the previous one and still
+ * lives, and a session lives for minutes. As objects (state, key, key text, map entry) every new
+ * session was copied once, object by object, and each update of an old session dirtied cards the
+ * next pause had to scan; that was most of a young pause (bench/RESULTS.md). In columns a new
+ * session allocates nothing once its page exists, a page is three arrays (copied, if at all, by a
+ * memory move each), and an update mostly writes numbers. Session keys of 32 lowercase hex digits (the
+ * OpenTelemetry web SDK's {@code session.id}, and every cookie-free id) are kept as two longs;
+ * other keys keep their text.
+ *
+ * <p>Slots live in pages of {@value #PAGE}, so growing never copies the sessions already stored,
+ * and what a young collection may have to copy when the table grows is one small page. Two doubly
+ * linked lists run through the slots: open
+ * sessions from least to most recently active, and ended sessions in the order they closed. A
+ * {@link SlotIndex} (with a hash seeded per instance against chosen collisions) finds a slot by
+ * key. A slot with neither an open nor an ended session is freed, and its stamp
+ * changes, so that a {@linkplain #handle handle} to it stops resolving.
+ */
+final class SessionTable {
+  static final int PAGE_BITS = 8;
+  static final int PAGE = 1 << PAGE_BITS;
+  private static final int NONE = -1;
+  static final int STAMP_SHIFT = 37;
+
+  // Numbers, per slot.
+  private static final int KEY_HIGH = 0, KEY_LOW = 1, FIRST = 2, LAST = 3, ARRIVAL = 4, LANDING = 5, EXIT = 6,
+      ENDED_FIRST = 7, ENDED_LAST = 8, ENDED_AT = 9, LONGS = 10;
+  private static final int GENERATION = 0, PAGEVIEWS = 1, INTERACTIONS = 2, SPANS = 3, BACKEND = 4,
+      BACKEND_ERRORS = 5, CONVERSIONS = 6, FLAGS = 7, STAMP = 8, PREV = 9, NEXT = 10, ENDED_PREV = 11,
+      ENDED_NEXT = 12, ENDED_GENERATION = 13, INTS = 14;
+  // References, per slot: kept together so that updating one session dirties one card.
+  private static final int KEY_TEXT = 0, SERVICE = 1, DEVICE = 2, ATTRIBUTION = 3, BOT_REASON = 4,
+      LANDING_PAGE = 5, EXIT_PAGE = 6, PREVIOUS_ID = 7, USER_ID = 8, REFS = 9;
+
+  private static final int IN_USE = 1, OPEN = 2, ENDED = 4, COUNTED = 8, PACKED = 16;
+
+  private final long seed = ThreadLocalRandom.current().nextLong();
+  /**
+   * How full the index may get before it doubles, chosen per table in [0.35, 0.7): the shards fill
+   * at the same rate, and with one load factor they would all double their indexes (and add pages,
+   * see {@link #used}) within the same few young collections, which would copy them together.
+   */
+  private final double maxLoad = 0.35 + 0.35 * ThreadLocalRandom.current().nextDouble();
+  private long[][] longs = new long[4][];
+  private int[][] ints = new int[4][];
+  private Object[][] refs = new Object[4][];
+  private int pages;
+  /**
+   * Slots handed out so far; slots below this are in use or on the free list. Starts at a random
+   * point of the first page (for the reason given at {@link #maxLoad}), leaving up to a page unused.
+   */
+  private int used = ThreadLocalRandom.current().nextInt(PAGE);
+  private int freeHead = NONE;
+  private int inUse;
+
+  private int openHead = NONE, openTail = NONE, openCount;
+  private int endedHead = NONE, endedTail = NONE, endedCount;
+
+  private final SlotIndex index = new SlotIndex(maxLoad);
+
+  /** A session key as the table compares it: packed into two longs when it is 32 hex digits. */
+  static final class Key {
+    String service;
+    String text;
+    boolean packed;
+    long high;
+    long low;
+
+    Key of(String service, String id) {
+      this.service = service;
+      this.text = id;
+      this.packed = isPackable(id);
+      if (packed) {
+        high = hex(id, 0);
+        low = hex(id, 16);
+      }
+      return this;
+    }
+  }
+
+  // --- finding and adding ---------------------------------------------------------------
+
+  /** The slot of a key (open or ended), or -1. */
+  int find(Key k) {
+    if (inUse == 0) return NONE;
+    int h = hash(k);
+    for (int p = index.start(h); ; p = index.next(p)) {
+      int slot = index.slotAt(p, h);
+      if (slot == SlotIndex.END) return NONE;
+      if (slot >= 0 && matches(slot, k)) return slot;
+    }
+  }
+
+  /** A new slot for a key not in the table, with neither an open nor an ended session yet. */
+  int add(Key k) {
+    int slot;
+    if (freeHead != NONE) {
+      slot = freeHead;
+      freeHead = i(slot, NEXT);
+    } else {
+      if (used >= pages * PAGE) addPage();
+      slot = used++;
+    }
+    inUse++;
+    long[] l = longs[slot >>> PAGE_BITS];
+    int lo = (slot & (PAGE - 1)) * LONGS;
+    l[lo + KEY_HIGH] = k.packed ? k.high : 0;
+    l[lo + KEY_LOW] = k.packed ? k.low : 0;
+    Object[] r = refs[slot >>> PAGE_BITS];
+    int ro = (slot & (PAGE - 1)) * REFS;
+    r[ro + KEY_TEXT] = k.packed ? null : k.text;
+    r[ro + SERVICE] = k.service;
+    setI(slot, FLAGS, IN_USE | (k.packed ? PACKED : 0));
+    index.add(hash(k), slot);
+    return slot;
+  }
+
+  private boolean matches(int slot, Key k) {
+    int flags = i(slot, FLAGS);
+    Object[] r = refs[slot >>> PAGE_BITS];
+    int ro = (slot & (PAGE - 1)) * REFS;
+    Object service = r[ro + SERVICE];
+    if (service != k.service && !k.service.equals(service)) return false;
+    if (k.packed) {
+      long[] l = longs[slot >>> PAGE_BITS];
+      int lo = (slot & (PAGE - 1)) * LONGS;
+      return (flags & PACKED) != 0 && l[lo + KEY_HIGH] == k.high && l[lo + KEY_LOW] == k.low;
+    }
+    return (flags & PACKED) == 0 && k.text.equals(r[ro + KEY_TEXT]);
+  }
+
+  // --- open sessions --------------------------------------------------------------------
+
+  boolean isOpen(int slot) {
+    return (i(slot, FLAGS) & OPEN) != 0;
+  }
+
+  /** Opens a fresh session in the slot, as the most recently active. */
+  void open(int slot, int generation, long timeNanos, long arrivalMillis) {
+    long[] l = longs[slot >>> PAGE_BITS];
+    int lo = (slot & (PAGE - 1)) * LONGS;
+    l[lo + FIRST] = timeNanos;
+    l[lo + LAST] = timeNanos;
+    l[lo + ARRIVAL] = arrivalMillis;
+    l[lo + LANDING] = Long.MAX_VALUE;
+    l[lo + EXIT] = Long.MIN_VALUE;
+    int[] n = ints[slot >>> PAGE_BITS];
+    int io = (slot & (PAGE - 1)) * INTS;
+    n[io + GENERATION] = generation;
+    n[io + PAGEVIEWS] = 0;
+    n[io + INTERACTIONS] = 0;
+    n[io + SPANS] = 0;
+    n[io + BACKEND] = 0;
+    n[io + BACKEND_ERRORS] = 0;
+    n[io + CONVERSIONS] = 0;
+    Object[] r = refs[slot >>> PAGE_BITS];
+    int ro = (slot & (PAGE - 1)) * REFS;
+    for (int f = DEVICE; f < REFS; f++) {
+      if (r[ro + f] != null) r[ro + f] = null;
+    }
+    boolean wasOpen = (n[io + FLAGS] & OPEN) != 0;
+    n[io + FLAGS] = (n[io + FLAGS] | OPEN) & ~COUNTED;
+    if (wasOpen) unlinkOpen(slot);
+    else openCount++;
+    linkOpenLast(slot);
+  }
+
+  /**
+   * Adds one span to the open session and makes it the most recently active; returns the span's
+   * sequence number in the session (1-based).
+   */
+  int apply(int slot, SessionEvent e, long arrivalMillis) {
+    long[] l = longs[slot >>> PAGE_BITS];
+    int lo = (slot & (PAGE - 1)) * LONGS;
+    int[] n = ints[slot >>> PAGE_BITS];
+    int io = (slot & (PAGE - 1)) * INTS;
+    long t = e.timeNanos;
+    if (t < l[lo + FIRST]) l[lo + FIRST] = t;
+    if (t > l[lo + LAST]) l[lo + LAST] = t;
+    if (e.pageview) {
+      n[io + PAGEVIEWS]++;
+      Object[] r = refs[slot >>> PAGE_BITS];
+      int ro = (slot & (PAGE - 1)) * REFS;
+      if (t < l[lo + LANDING]) {
+        l[lo + LANDING] = t;
+        if (r[ro + LANDING_PAGE] != e.page) r[ro + LANDING_PAGE] = e.page;
+      }
+      if (t >= l[lo + EXIT]) {
+        l[lo + EXIT] = t;
+        if (r[ro + EXIT_PAGE] != e.page) r[ro + EXIT_PAGE] = e.page;
+      }
+    }
+    if (e.interaction) n[io + INTERACTIONS]++;
+    if (e.conversion != null) n[io + CONVERSIONS]++;
+    if (e.previousId != null || e.userId != null) {
+      Object[] r = refs[slot >>> PAGE_BITS];
+      int ro = (slot & (PAGE - 1)) * REFS;
+      if (r[ro + PREVIOUS_ID] == null && e.previousId != null) r[ro + PREVIOUS_ID] = e.previousId;
+      if (r[ro + USER_ID] == null && e.userId != null) r[ro + USER_ID] = e.userId;
+    }
+    l[lo + ARRIVAL] = arrivalMillis;
+    if (openTail != slot) {
+      unlinkOpen(slot);
+      linkOpenLast(slot);
+    }
+    return ++n[io + SPANS];
+  }
+
+  /** Takes the session out of the open ones (it is being ended). */
+  void close(int slot) {
+    setI(slot, FLAGS, i(slot, FLAGS) & ~OPEN);
+    unlinkOpen(slot);
+    openCount--;
+  }
+
+  int openCount() {
+    return openCount;
+  }
+
+  /** The least recently active open session, or -1. */
+  int oldestOpen() {
+    return openHead;
+  }
+
+  int nextOpen(int slot) {
+    return i(slot, NEXT);
+  }
+
+  // --- ended sessions -------------------------------------------------------------------
+
+  boolean hasEnded(int slot) {
+    return (i(slot, FLAGS) & ENDED) != 0;
+  }
+
+  /** Remembers the slot's open session as its last ended one, closed now (the newest closed). */
+  void rememberEnded(int slot, long closedAtMillis) {
+    rememberEnded(slot, generation(slot), firstNanos(slot), lastNanos(slot), closedAtMillis);
+  }
+
+  /** Remembers an ended session (a snapshot's, or the slot's own) as the newest closed. */
+  void rememberEnded(int slot, int generation, long firstNanos, long lastNanos, long closedAtMillis) {
+    long[] l = longs[slot >>> PAGE_BITS];
+    int lo = (slot & (PAGE - 1)) * LONGS;
+    l[lo + ENDED_FIRST] = firstNanos;
+    l[lo + ENDED_LAST] = lastNanos;
+    l[lo + ENDED_AT] = closedAtMillis;
+    setI(slot, ENDED_GENERATION, generation);
+    if (hasEnded(slot)) {
+      unlinkEnded(slot);
+    } else {
+      setI(slot, FLAGS, i(slot, FLAGS) | ENDED);
+      endedCount++;
+    }
+    linkEndedLast(slot);
+  }
+
+  /** Forgets the slot's ended session; frees the slot unless a session is open in it. */
+  void forgetEnded(int slot) {
+    unlinkEnded(slot);
+    endedCount--;
+    int flags = i(slot, FLAGS) & ~ENDED;
+    setI(slot, FLAGS, flags);
+    if ((flags & OPEN) == 0) free(slot);
+  }
+
+  int endedCount() {
+    return endedCount;
+  }
+
+  /** The ended session closed longest ago, or -1. */
+  int oldestEnded() {
+    return endedHead;
+  }
+
+  int nextEnded(int slot) {
+    return i(slot, ENDED_NEXT);
+  }
+
+  int endedGeneration(int slot) {
+    return i(slot, ENDED_GENERATION);
+  }
+
+  long endedFirstNanos(int slot) {
+    return l(slot, ENDED_FIRST);
+  }
+
+  long endedLastNanos(int slot) {
+    return l(slot, ENDED_LAST);
+  }
+
+  long endedAtMillis(int slot) {
+    return l(slot, ENDED_AT);
+  }
+
+  // --- handles --------------------------------------------------------------------------
+
+  /**
+   * The slot (low 32 bits) and its stamp (from bit {@value #STAMP_SHIFT}), which changes when the
+   * slot is freed; bits 32 to 36 are the caller's. 0 is never a handle.
+   */
+  long handle(int slot) {
+    return stampBits(slot) << STAMP_SHIFT | slot;
+  }
+
+  /** The slot a handle names, or -1 when it was freed since. */
+  int slotOf(long handle) {
+    int slot = (int) handle;
+    if (slot < 0 || slot >= used) return NONE;
+    return (i(slot, FLAGS) & IN_USE) != 0 && stampBits(slot) == handle >>> STAMP_SHIFT ? slot : NONE;
+  }
+
+  /** 1 to 2^26: a handle outlives 67 million reuses of its slot before it could name the wrong session. */
+  private long stampBits(int slot) {
+    return (i(slot, STAMP) & ((1 << 26) - 1)) + 1L;
+  }
+
+  // --- the open session's fields --------------------------------------------------------
+
+  String service(int slot) {
+    return (String) ref(slot, SERVICE);
+  }
+
+  /** The key's text: its hex digits when it is stored packed. */
+  String keyId(int slot) {
+    if ((i(slot, FLAGS) & PACKED) == 0) return (String) ref(slot, KEY_TEXT);
+    char[] c = new char[32];
+    hexDigits(l(slot, KEY_HIGH), c, 0);
+    hexDigits(l(slot, KEY_LOW), c, 16);
+    return new String(c);
+  }
+
+  int generation(int slot) {
+    return i(slot, GENERATION);
+  }
+
+  long firstNanos(int slot) {
+    return l(slot, FIRST);
+  }
+
+  long lastNanos(int slot) {
+    return l(slot, LAST);
+  }
+
+  long lastArrivalMillis(int slot) {
+    return l(slot, ARRIVAL);
+  }
+
+  int pageviews(int slot) {
+    return i(slot, PAGEVIEWS);
+  }
+
+  int interactions(int slot) {
+    return i(slot, INTERACTIONS);
+  }
+
+  boolean counted(int slot) {
+    return (i(slot, FLAGS) & COUNTED) != 0;
+  }
+
+  void setCounted(int slot) {
+    setI(slot, FLAGS, i(slot, FLAGS) | COUNTED);
+  }
+
+  String device(int slot) {
+    return (String) ref(slot, DEVICE);
+  }
+
+  void setDevice(int slot, String device) {
+    setRef(slot, DEVICE, device);
+  }
+
+  Attribution attribution(int slot) {
+    return (Attribution) ref(slot, ATTRIBUTION);
+  }
+
+  void setAttribution(int slot, Attribution attribution) {
+    setRef(slot, ATTRIBUTION, attribution);
+  }
+
+  String botReason(int slot) {
+    return (String) ref(slot, BOT_REASON);
+  }
+
+  void setBotReason(int slot, String reason) {
+    setRef(slot, BOT_REASON, reason);
+  }
+
+  void countBackend(int slot, boolean error) {
+    int[] n = ints[slot >>> PAGE_BITS];
+    int io = (slot & (PAGE - 1)) * INTS;
+    n[io + BACKEND]++;
+    if (error) n[io + BACKEND_ERRORS]++;
+  }
+
+  /** The channel label; {@code unassigned} for a session that never had a pageview. */
+  String channel(int slot) {
+    Attribution a = attribution(slot);
+    return a == null ? "unassigned" : a.channelLabel();
+  }
+
+  SessionSummary summary(int slot, String sessionId, EndReason reason) {
+    String device = device(slot);
+    return new SessionSummary(service(slot), sessionId, firstNanos(slot), lastNanos(slot), pageviews(slot),
+        interactions(slot), i(slot, SPANS), (String) ref(slot, LANDING_PAGE), (String) ref(slot, EXIT_PAGE),
+        device == null ? "other" : device, channel(slot), reason, (String) ref(slot, PREVIOUS_ID),
+        (String) ref(slot, USER_ID), i(slot, BACKEND), i(slot, BACKEND_ERRORS), attribution(slot), i(slot, CONVERSIONS));
+  }
+
+  /** The open session as the restart snapshot stores it. */
+  StoredSession stored(int slot) {
+    Attribution a = attribution(slot);
+    return new StoredSession(service(slot), keyId(slot), generation(slot), false, firstNanos(slot), lastNanos(slot),
+        lastArrivalMillis(slot), pageviews(slot), interactions(slot), i(slot, SPANS), l(slot, LANDING), l(slot, EXIT),
+        (String) ref(slot, LANDING_PAGE), (String) ref(slot, EXIT_PAGE), device(slot), channel(slot), botReason(slot),
+        counted(slot), (String) ref(slot, PREVIOUS_ID), (String) ref(slot, USER_ID), i(slot, BACKEND),
+        i(slot, BACKEND_ERRORS), a == null ? null : a.source(), a == null ? null : a.medium(),
+        a == null ? null : a.campaign(), i(slot, CONVERSIONS));
+  }
+
+  /** Puts a snapshot's open session back into a slot just opened for it. */
+  void restore(int slot, StoredSession x, Attribution attribution) {
+    long[] l = longs[slot >>> PAGE_BITS];
+    int lo = (slot & (PAGE - 1)) * LONGS;
+    l[lo + FIRST] = x.firstNanos();
+    l[lo + LAST] = x.lastNanos();
+    l[lo + ARRIVAL] = x.lastArrivalMillis();
+    l[lo + LANDING] = x.landingNanos();
+    l[lo + EXIT] = x.exitNanos();
+    int[] n = ints[slot >>> PAGE_BITS];
+    int io = (slot & (PAGE - 1)) * INTS;
+    n[io + PAGEVIEWS] = x.pageviews();
+    n[io + INTERACTIONS] = x.interactions();
+    n[io + SPANS] = x.spans();
+    n[io + BACKEND] = x.backendRequests();
+    n[io + BACKEND_ERRORS] = x.backendErrors();
+    n[io + CONVERSIONS] = x.conversions();
+    if (x.counted()) n[io + FLAGS] |= COUNTED;
+    setRef(slot, DEVICE, x.device());
+    setRef(slot, ATTRIBUTION, attribution);
+    setRef(slot, BOT_REASON, x.botReason());
+    setRef(slot, LANDING_PAGE, x.landingPage());
+    setRef(slot, EXIT_PAGE, x.exitPage());
+    setRef(slot, PREVIOUS_ID, x.previousId());
+    setRef(slot, USER_ID, x.userId());
+  }
+
+  // --- storage --------------------------------------------------------------------------
+
+  private void free(int slot) {
+    index.remove(hashOf(slot), slot);
+    Object[] r = refs[slot >>> PAGE_BITS];
+    int ro = (slot & (PAGE - 1)) * REFS;
+    Arrays.fill(r, ro, ro + REFS, null);
+    setI(slot, FLAGS, 0);
+    setI(slot, STAMP, i(slot, STAMP) + 1);
+    setI(slot, NEXT, freeHead);
+    freeHead = slot;
+    inUse--;
+  }
+
+  private void addPage() {
+    if (pages == longs.length) {
+      longs = Arrays.copyOf(longs, pages * 2);
+      ints = Arrays.copyOf(ints, pages * 2);
+      refs = Arrays.copyOf(refs, pages * 2);
+    }
+    longs[pages] = new long[PAGE * LONGS];
+    ints[pages] = new int[PAGE * INTS];
+    refs[pages] = new Object[PAGE * REFS];
+    pages++;
+  }
+
+  private void linkOpenLast(int slot) {
+    setI(slot, PREV, openTail);
+    setI(slot, NEXT, NONE);
+    if (openTail == NONE) openHead = slot;
+    else setI(openTail, NEXT, slot);
+    openTail = slot;
+  }
+
+  private void unlinkOpen(int slot) {
+    int prev = i(slot, PREV);
+    int next = i(slot, NEXT);
+    if (prev == NONE) openHead = next;
+    else setI(prev, NEXT, next);
+    if (next == NONE) openTail = prev;
+    else setI(next, PREV, prev);
+  }
+
+  private void linkEndedLast(int slot) {
+    setI(slot, ENDED_PREV, endedTail);
+    setI(slot, ENDED_NEXT, NONE);
+    if (endedTail == NONE) endedHead = slot;
+    else setI(endedTail, ENDED_NEXT, slot);
+    endedTail = slot;
+  }
+
+  private void unlinkEnded(int slot) {
+    int prev = i(slot, ENDED_PREV);
+    int next = i(slot, ENDED_NEXT);
+    if (prev == NONE) endedHead = next;
+    else setI(prev, ENDED_NEXT, next);
+    if (next == NONE) endedTail = prev;
+    else setI(next, ENDED_PREV, prev);
+  }
+
+  private long l(int slot, int field) {
+    return longs[slot >>> PAGE_BITS][(slot & (PAGE - 1)) * LONGS + field];
+  }
+
+  private int i(int slot, int field) {
+    return ints[slot >>> PAGE_BITS][(slot & (PAGE - 1)) * INTS + field];
+  }
+
+  private void setI(int slot, int field, int value) {
+    ints[slot >>> PAGE_BITS][(slot & (PAGE - 1)) * INTS + field] = value;
+  }
+
+  private Object ref(int slot, int field) {
+    return refs[slot >>> PAGE_BITS][(slot & (PAGE - 1)) * REFS + field];
+  }
+
+  private void setRef(int slot, int field, Object value) {
+    refs[slot >>> PAGE_BITS][(slot & (PAGE - 1)) * REFS + field] = value;
+  }
+
+  // --- keys -----------------------------------------------------------------------------
+
+  private int hashOf(int slot) {
+    String service = service(slot);
+    if ((i(slot, FLAGS) & PACKED) != 0) return mix(service.hashCode(), l(slot, KEY_HIGH), l(slot, KEY_LOW));
+    return mix(service.hashCode(), ((String) ref(slot, KEY_TEXT)).hashCode(), 0);
+  }
+
+  private int hash(Key k) {
+    return k.packed ? mix(k.service.hashCode(), k.high, k.low) : mix(k.service.hashCode(), k.text.hashCode(), 0);
+  }
+
+  private int mix(int service, long a, long b) {
+    long x = ((a * 0x9E3779B97F4A7C15L + b) * 0x9E3779B97F4A7C15L + service) ^ seed;
+    x = (x ^ (x >>> 33)) * 0xFF51AFD7ED558CCDL;
+    x = (x ^ (x >>> 33)) * 0xC4CEB9FE1A85EC53L;
+    return (int) (x ^ (x >>> 33));
+  }
+
+  /** 32 lowercase hex digits: upper case would not come back the same from the two longs. */
+  static boolean isPackable(String id) {
+    if (id.length() != 32) return false;
+    for (int k = 0; k < 32; k++) {
+      char c = id.charAt(k);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    }
+    return true;
+  }
+
+  private static long hex(String s, int from) {
+    long v = 0;
+    for (int k = from; k < from + 16; k++) {
+      char c = s.charAt(k);
+      v = v << 4 | (c <= '9' ? c - '0' : c - 'a' + 10);
+    }
+    return v;
+  }
+
+  private static void hexDigits(long v, char[] out, int at) {
+    for (int k = 15; k >= 0; k--) {
+      out[at + k] = Character.forDigit((int) (v & 15), 16);
+      v >>>= 4;
+    }
+  }
+}
