@@ -122,9 +122,24 @@ public abstract class ServerProcess implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+  /**
+   * Distinct free ports for one server: each socket stays open until all are chosen, since a port
+   * just closed can be the next one the kernel hands out, and two receivers given the same port
+   * made a processor exit at start (after one of them had answered the listening check).
+   */
+  static int[] freePorts(int n) throws IOException {
+    ServerSocket[] held = new ServerSocket[n];
+    try {
+      int[] ports = new int[n];
+      for (int i = 0; i < n; i++) {
+        held[i] = new ServerSocket(0);
+        ports[i] = held[i].getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (ServerSocket socket : held) {
+        if (socket != null) socket.close();
+      }
     }
   }
 
@@ -190,9 +205,10 @@ public abstract class ServerProcess implements AutoCloseable {
     }
 
     public static Processor start(Path jar, String cpus, String xmx, List<String> jvmArgs, List<String> args, Path workDir) throws Exception {
-      int grpc = freePort();
-      int http = freePort();
-      int metrics = freePort();
+      int[] ports = freePorts(3);
+      int grpc = ports[0];
+      int http = ports[1];
+      int metrics = ports[2];
       Path state = Files.createTempDirectory(workDir, "processor-state");
       List<String> cmd = new ArrayList<>(pin(cpus));
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -246,10 +262,11 @@ public abstract class ServerProcess implements AutoCloseable {
     }
 
     public static Collector start(Path binary, Path config, String cpus, String memoryLimit, Path workDir) throws Exception {
-      int grpc = freePort();
-      int http = freePort();
-      int telemetry = freePort();
-      int prometheus = freePort();
+      int[] ports = freePorts(4);
+      int grpc = ports[0];
+      int http = ports[1];
+      int telemetry = ports[2];
+      int prometheus = ports[3];
       List<String> cmd = new ArrayList<>(pin(cpus));
       cmd.addAll(List.of(binary.toString(), "--config=" + config));
       Path log = workDir.resolve("collector-" + telemetry + ".log");
