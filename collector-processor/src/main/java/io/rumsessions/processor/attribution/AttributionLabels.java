@@ -25,6 +25,8 @@ public final class AttributionLabels {
   private final LabelLimiter sources;
   private final LabelLimiter mediums;
   private final LabelLimiter campaigns;
+  /** Recent label-value combinations, by hash; a collision replaces, it never mixes values up. */
+  private final Attribution[] shared = new Attribution[1024];
 
   /** Limits with the bundled source lists (registered sources are canonicalised by them). */
   public AttributionLabels(CampaignRegistry registry, int maxValuesPerDimension) {
@@ -49,13 +51,29 @@ public final class AttributionLabels {
     this.campaigns = new LabelLimiter(c, maxValuesPerDimension);
   }
 
-  /** The attribution with source, medium and campaign replaced by their bounded label values. */
+  /**
+   * The attribution's label values: source, medium and campaign bounded, term and content
+   * {@code (not set)} (they are not labels). Equal label values come back as one shared instance
+   * while it stays in a small table, since a session keeps its attribution for minutes: a fresh
+   * record per pageview, with its freshly parsed strings, would each be copied out of the young
+   * generation with the session that keeps it.
+   */
   public Attribution bound(Attribution a) {
+    if (a == Attribution.direct()) return a;
     String s = sources.limit(a.source());
     String m = mediums.limit(a.medium());
     String c = campaigns.limit(a.campaign());
-    if (s.equals(a.source()) && m.equals(a.medium()) && c.equals(a.campaign())) return a;
-    return new Attribution(s, m, c, a.term(), a.content(), a.channel());
+    int h = ((s.hashCode() * 31 + m.hashCode()) * 31 + c.hashCode()) * 31 + a.channel().ordinal();
+    int i = (h ^ (h >>> 16)) & (shared.length - 1);
+    // Records are immutable (final fields), so a racy read sees a whole one or another.
+    Attribution known = shared[i];
+    if (known != null && known.channel() == a.channel() && known.source().equals(s) && known.medium().equals(m)
+        && known.campaign().equals(c)) {
+      return known;
+    }
+    Attribution labels = new Attribution(s, m, c, Attribution.NOT_SET, Attribution.NOT_SET, a.channel());
+    shared[i] = labels;
+    return labels;
   }
 
   public LabelLimiter sources() {

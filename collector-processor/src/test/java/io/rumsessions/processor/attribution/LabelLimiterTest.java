@@ -83,7 +83,13 @@ class LabelLimiterTest {
     AttributionLabels labels = new AttributionLabels(registry, 0);
 
     Attribution bounded = labels.bound(new Attribution("newsletter", "email", "spring_sale", "t", "c", Channel.EMAIL));
-    assertThat(bounded).isEqualTo(new Attribution("newsletter", "email", "spring_sale", "t", "c", Channel.EMAIL));
+    // Term and content are not labels.
+    assertThat(bounded).isEqualTo(new Attribution("newsletter", "email", "spring_sale", "(not set)", "(not set)", Channel.EMAIL));
+    // The same label values are one shared record, whatever else the attribution carried.
+    assertThat(labels.bound(new Attribution(new String("newsletter"), "email", "spring_sale", "t2", "c2", Channel.EMAIL)))
+        .isSameAs(bounded);
+    assertThat(labels.bound(new Attribution("newsletter", "email", "spring_sale", "t", "c", Channel.REFERRAL)))
+        .isNotSameAs(bounded).extracting(Attribution::channel).isEqualTo(Channel.REFERRAL);
     assertThat(labels.bound(Attribution.direct())).isSameAs(Attribution.direct());
     assertThat(labels.bound(new Attribution("google", "organic", "(organic)", "(not set)", "(not set)", Channel.ORGANIC_SEARCH)))
         .isEqualTo(new Attribution("other", "organic", "(organic)", "(not set)", "(not set)", Channel.ORGANIC_SEARCH));
