@@ -37,7 +37,10 @@ public final class Assignment {
     return sequence;
   }
 
-  /** For outcome ACCEPTED: the session's attribution so far; null before its first pageview. */
+  /**
+   * For outcome ACCEPTED of a span with a conversion: the session's attribution so far (null before
+   * its first pageview). Null for other spans, whose path need not read it.
+   */
   public Attribution attribution() {
     return attribution;
   }

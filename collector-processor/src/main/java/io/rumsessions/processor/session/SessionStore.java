@@ -7,6 +7,8 @@ import io.rumsessions.processor.config.SessionConfig;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -34,6 +36,8 @@ public final class SessionStore {
   private final long rememberEndedMillis;
   private final int capPerShard;
   private final Shard[] shards = new Shard[SHARDS];
+  private final ConcurrentHashMap<String, Integer> serviceIds = new ConcurrentHashMap<>();
+  private final AtomicInteger nextServiceId = new AtomicInteger();
 
   public SessionStore(SessionConfig config, SessionListener listener) {
     this(config, listener, BehaviourRule.disabled());
@@ -66,7 +70,7 @@ public final class SessionStore {
     shard.lock.lock();
     try {
       SessionTable t = shard.table;
-      int slot = t.find(shard.key.of(key.service(), key.id()));
+      int slot = t.find(shard.key.of(key.service(), serviceId(shard, key.service()), key.id()));
       if (slot >= 0 && t.isOpen(slot)) {
         switch (rules.decide(t.firstNanos(slot), t.lastNanos(slot), e.timeNanos)) {
           case JOIN -> {
@@ -148,26 +152,26 @@ public final class SessionStore {
         && behaviour.isBot(t.pageviews(slot), t.interactions(slot), t.firstNanos(slot), t.lastNanos(slot))) {
       reason = BehaviourRule.REASON;
     }
-    String botReason = t.botReason(slot);
-    if (botReason == null && reason != null) {
-      t.setBotReason(slot, botReason = reason);
+    if (reason != null && !t.isBot(slot)) {
+      t.setBotReason(slot, reason);
       listener.botSession(t.service(slot), reason, t.counted(slot));
     }
-    if (botReason != null) {
+    if (t.isBot(slot)) {
       out.set(Assignment.Outcome.BOT, sessionId, sequence);
-      out.botReason = botReason;
+      out.botReason = t.botReason(slot);
       return;
     }
-    if (t.device(slot) == null && e.device != null) t.setDevice(slot, e.device);
-    if (t.attribution(slot) == null && e.attribution != null) t.setAttribution(slot, e.attribution);
+    // Flags, not the references, on the common path: a span of a counted session reads numbers only.
+    if (e.device != null && !t.hasDevice(slot)) t.setDevice(slot, e.device);
+    if (e.attribution != null && !t.hasAttribution(slot)) t.setAttribution(slot, e.attribution);
     boolean countedNow = false;
-    if (!t.counted(slot) && t.device(slot) != null && t.attribution(slot) != null) {
+    if (!t.counted(slot) && t.hasDevice(slot) && t.hasAttribution(slot)) {
       t.setCounted(slot);
       countedNow = true;
       listener.started(t.service(slot), sessionId, t.device(slot), t.attribution(slot));
     }
     out.set(Assignment.Outcome.ACCEPTED, sessionId, sequence);
-    out.attribution = t.attribution(slot);
+    if (e.conversion != null) out.attribution = t.attribution(slot);
     out.counted = countedNow;
     out.handle = handle(shard, slot);
   }
@@ -175,7 +179,7 @@ public final class SessionStore {
   /** Counts the slot's open session as ended and remembers it; the caller closes or reopens the slot. */
   private void end(Shard shard, int slot, String keyId, EndReason reason, long nowMillis) {
     SessionTable t = shard.table;
-    if (t.botReason(slot) == null) {
+    if (!t.isBot(slot)) {
       String sessionId = sessionIdFor(keyId, t.generation(slot));
       if (!t.counted(slot)) {
         // Never saw a user agent: human by default, with an unknown device.
@@ -228,7 +232,7 @@ public final class SessionStore {
     try {
       SessionTable t = shard.table;
       int slot = t.slotOf(sessionHandle & ~((long) (SHARDS - 1) << SHARD_SHIFT));
-      if (slot < 0 || !t.isOpen(slot) || t.botReason(slot) != null) return null;
+      if (slot < 0 || !t.isOpen(slot) || t.isBot(slot)) return null;
       t.countBackend(slot, error);
       return sessionIdFor(t.keyId(slot), t.generation(slot));
     } finally {
@@ -241,7 +245,7 @@ public final class SessionStore {
     Shard shard = shardFor(key);
     shard.lock.lock();
     try {
-      int slot = shard.table.find(shard.key.of(key.service(), key.id()));
+      int slot = shard.table.find(shard.key.of(key.service(), serviceId(shard, key.service()), key.id()));
       return slot >= 0 && shard.table.isOpen(slot);
     } finally {
       shard.lock.unlock();
@@ -291,7 +295,7 @@ public final class SessionStore {
       shard.lock.lock();
       try {
         SessionTable t = shard.table;
-        int slot = t.find(shard.key.of(key.service(), key.id()));
+        int slot = t.find(shard.key.of(key.service(), serviceId(shard, key.service()), key.id()));
         if (slot < 0) slot = t.add(shard.key);
         if (x.ended()) {
           t.rememberEnded(slot, x.generation(), x.firstNanos(), x.lastNanos(), x.lastArrivalMillis());
@@ -309,6 +313,20 @@ public final class SessionStore {
     }
   }
 
+  /**
+   * A number per service name, so that a lookup compares numbers rather than reading the slot's
+   * name (a likely cache miss). Service names reach the store bounded ({@code metrics.max-services}).
+   */
+  private int serviceId(Shard shard, String service) {
+    // Names come canonical (one instance per name), and mostly the same one after another.
+    if (service == shard.lastService) return shard.lastServiceId;
+    Integer id = serviceIds.get(service);
+    if (id == null) id = serviceIds.computeIfAbsent(service, s -> nextServiceId.getAndIncrement());
+    shard.lastService = service;
+    shard.lastServiceId = id;
+    return id;
+  }
+
   private long handle(Shard shard, int slot) {
     return shard.table.handle(slot) | (long) shard.number << SHARD_SHIFT;
   }
@@ -324,6 +342,8 @@ public final class SessionStore {
     final SessionTable table = new SessionTable();
     /** The key being looked up, reused under the lock. */
     final SessionTable.Key key = new SessionTable.Key();
+    String lastService;
+    int lastServiceId;
     final int number;
 
     Shard(int number) {

@@ -37,12 +37,14 @@ final class SessionTable {
       ENDED_FIRST = 7, ENDED_LAST = 8, ENDED_AT = 9, LONGS = 10;
   private static final int GENERATION = 0, PAGEVIEWS = 1, INTERACTIONS = 2, SPANS = 3, BACKEND = 4,
       BACKEND_ERRORS = 5, CONVERSIONS = 6, FLAGS = 7, STAMP = 8, PREV = 9, NEXT = 10, ENDED_PREV = 11,
-      ENDED_NEXT = 12, ENDED_GENERATION = 13, INTS = 14;
+      ENDED_NEXT = 12, ENDED_GENERATION = 13, SERVICE_ID = 14, INTS = 15;
   // References, per slot: kept together so that updating one session dirties one card.
   private static final int KEY_TEXT = 0, SERVICE = 1, DEVICE = 2, ATTRIBUTION = 3, BOT_REASON = 4,
       LANDING_PAGE = 5, EXIT_PAGE = 6, PREVIOUS_ID = 7, USER_ID = 8, REFS = 9;
 
   private static final int IN_USE = 1, OPEN = 2, ENDED = 4, COUNTED = 8, PACKED = 16;
+  /** Which references are set, so that a span's common path reads the numbers only. */
+  private static final int HAS_DEVICE = 32, HAS_ATTRIBUTION = 64, IS_BOT = 128;
 
   private final long seed = ThreadLocalRandom.current().nextLong();
   /**
@@ -71,19 +73,32 @@ final class SessionTable {
   /** A session key as the table compares it: packed into two longs when it is 32 hex digits. */
   static final class Key {
     String service;
+    /** The service's number, the same for the same name in every shard ({@code SessionStore}). */
+    int serviceId;
     String text;
     boolean packed;
     long high;
     long low;
 
-    Key of(String service, String id) {
+    Key of(String service, int serviceId, String id) {
       this.service = service;
+      this.serviceId = serviceId;
       this.text = id;
-      this.packed = isPackable(id);
-      if (packed) {
-        high = hex(id, 0);
-        low = hex(id, 16);
+      // 32 lowercase hex digits (upper case would not come back the same), parsed without a
+      // branch per digit: a non-digit makes `bad` negative.
+      long h = 0;
+      long l = 0;
+      int bad = id.length() == 32 ? 0 : -1;
+      for (int k = 0; k < 16 && bad == 0; k++) {
+        int d = digit(id.charAt(k));
+        int e = digit(id.charAt(k + 16));
+        bad |= d | e;
+        h = h << 4 | (d & 15);
+        l = l << 4 | (e & 15);
       }
+      this.packed = bad == 0;
+      this.high = h;
+      this.low = l;
       return this;
     }
   }
@@ -121,22 +136,21 @@ final class SessionTable {
     r[ro + KEY_TEXT] = k.packed ? null : k.text;
     r[ro + SERVICE] = k.service;
     setI(slot, FLAGS, IN_USE | (k.packed ? PACKED : 0));
+    setI(slot, SERVICE_ID, k.serviceId);
     index.add(hash(k), slot);
     return slot;
   }
 
   private boolean matches(int slot, Key k) {
-    int flags = i(slot, FLAGS);
-    Object[] r = refs[slot >>> PAGE_BITS];
-    int ro = (slot & (PAGE - 1)) * REFS;
-    Object service = r[ro + SERVICE];
-    if (service != k.service && !k.service.equals(service)) return false;
+    int[] n = ints[slot >>> PAGE_BITS];
+    int io = (slot & (PAGE - 1)) * INTS;
+    if (n[io + SERVICE_ID] != k.serviceId) return false;
     if (k.packed) {
       long[] l = longs[slot >>> PAGE_BITS];
       int lo = (slot & (PAGE - 1)) * LONGS;
-      return (flags & PACKED) != 0 && l[lo + KEY_HIGH] == k.high && l[lo + KEY_LOW] == k.low;
+      return (n[io + FLAGS] & PACKED) != 0 && l[lo + KEY_HIGH] == k.high && l[lo + KEY_LOW] == k.low;
     }
-    return (flags & PACKED) == 0 && k.text.equals(r[ro + KEY_TEXT]);
+    return (n[io + FLAGS] & PACKED) == 0 && k.text.equals(ref(slot, KEY_TEXT));
   }
 
   // --- open sessions --------------------------------------------------------------------
@@ -169,7 +183,7 @@ final class SessionTable {
       if (r[ro + f] != null) r[ro + f] = null;
     }
     boolean wasOpen = (n[io + FLAGS] & OPEN) != 0;
-    n[io + FLAGS] = (n[io + FLAGS] | OPEN) & ~COUNTED;
+    n[io + FLAGS] = (n[io + FLAGS] | OPEN) & ~(COUNTED | HAS_DEVICE | HAS_ATTRIBUTION | IS_BOT);
     if (wasOpen) unlinkOpen(slot);
     else openCount++;
     linkOpenLast(slot);
@@ -375,24 +389,44 @@ final class SessionTable {
     return (String) ref(slot, DEVICE);
   }
 
+  boolean hasDevice(int slot) {
+    return (i(slot, FLAGS) & HAS_DEVICE) != 0;
+  }
+
   void setDevice(int slot, String device) {
     setRef(slot, DEVICE, device);
+    flag(slot, HAS_DEVICE, device != null);
   }
 
   Attribution attribution(int slot) {
     return (Attribution) ref(slot, ATTRIBUTION);
   }
 
+  boolean hasAttribution(int slot) {
+    return (i(slot, FLAGS) & HAS_ATTRIBUTION) != 0;
+  }
+
   void setAttribution(int slot, Attribution attribution) {
     setRef(slot, ATTRIBUTION, attribution);
+    flag(slot, HAS_ATTRIBUTION, attribution != null);
   }
 
   String botReason(int slot) {
     return (String) ref(slot, BOT_REASON);
   }
 
+  boolean isBot(int slot) {
+    return (i(slot, FLAGS) & IS_BOT) != 0;
+  }
+
   void setBotReason(int slot, String reason) {
     setRef(slot, BOT_REASON, reason);
+    flag(slot, IS_BOT, reason != null);
+  }
+
+  private void flag(int slot, int flag, boolean on) {
+    int flags = i(slot, FLAGS);
+    setI(slot, FLAGS, on ? flags | flag : flags & ~flag);
   }
 
   void countBackend(int slot, boolean error) {
@@ -445,9 +479,9 @@ final class SessionTable {
     n[io + BACKEND_ERRORS] = x.backendErrors();
     n[io + CONVERSIONS] = x.conversions();
     if (x.counted()) n[io + FLAGS] |= COUNTED;
-    setRef(slot, DEVICE, x.device());
-    setRef(slot, ATTRIBUTION, attribution);
-    setRef(slot, BOT_REASON, x.botReason());
+    setDevice(slot, x.device());
+    setAttribution(slot, attribution);
+    setBotReason(slot, x.botReason());
     setRef(slot, LANDING_PAGE, x.landingPage());
     setRef(slot, EXIT_PAGE, x.exitPage());
     setRef(slot, PREVIOUS_ID, x.previousId());
@@ -537,13 +571,13 @@ final class SessionTable {
   // --- keys -----------------------------------------------------------------------------
 
   private int hashOf(int slot) {
-    String service = service(slot);
-    if ((i(slot, FLAGS) & PACKED) != 0) return mix(service.hashCode(), l(slot, KEY_HIGH), l(slot, KEY_LOW));
-    return mix(service.hashCode(), ((String) ref(slot, KEY_TEXT)).hashCode(), 0);
+    int service = i(slot, SERVICE_ID);
+    if ((i(slot, FLAGS) & PACKED) != 0) return mix(service, l(slot, KEY_HIGH), l(slot, KEY_LOW));
+    return mix(service, ((String) ref(slot, KEY_TEXT)).hashCode(), 0);
   }
 
   private int hash(Key k) {
-    return k.packed ? mix(k.service.hashCode(), k.high, k.low) : mix(k.service.hashCode(), k.text.hashCode(), 0);
+    return k.packed ? mix(k.serviceId, k.high, k.low) : mix(k.serviceId, k.text.hashCode(), 0);
   }
 
   private int mix(int service, long a, long b) {
@@ -553,23 +587,17 @@ final class SessionTable {
     return (int) (x ^ (x >>> 33));
   }
 
-  /** 32 lowercase hex digits: upper case would not come back the same from the two longs. */
-  static boolean isPackable(String id) {
-    if (id.length() != 32) return false;
-    for (int k = 0; k < 32; k++) {
-      char c = id.charAt(k);
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    }
-    return true;
+  /** A lowercase hex digit's value, or -1. */
+  private static int digit(char c) {
+    return c < 128 ? DIGITS[c] : -1;
   }
 
-  private static long hex(String s, int from) {
-    long v = 0;
-    for (int k = from; k < from + 16; k++) {
-      char c = s.charAt(k);
-      v = v << 4 | (c <= '9' ? c - '0' : c - 'a' + 10);
-    }
-    return v;
+  private static final byte[] DIGITS = new byte[128];
+
+  static {
+    java.util.Arrays.fill(DIGITS, (byte) -1);
+    for (int c = '0'; c <= '9'; c++) DIGITS[c] = (byte) (c - '0');
+    for (int c = 'a'; c <= 'f'; c++) DIGITS[c] = (byte) (c - 'a' + 10);
   }
 
   private static void hexDigits(long v, char[] out, int at) {

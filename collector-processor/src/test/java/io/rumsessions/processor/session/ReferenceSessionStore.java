@@ -17,7 +17,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * in linked hash maps, kept as the model {@code SessionStoreModelTest} checks the store against.
  * One change from that version: an open session moves to the back of its shard's order when a
  * span extends it (its arrival time changes), not on every lookup, so that the order is the
- * order of last arrival that the sweeper relies on.
+ * order of last arrival that the sweeper relies on. And an assignment carries the session's
+ * attribution only for a span with a conversion (the only reader), as the store's does now.
  *
  * <p>Original description: active sessions by key, in lock-striped shards.
  *
@@ -168,7 +169,7 @@ final class ReferenceSessionStore {
       listener.started(s.key.service(), s.sessionId, s.device, s.attribution);
     }
     out.set(Assignment.Outcome.ACCEPTED, s.sessionId, sequence);
-    out.attribution = s.attribution;
+    if (e.conversion != null) out.attribution = s.attribution;
     out.counted = countedNow;
   }
 
