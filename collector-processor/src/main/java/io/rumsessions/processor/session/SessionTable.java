@@ -85,18 +85,18 @@ final class SessionTable {
       this.serviceId = serviceId;
       this.text = id;
       // 32 lowercase hex digits (upper case would not come back the same), parsed without a
-      // branch per digit: a non-digit makes `bad` negative.
+      // branch per digit: a non-digit (-1) makes `valid` negative.
       long h = 0;
       long l = 0;
-      int bad = id.length() == 32 ? 0 : -1;
-      for (int k = 0; k < 16 && bad == 0; k++) {
+      int valid = id.length() == 32 ? 0 : -1;
+      for (int k = 0; k < 16 && valid >= 0; k++) {
         int d = digit(id.charAt(k));
         int e = digit(id.charAt(k + 16));
-        bad |= d | e;
+        valid |= d | e;
         h = h << 4 | (d & 15);
         l = l << 4 | (e & 15);
       }
-      this.packed = bad == 0;
+      this.packed = valid >= 0;
       this.high = h;
       this.low = l;
       return this;
