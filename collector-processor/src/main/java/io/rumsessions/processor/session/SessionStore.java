@@ -14,9 +14,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * The session engine: active sessions by key, in lock-striped shards.
  *
- * <p>Each shard keeps its active sessions in access order, so the least recently active session
- * is always first: the sweeper walks from the front and stops at the first session that is still
- * open, and eviction under the cap takes the front. Closing is by arrival time (nothing arrived
+ * <p>Each shard keeps its sessions in a {@link SessionTable} (columns, not objects), its active
+ * ones in order of their last span's arrival, so the least recently active session is always
+ * first: the sweeper walks from the front and stops at the first session that is still open, and
+ * eviction under the cap takes the front. Closing is by arrival time (nothing arrived
  * for {@code timeout + allowed lateness}), which is robust to skewed browser clocks; the split
  * rules themselves are on event time ({@link SessionRules}). Ended sessions are remembered, in
  * close order, for another {@code timeout + allowed lateness} so that late spans join nothing
