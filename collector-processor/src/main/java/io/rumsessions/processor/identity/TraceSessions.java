@@ -89,9 +89,6 @@ public final class TraceSessions {
   }
 
   private int hash(long h, long l) {
-    long x = (h * 0x9E3779B97F4A7C15L + l) ^ seed;
-    x = (x ^ (x >>> 33)) * 0xFF51AFD7ED558CCDL;
-    x = (x ^ (x >>> 33)) * 0xC4CEB9FE1A85EC53L;
-    return (int) (x ^ (x >>> 33));
+    return SlotIndex.spread((h * 0x9E3779B97F4A7C15L + l) ^ seed);
   }
 }

@@ -2,6 +2,7 @@ package io.rumsessions.processor.session;
 
 import io.rumsessions.processor.attribution.Attribution;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -29,6 +30,8 @@ final class SessionTable {
   static final int PAGE_BITS = 8;
   static final int PAGE = 1 << PAGE_BITS;
   private static final int NONE = -1;
+  /** Lowercase, as the packed keys were. */
+  private static final HexFormat HEX = HexFormat.of();
   static final int STAMP_SHIFT = 37;
 
   // Numbers, per slot.
@@ -346,10 +349,7 @@ final class SessionTable {
   /** The key's text: its hex digits when it is stored packed. */
   String keyId(int slot) {
     if ((i(slot, FLAGS) & PACKED) == 0) return (String) ref(slot, KEY_TEXT);
-    char[] c = new char[32];
-    hexDigits(l(slot, KEY_HIGH), c, 0);
-    hexDigits(l(slot, KEY_LOW), c, 16);
-    return new String(c);
+    return HEX.toHexDigits(l(slot, KEY_HIGH)) + HEX.toHexDigits(l(slot, KEY_LOW));
   }
 
   int generation(int slot) {
@@ -580,10 +580,7 @@ final class SessionTable {
   }
 
   private int mix(int service, long a, long b) {
-    long x = ((a * 0x9E3779B97F4A7C15L + b) * 0x9E3779B97F4A7C15L + service) ^ seed;
-    x = (x ^ (x >>> 33)) * 0xFF51AFD7ED558CCDL;
-    x = (x ^ (x >>> 33)) * 0xC4CEB9FE1A85EC53L;
-    return (int) (x ^ (x >>> 33));
+    return SlotIndex.spread(((a * 0x9E3779B97F4A7C15L + b) * 0x9E3779B97F4A7C15L + service) ^ seed);
   }
 
   /** A lowercase hex digit's value, or -1. */
@@ -594,15 +591,8 @@ final class SessionTable {
   private static final byte[] DIGITS = new byte[128];
 
   static {
-    java.util.Arrays.fill(DIGITS, (byte) -1);
+    Arrays.fill(DIGITS, (byte) -1);
     for (int c = '0'; c <= '9'; c++) DIGITS[c] = (byte) (c - '0');
     for (int c = 'a'; c <= 'f'; c++) DIGITS[c] = (byte) (c - 'a' + 10);
-  }
-
-  private static void hexDigits(long v, char[] out, int at) {
-    for (int k = 15; k >= 0; k--) {
-      out[at + k] = Character.forDigit((int) (v & 15), 16);
-      v >>>= 4;
-    }
   }
 }

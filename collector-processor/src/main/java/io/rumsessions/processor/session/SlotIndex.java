@@ -33,6 +33,16 @@ public final class SlotIndex {
     this.maxLoad = maxLoad;
   }
 
+  /**
+   * A 32-bit hash of a mixed 64-bit key, every input bit reaching every output bit (MurmurHash3's
+   * 64-bit finalizer), for callers to build their hashes on.
+   */
+  public static int spread(long x) {
+    x = (x ^ (x >>> 33)) * 0xFF51AFD7ED558CCDL;
+    x = (x ^ (x >>> 33)) * 0xC4CEB9FE1A85EC53L;
+    return (int) (x ^ (x >>> 33));
+  }
+
   /** The first position to probe for a hash. */
   public int start(int hash) {
     return hash & mask;
