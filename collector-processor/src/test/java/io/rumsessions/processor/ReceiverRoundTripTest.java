@@ -168,6 +168,49 @@ class ReceiverRoundTripTest {
   }
 
   @Test
+  void grpcRequestsReadIntoAUsedArrayEndWhereTheyEnd() throws Exception {
+    // The arrays gRPC requests are read into are used again. Here each request lands in the array
+    // the one before left its bytes in, and those stale bytes are a valid request's spans: a reader
+    // that went past its own request would count them, or refuse a valid request.
+    start(Map.of("consent.default", "granted"));
+    byte[] first = protobufOf(POSTS.get(0).body());
+    byte[] second = protobufOf(POSTS.get(1).body());
+    // Protobuf messages concatenate into one with both requests' resource spans.
+    byte[] both = java.util.Arrays.copyOf(first, first.length + second.length);
+    System.arraycopy(second, 0, both, first.length, second.length);
+    int firstSpans = spanCount(first);
+    int bothSpans = spanCount(both);
+    assertThat(bothSpans).isEqualTo(firstSpans + spanCount(second)).isGreaterThan(firstSpans);
+
+    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", processor.grpcPort()).usePlaintext().build();
+    try {
+      io.grpc.MethodDescriptor<byte[], byte[]> raw = TraceServiceGrpc.getExportMethod().toBuilder(RAW, RAW).build();
+      for (byte[] request : List.of(both, first, both, java.util.Arrays.copyOf(first, first.length - 3), first)) {
+        try {
+          byte[] answer = io.grpc.stub.ClientCalls.blockingUnaryCall(channel, raw, io.grpc.CallOptions.DEFAULT, request);
+          assertThat(ExportTraceServiceResponse.parseFrom(answer).hasPartialSuccess()).isFalse();
+        } catch (io.grpc.StatusRuntimeException e) {
+          // Only the truncated one is refused: its end falls inside a span.
+          assertThat(request.length).isEqualTo(first.length - 3);
+          assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.INVALID_ARGUMENT);
+        }
+      }
+    } finally {
+      channel.shutdownNow();
+    }
+    Scrape s = Scrape.of(processor.metricsPort());
+    assertThat(s.sum("rum_spans_received_total", "outcome=\"accepted\"")).isEqualTo(2 * bothSpans + 2 * firstSpans);
+    assertThat(s.sum("rum_receiver_requests_total", "transport=\"grpc\"", "outcome=\"ok\"")).isEqualTo(4);
+    assertThat(s.sum("rum_receiver_requests_total", "transport=\"grpc\"", "outcome=\"malformed\"")).isEqualTo(1);
+  }
+
+  static int spanCount(byte[] request) throws Exception {
+    return ExportTraceServiceRequest.parseFrom(request).getResourceSpansList().stream()
+        .flatMap(r -> r.getScopeSpansList().stream())
+        .mapToInt(io.opentelemetry.proto.trace.v1.ScopeSpans::getSpansCount).sum();
+  }
+
+  @Test
   void badInputGetsTheOtlpStatusCodes() throws Exception {
     start(Map.of("receiver.max-request-bytes", "64KiB"));
     HttpResponse<byte[]> unsupported = post("text/plain", "hello".getBytes(), Map.of());

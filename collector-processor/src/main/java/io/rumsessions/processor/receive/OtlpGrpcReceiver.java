@@ -16,6 +16,7 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
@@ -39,51 +40,38 @@ import java.util.concurrent.TimeUnit;
  */
 public final class OtlpGrpcReceiver implements AutoCloseable {
   private static final Context.Key<String> PEER = Context.key("rum-peer");
+  /** Request arrays longer than this are not kept for the next request (see RequestBuffers). */
+  private static final long LARGEST_KEPT_BUFFER = 1L << 20;
+  private static final ExportTraceServiceResponse ACCEPTED = ExportTraceServiceResponse.getDefaultInstance();
 
   private final Server server;
   private final ExecutorService executor;
+  private final SpanPipeline pipeline;
+  private final RumMetrics metrics;
+  private final Admission admission;
 
   public OtlpGrpcReceiver(ReceiverConfig config, SpanPipeline pipeline, RumMetrics metrics, Admission admission) {
+    this.pipeline = pipeline;
+    this.metrics = metrics;
+    this.admission = admission;
     this.executor = Executors.newFixedThreadPool(config.maxConcurrentRequests(), r -> {
       Thread t = new Thread(r, "otlp-grpc");
       t.setDaemon(true);
       return t;
     });
     // The request stays bytes until the pipeline reads it in place (OtlpWireSpans): parsing it
-    // into protobuf-java messages made most of the processor's garbage.
-    MethodDescriptor<byte[], ExportTraceServiceResponse> export = TraceServiceGrpc.getExportMethod()
-        .toBuilder(new RequestBytes(), ProtoUtils.marshaller(ExportTraceServiceResponse.getDefaultInstance()))
+    // into protobuf-java messages made most of the processor's garbage. The bytes go into arrays
+    // used again: one per concurrent request is kept, up to 1 MiB each.
+    RequestBuffers buffers = new RequestBuffers(config.maxConcurrentRequests(),
+        (int) Math.max(RequestBuffers.SMALLEST, Math.min(LARGEST_KEPT_BUFFER, config.maxRequestBytes())));
+    MethodDescriptor<RequestBody, ExportTraceServiceResponse> export = TraceServiceGrpc.getExportMethod()
+        .toBuilder(new RequestBodyMarshaller(buffers), ProtoUtils.marshaller(ACCEPTED))
         .build();
-    ServerCalls.UnaryMethod<byte[], ExportTraceServiceResponse> handler = (request, response) -> {
-      if (!admission.tryAcquire()) {
-        metrics.request("grpc", "overloaded");
-        response.onError(Status.UNAVAILABLE
-            .withDescription(admission.closing() ? "shutting down" : "too many concurrent requests, retry later")
-            .asRuntimeException());
-        return;
-      }
-      long started = System.nanoTime();
+    ServerCalls.UnaryMethod<RequestBody, ExportTraceServiceResponse> handler = (request, response) -> {
       try {
-        OtlpWireSpans spans;
-        try {
-          spans = OtlpWireSpans.read(request, request.length);
-        } catch (MalformedPayloadException e) {
-          metrics.request("grpc", "malformed");
-          response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
-          return;
-        }
-        IngestResult result = pipeline.ingest(spans, RequestContext.plain("grpc", PEER.get()));
-        ExportTraceServiceResponse.Builder b = ExportTraceServiceResponse.newBuilder();
-        if (result.rejected() > 0) {
-          b.setPartialSuccess(ExportTracePartialSuccess.newBuilder()
-              .setRejectedSpans(result.rejected()).setErrorMessage(result.errorMessage()));
-        }
-        metrics.request("grpc", result.rejected() > 0 ? "partial" : "ok");
-        response.onNext(b.build());
-        response.onCompleted();
+        export(request, response);
       } finally {
-        admission.release();
-        metrics.ingestSeconds("grpc", (System.nanoTime() - started) / 1e9);
+        buffers.give(request.bytes());
       }
     };
     ServerServiceDefinition service = ServerServiceDefinition.builder(TraceServiceGrpc.SERVICE_NAME)
@@ -104,22 +92,69 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
         .build();
   }
 
+  private void export(RequestBody request, StreamObserver<ExportTraceServiceResponse> response) {
+    if (!admission.tryAcquire()) {
+      metrics.request("grpc", "overloaded");
+      response.onError(Status.UNAVAILABLE
+          .withDescription(admission.closing() ? "shutting down" : "too many concurrent requests, retry later")
+          .asRuntimeException());
+      return;
+    }
+    long started = System.nanoTime();
+    try {
+      OtlpWireSpans spans;
+      try {
+        spans = OtlpWireSpans.read(request.bytes(), request.length());
+      } catch (MalformedPayloadException e) {
+        metrics.request("grpc", "malformed");
+        response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+        return;
+      }
+      IngestResult result = pipeline.ingest(spans, RequestContext.plain("grpc", PEER.get()));
+      ExportTraceServiceResponse answer = ACCEPTED;
+      if (result.rejected() > 0) {
+        answer = ExportTraceServiceResponse.newBuilder().setPartialSuccess(ExportTracePartialSuccess.newBuilder()
+            .setRejectedSpans(result.rejected()).setErrorMessage(result.errorMessage())).build();
+      }
+      metrics.request("grpc", result.rejected() > 0 ? "partial" : "ok");
+      response.onNext(answer);
+      response.onCompleted();
+    } finally {
+      admission.release();
+      metrics.ingestSeconds("grpc", (System.nanoTime() - started) / 1e9);
+    }
+  }
+
+  /** A request message's bytes: {@code bytes[0, length)}; the array may be longer and is used again. */
+  private record RequestBody(byte[] bytes, int length) {}
+
   /** Takes a request message as its bytes; gRPC has already enforced the size limit. */
-  private static final class RequestBytes implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
+  private static final class RequestBodyMarshaller implements MethodDescriptor.Marshaller<RequestBody> {
+    private final RequestBuffers buffers;
+
+    RequestBodyMarshaller(RequestBuffers buffers) {
+      this.buffers = buffers;
     }
 
     @Override
-    public byte[] parse(InputStream in) {
+    public InputStream stream(RequestBody value) {
+      return new ByteArrayInputStream(value.bytes(), 0, value.length());
+    }
+
+    @Override
+    public RequestBody parse(InputStream in) {
       try {
-        if (!(in instanceof KnownLength)) return in.readAllBytes();
-        // gRPC's own streams know their length: one exact array, no growing copies.
-        byte[] bytes = new byte[in.available()];
-        int n = in.readNBytes(bytes, 0, bytes.length);
+        if (!(in instanceof KnownLength)) {
+          byte[] bytes = in.readAllBytes();
+          return new RequestBody(bytes, bytes.length);
+        }
+        // gRPC's own streams know their length: read into a kept array, no growing copies.
+        int length = in.available();
+        byte[] bytes = buffers.take(length);
+        int n = in.readNBytes(bytes, 0, length);
         int next = in.read();
-        if (n == bytes.length && next < 0) return bytes;
+        if (n == length && next < 0) return new RequestBody(bytes, length);
+        buffers.give(bytes);
         throw new IOException("the message was not the length gRPC gave it");
       } catch (IOException e) {
         throw Status.INTERNAL.withDescription("could not read the request: " + e.getMessage()).withCause(e).asRuntimeException();
