@@ -1,5 +1,9 @@
 package io.rumsessions.processor.receive;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Reads protobuf wire format from a byte array, with the bounds and limits protobuf-java's
  * {@code CodedInputStream} applies, so that what it would refuse is refused here too. Errors are
@@ -15,6 +19,9 @@ final class ProtoReader {
   static final int FIXED32 = 5;
   /** protobuf-java's default recursion limit for nested messages and groups. */
   static final int MAX_DEPTH = 100;
+  /** Eight bytes of an array as one long, to test eight bytes for ASCII at once. */
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long HIGH_BITS = 0x8080808080808080L;
 
   /** Thrown on bytes that are not valid protobuf; the message says what and where. */
   static final class Malformed extends RuntimeException {
@@ -44,6 +51,18 @@ final class ProtoReader {
   }
 
   long varint(int limit) {
+    // Most tags and lengths are one byte: kept small so that it inlines into its callers.
+    if (pos < limit) {
+      byte b = buf[pos];
+      if (b >= 0) {
+        pos++;
+        return b;
+      }
+    }
+    return longVarint(limit);
+  }
+
+  private long longVarint(int limit) {
     long result = 0;
     for (int shift = 0; shift < 64; shift += 7) {
       if (pos >= limit) throw new Malformed("truncated varint at byte " + pos);
@@ -107,6 +126,11 @@ final class ProtoReader {
   void checkUtf8(int from, int to) {
     int i = from;
     while (i < to) {
+      // Browser spans' strings (URLs, user agents, keys) are nearly all ASCII.
+      if (to - i >= 8 && ((long) LONGS.get(buf, i) & HIGH_BITS) == 0) {
+        i += 8;
+        continue;
+      }
       int b = buf[i];
       if (b >= 0) {
         i++;
