@@ -19,6 +19,10 @@ import java.util.function.LongSupplier;
  * Every metric the processor exports, registered once. Label sets are bounded: service names
  * by {@link ServiceNames}, channel and device by their fixed vocabularies, outcome and reason
  * by enums in the code.
+ *
+ * <p>Without exemplars: the processor traces nothing of its own, so there is no trace to link,
+ * while client_java's exemplar sampling ran on every increment and woke a scheduler thread
+ * hundreds of times a second for each observed series (about 1.5 % of a core under load).
  */
 public final class RumMetrics implements SessionListener {
   private final Counter started;
@@ -47,80 +51,80 @@ public final class RumMetrics implements SessionListener {
 
   public RumMetrics(PrometheusRegistry registry, EngagementRule engagement) {
     this.engagement = engagement;
-    visitorSessions = Counter.builder().name("rum_visitor_sessions_total")
+    visitorSessions = Counter.builder().withoutExemplars().name("rum_visitor_sessions_total")
         .help("Sessions counted as started, by whether their visitor was seen before in the lookback"
             + " (visitor_type new or returning: consented visitors with a user.id; unidentified: the rest).")
         .labelNames("service_name", "visitor_type").register(registry);
-    started = Counter.builder().name("rum_sessions_started_total")
+    started = Counter.builder().withoutExemplars().name("rum_sessions_started_total")
         .help("Sessions started, counted when their first span arrives.")
         .labelNames("service_name", "channel", "device").register(registry);
-    ended = Counter.builder().name("rum_sessions_ended_total")
+    ended = Counter.builder().withoutExemplars().name("rum_sessions_ended_total")
         .help("Sessions ended (inactivity, split, maximum length, midnight or eviction).")
         .labelNames("service_name", "channel", "device").register(registry);
-    bounces = Counter.builder().name("rum_session_bounces_total")
+    bounces = Counter.builder().withoutExemplars().name("rum_session_bounces_total")
         .help("Ended sessions with fewer than 2 pageviews and no interaction.")
         .labelNames("service_name", "channel", "device").register(registry);
-    engaged = Counter.builder().name("rum_sessions_engaged_total")
+    engaged = Counter.builder().withoutExemplars().name("rum_sessions_engaged_total")
         .help("Ended sessions that were engaged (GA4: >= 10 s, >= 2 pageviews, or a conversion).")
         .labelNames("service_name", "channel", "device").register(registry);
-    evicted = Counter.builder().name("rum_sessions_evicted_total")
+    evicted = Counter.builder().withoutExemplars().name("rum_sessions_evicted_total")
         .help("Sessions ended early because the active-session cap was reached.")
         .labelNames("service_name").register(registry);
-    duration = Histogram.builder().name("rum_session_duration_seconds")
+    duration = Histogram.builder().withoutExemplars().name("rum_session_duration_seconds")
         .help("Session duration: last minus first event time, observed when a session ends.")
         .unit(Unit.SECONDS)
         .classicOnly()
         .classicUpperBounds(0, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400)
         .labelNames("service_name", "channel", "device").register(registry);
-    pageviews = Histogram.builder().name("rum_session_pageviews")
+    pageviews = Histogram.builder().withoutExemplars().name("rum_session_pageviews")
         .help("Pageviews per ended session.")
         .classicOnly()
         .classicUpperBounds(0, 1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 50, 100)
         .labelNames("service_name", "channel", "device").register(registry);
-    active = Gauge.builder().name("rum_sessions_active")
+    active = Gauge.builder().withoutExemplars().name("rum_sessions_active")
         .help("Sessions currently open.")
         .labelNames("service_name").register(registry);
-    spans = Counter.builder().name("rum_spans_received_total")
+    spans = Counter.builder().withoutExemplars().name("rum_spans_received_total")
         .help("Spans received, by what became of them.")
         .labelNames("service_name", "outcome").register(registry);
-    requests = Counter.builder().name("rum_receiver_requests_total")
+    requests = Counter.builder().withoutExemplars().name("rum_receiver_requests_total")
         .help("OTLP export requests received, by transport and outcome.")
         .labelNames("transport", "outcome").register(registry);
-    ingestDuration = Histogram.builder().name("rum_ingest_duration_seconds")
+    ingestDuration = Histogram.builder().withoutExemplars().name("rum_ingest_duration_seconds")
         .help("Time to decode and sessionize one OTLP export request.")
         .unit(Unit.SECONDS)
         .classicOnly()
         .classicUpperBounds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
         .labelNames("transport").register(registry);
-    botSpans = Counter.builder().name("rum_bot_spans_total")
+    botSpans = Counter.builder().withoutExemplars().name("rum_bot_spans_total")
         .help("Spans of bot sessions, excluded from session metrics, by the reason the session is a bot.")
         .labelNames("service_name", "reason").register(registry);
-    botSessions = Counter.builder().name("rum_bot_sessions_total")
+    botSessions = Counter.builder().withoutExemplars().name("rum_bot_sessions_total")
         .help("Sessions identified as bots, by the first reason found.")
         .labelNames("service_name", "reason").register(registry);
-    reclassified = Counter.builder().name("rum_sessions_reclassified_total")
+    reclassified = Counter.builder().withoutExemplars().name("rum_sessions_reclassified_total")
         .help("Sessions counted as started and later found to be bots; they are never counted as ended. "
             + "Human sessions started = rum_sessions_started_total - rum_sessions_reclassified_total.")
         .labelNames("service_name").register(registry);
-    campaignSessions = Counter.builder().name("rum_campaign_sessions_total")
+    campaignSessions = Counter.builder().withoutExemplars().name("rum_campaign_sessions_total")
         .help("Human sessions started, by the campaign they were attributed to at start (bounded label values; the rest is 'other').")
         .labelNames("service_name", "source", "medium", "campaign").register(registry);
-    conversions = Counter.builder().name("rum_conversions_total")
+    conversions = Counter.builder().withoutExemplars().name("rum_conversions_total")
         .help("Conversions (configured rules) completed in human sessions, by the session's channel.")
         .labelNames("service_name", "conversion", "channel").register(registry);
-    campaignEnded = Counter.builder().name("rum_campaign_sessions_ended_total")
+    campaignEnded = Counter.builder().withoutExemplars().name("rum_campaign_sessions_ended_total")
         .help("Human sessions ended, by the campaign attributed at their start (for per-campaign bounce and conversion rates).")
         .labelNames("service_name", "source", "medium", "campaign").register(registry);
-    campaignBounces = Counter.builder().name("rum_campaign_bounces_total")
+    campaignBounces = Counter.builder().withoutExemplars().name("rum_campaign_bounces_total")
         .help("Ended human sessions that bounced, by campaign.")
         .labelNames("service_name", "source", "medium", "campaign").register(registry);
-    campaignConversions = Counter.builder().name("rum_campaign_conversions_total")
+    campaignConversions = Counter.builder().withoutExemplars().name("rum_campaign_conversions_total")
         .help("Conversions in human sessions, by the session's campaign.")
         .labelNames("service_name", "source", "medium", "campaign", "conversion").register(registry);
-    backendSpans = Counter.builder().name("rum_backend_spans_total")
+    backendSpans = Counter.builder().withoutExemplars().name("rum_backend_spans_total")
         .help("Backend (server) spans, by whether they joined a browser session through their trace id.")
         .labelNames("service_name", "outcome").register(registry);
-    exported = Counter.builder().name("rum_export_spans_total")
+    exported = Counter.builder().withoutExemplars().name("rum_export_spans_total")
         .help("Spans handed to the OTLP exporter, by kind and result.")
         .labelNames("kind", "outcome").register(registry);
   }
