@@ -17,7 +17,7 @@ public final class BenchOptions {
   public String serverCpus = "0";
   public String xmx = "2g";
   public EnumSet<Protocol> protocols = EnumSet.allOf(Protocol.class);
-  public double warmupSeconds = 15;
+  public double warmupSeconds = 45;
   public double durationSeconds = 10;
   public int reps = 3;
   public int concurrency = 4;
@@ -50,7 +50,7 @@ public final class BenchOptions {
         --server-cpus LIST        taskset CPU list for each server under test (default 0; "" = no pinning)
         --xmx SIZE                processor heap (-Xmx) and the Collector's GOMEMLIMIT (default 2g)
         --protocols LIST          grpc,json (default both)
-        --warmup S                closed-loop warm-up per server and protocol (default 15)
+        --warmup S                closed-loop warm-up per server and protocol (default 45)
         --duration S              each measured window (default 10)
         --reps N                  repetitions; medians are reported (default 3)
         --concurrency N           requests in flight at saturation (default 4 = the processor's admission
