@@ -22,13 +22,13 @@ public final class CookieFreeId {
 
   /** The id under the given UTC day's salt; null if that salt no longer exists. */
   public String derive(String userAgent, String clientAddress, String service, String host, long day) {
-    Mac mac = macFor(day);
-    if (mac == null) return null;
-    feed(mac, userAgent);
-    feed(mac, clientAddress);
-    feed(mac, service);
-    feed(mac, host);
-    byte[] digest = mac.doFinal();
+    Keyed k = macFor(day);
+    if (k == null) return null;
+    k.feed(userAgent);
+    k.feed(clientAddress);
+    k.feed(service);
+    k.feed(host);
+    byte[] digest = k.mac.doFinal();
     return HexFormat.of().formatHex(digest, 0, 16);
   }
 
@@ -37,30 +37,55 @@ public final class CookieFreeId {
     return salts.exists(day);
   }
 
-  private Mac macFor(long day) {
+  private Keyed macFor(long day) {
     Keyed k = macs.get();
-    if (k != null && k.day == day && salts.isLive(day)) return k.mac;
+    if (k != null && k.day == day && salts.isLive(day)) return k;
     byte[] salt = salts.forDay(day);
     if (salt == null) return null;
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(salt, "HmacSHA256"));
-      macs.set(new Keyed(day, mac));
-      return mac;
+      k = new Keyed(day, mac, new byte[SCRATCH]);
+      macs.set(k);
+      return k;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
     }
   }
 
-  private static void feed(Mac mac, String value) {
-    byte[] b = value == null ? new byte[0] : value.getBytes(StandardCharsets.UTF_8);
-    int n = b.length;
-    mac.update((byte) (n >>> 24));
-    mac.update((byte) (n >>> 16));
-    mac.update((byte) (n >>> 8));
-    mac.update((byte) n);
-    mac.update(b);
-  }
+  /** Longest value encoded without allocating (a user agent is ~100–150 characters). */
+  private static final int SCRATCH = 4 + 512;
 
-  private record Keyed(long day, Mac mac) {}
+  /** A thread's MAC for one day, and room to encode a value into: one id per span, on the hot path. */
+  private record Keyed(long day, Mac mac, byte[] scratch) {
+    /** Feeds the value's length (4 bytes, big-endian) and its UTF-8 bytes. */
+    void feed(String value) {
+      int n = value == null ? 0 : value.length();
+      if (n <= SCRATCH - 4 && ascii(value, n)) {
+        // ASCII (user agents, addresses, hosts): its UTF-8 bytes are its chars.
+        lengthPrefix(n);
+        for (int i = 0; i < n; i++) scratch[4 + i] = (byte) value.charAt(i);
+        mac.update(scratch, 0, 4 + n);
+        return;
+      }
+      byte[] b = value.getBytes(StandardCharsets.UTF_8);
+      lengthPrefix(b.length);
+      mac.update(scratch, 0, 4);
+      mac.update(b);
+    }
+
+    private void lengthPrefix(int n) {
+      scratch[0] = (byte) (n >>> 24);
+      scratch[1] = (byte) (n >>> 16);
+      scratch[2] = (byte) (n >>> 8);
+      scratch[3] = (byte) n;
+    }
+
+    private static boolean ascii(String value, int n) {
+      for (int i = 0; i < n; i++) {
+        if (value.charAt(i) >= 0x80) return false;
+      }
+      return true;
+    }
+  }
 }
