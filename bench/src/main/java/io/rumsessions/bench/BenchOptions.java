@@ -19,6 +19,7 @@ public final class BenchOptions {
   public EnumSet<Protocol> protocols = EnumSet.allOf(Protocol.class);
   public double warmupSeconds = 45;
   public double durationSeconds = 10;
+  public double leadInSeconds = 2;
   public int reps = 3;
   public int concurrency = 4;
   public double loadFraction = 0.7;
@@ -52,6 +53,7 @@ public final class BenchOptions {
         --protocols LIST          grpc,json (default both)
         --warmup S                closed-loop warm-up per server and protocol (default 45)
         --duration S              each measured window (default 10)
+        --lead-in S               fixed-rate requests before the latency window, on its connections, not measured (default 2)
         --reps N                  repetitions; medians are reported (default 3)
         --concurrency N           requests in flight at saturation (default 4 = the processor's admission
                                   limit on one core)
@@ -115,6 +117,7 @@ public final class BenchOptions {
             }
             case "--warmup" -> o.warmupSeconds = Double.parseDouble(v);
             case "--duration" -> o.durationSeconds = Double.parseDouble(v);
+            case "--lead-in" -> o.leadInSeconds = Double.parseDouble(v);
             case "--reps" -> o.reps = Integer.parseInt(v);
             case "--concurrency" -> o.concurrency = Integer.parseInt(v);
             case "--load" -> o.loadFraction = Double.parseDouble(v);

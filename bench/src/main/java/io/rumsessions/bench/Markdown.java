@@ -17,8 +17,9 @@ final class Markdown {
     b.append("Command: `").append(o.commandLine).append("`\n\n");
     info.forEach((k, v) -> b.append("- ").append(k).append(": ").append(v).append('\n'));
     b.append(String.format(Locale.ROOT, "- settings: processor -Xmx%s (Collector GOMEMLIMIT the same), %d requests in flight at saturation, "
-        + "latency at %.0f %% of each server's own saturation rate, %.0f s warm-up, %.0f s windows, %d repetitions (median, [min–max])%n",
-        o.xmx, o.concurrency, o.loadFraction * 100, o.warmupSeconds, o.durationSeconds, o.reps));
+        + "latency at %.0f %% of each server's own saturation rate (after a %.0f s lead-in at that rate, not measured), %.0f s warm-up, "
+        + "%.0f s windows, %d repetitions (median, [min–max])%n",
+        o.xmx, o.concurrency, o.loadFraction * 100, o.leadInSeconds, o.warmupSeconds, o.durationSeconds, o.reps));
     b.append("\n### Throughput and latency\n\n");
     b.append("| server | protocol | spans / CPU-second | spans/s wall | CPU cores used (generator) | p50 @").append(pct(o)).append(" | p99 @").append(pct(o))
         .append(" | p99.9 | max | dropped @").append(pct(o)).append(" (sent − server's count) | failed requests |\n");
@@ -40,7 +41,7 @@ final class Markdown {
           .append(" | ").append(stat(rs, r -> r.latency().percentile(99.9) / 1e6, "%.2f ms"))
           .append(" | ").append(stat(rs, r -> r.latency().percentile(100) / 1e6, "%.1f ms"))
           .append(" | ").append(rs.stream().mapToLong(RumBench.Rep::dropped).sum()).append(" of ")
-          .append(String.format(Locale.ROOT, "%,d", rs.stream().mapToLong(r -> r.latency().spansSent()).sum()))
+          .append(String.format(Locale.ROOT, "%,d", rs.stream().mapToLong(RumBench.Rep::fixedRateSpansSent).sum()))
           .append(" | ").append(rs.stream().mapToLong(r -> r.latency().failedRequests() + r.satFailedRequests()).sum())
           .append(" |\n");
     }
@@ -100,7 +101,7 @@ final class Markdown {
       b.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %.2f | %,d | %.2f | %,.0f | %,.0f | %.2f | %,d | %,d | %.2f | %.2f | %.1f |%n",
           r.rep(), r.server(), r.protocol().label, r.loadAverage(), r.cpuSeconds(), r.satSpans(), r.satWallSeconds(),
           r.spansPerCpuSecond(), r.targetSpansPerSecond(), r.latencyCpuSeconds() / (r.latency().wallNanos() / 1e9),
-          r.latency().spansSent(), r.serverReceivedDelta(),
+          r.fixedRateSpansSent(), r.serverReceivedDelta(),
           r.latency().percentile(50) / 1e6, r.latency().percentile(99) / 1e6, r.latency().percentile(100) / 1e6));
     }
     b.append("\nserver CPU then = the server's CPU seconds per second in the fixed-rate window: about the load "

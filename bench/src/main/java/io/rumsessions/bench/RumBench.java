@@ -29,7 +29,7 @@ public final class RumBench {
   public record Rep(String server, Protocol protocol, int rep, String loadAverage,
       double cpuSeconds, long satSpans, long satSentSpans, double satWallSeconds, long satFailedRequests,
       double targetSpansPerSecond, LoadRunner.Phase latency, long serverReceivedDelta, long serverRefusedDelta,
-      double latencyCpuSeconds, double generatorCpuSeconds) {
+      double latencyCpuSeconds, double generatorCpuSeconds, long leadInSpans) {
     public double spansPerCpuSecond() {
       return satSpans / cpuSeconds;
     }
@@ -38,9 +38,14 @@ public final class RumBench {
       return satSpans / satWallSeconds;
     }
 
+    /** Spans sent at the fixed rate, lead-in included (the server's count covers both). */
+    public long fixedRateSpansSent() {
+      return leadInSpans + latency.spansSent();
+    }
+
     /** Spans sent at the fixed rate that the server did not take in. */
     public long dropped() {
-      return latency.spansSent() - serverReceivedDelta;
+      return fixedRateSpansSent() - serverReceivedDelta;
     }
   }
 
@@ -152,7 +157,7 @@ public final class RumBench {
           for (ServerProcess s : servers) {
             Rep r = measure(s, p, rep, payloads, cursors.get(s.name).get(p));
             reps.add(r);
-            sent.merge(s.name, r.latency().spansSent() + r.satSentSpans(), Long::sum);
+            sent.merge(s.name, r.fixedRateSpansSent() + r.satSentSpans(), Long::sum);
             log("rep %d %s %s: %.0f spans/CPU-s, %.0f spans/s wall (%.2f cores, generator %.2f); at %.0f spans/s: p50 %.2f ms p99 %.2f ms, sent %d, server got %d, failed %d %s; load %s",
                 rep, s.name, p.label, r.spansPerCpuSecond(), r.wallSpansPerSecond(), r.cpuSeconds() / r.satWallSeconds(),
                 r.generatorCpuSeconds() / r.satWallSeconds(), r.targetSpansPerSecond(), r.latency().percentile(50) / 1e6, r.latency().percentile(99) / 1e6,
@@ -208,14 +213,20 @@ public final class RumBench {
     long refusedBefore = s.refusedSpans();
     double[] latCpu = new double[2];
     LoadRunner.Phase lat;
+    long leadIn;
     try (Sender sender = Sender.create(p, "127.0.0.1", port(s, p), o.concurrency)) {
-      lat = runner(sender, payloads, p, cursor).openLoop(rate / spansPerRequest, o.durationSeconds,
+      LoadRunner runner = runner(sender, payloads, p, cursor);
+      // The switch from saturation to the fixed rate is the harness's, not a client's: new
+      // connections, and on a JVM the compilations queued while the core was saturated, which
+      // run as soon as it is not (hundreds in the first 200 ms). Not measured.
+      leadIn = o.leadInSeconds > 0 ? runner.openLoop(rate / spansPerRequest, o.leadInSeconds, null, null).spansSent() : 0;
+      lat = runner.openLoop(rate / spansPerRequest, o.durationSeconds,
           () -> latCpu[0] = cpuOf(s), () -> latCpu[1] = cpuOf(s));
     }
     long receivedDelta = s.receivedSpans() - receivedBefore;
     long refusedDelta = s.refusedSpans() - refusedBefore;
     return new Rep(s.name, p, rep, load, cpu[1] - cpu[0], sat.acceptedSpans(), sat.spansSent(), satWall, sat.failedRequests(),
-        rate, lat, receivedDelta, refusedDelta, latCpu[1] - latCpu[0], cpu[3] - cpu[2]);
+        rate, lat, receivedDelta, refusedDelta, latCpu[1] - latCpu[0], cpu[3] - cpu[2], leadIn);
   }
 
   private static double selfCpu() {
