@@ -161,7 +161,7 @@ public final class RumBench {
             log("rep %d %s %s: %.0f spans/CPU-s, %.0f spans/s wall (%.2f cores, generator %.2f); at %.0f spans/s: p50 %.2f ms p99 %.2f ms, sent %d, server got %d, failed %d %s; load %s",
                 rep, s.name, p.label, r.spansPerCpuSecond(), r.wallSpansPerSecond(), r.cpuSeconds() / r.satWallSeconds(),
                 r.generatorCpuSeconds() / r.satWallSeconds(), r.targetSpansPerSecond(), r.latency().percentile(50) / 1e6, r.latency().percentile(99) / 1e6,
-                r.latency().spansSent(), r.serverReceivedDelta(), r.latency().failedRequests(), r.latency().errors(), r.loadAverage());
+                r.fixedRateSpansSent(), r.serverReceivedDelta(), r.latency().failedRequests(), r.latency().errors(), r.loadAverage());
           }
         }
       }
