@@ -13,6 +13,9 @@ import javax.crypto.spec.SecretKeySpec;
  * are hashed and forgotten; only the 128-bit truncated digest, as hex, leaves this class.
  */
 public final class CookieFreeId {
+  /** Room for a length prefix and a value of up to 512 ASCII characters (a user agent: ~100–150). */
+  private static final int SCRATCH = 4 + 512;
+
   private final DailySalts salts;
   private final ThreadLocal<Keyed> macs = new ThreadLocal<>();
 
@@ -52,9 +55,6 @@ public final class CookieFreeId {
       throw new IllegalStateException("HmacSHA256 is missing from this JVM", e);
     }
   }
-
-  /** Longest value encoded without allocating (a user agent is ~100–150 characters). */
-  private static final int SCRATCH = 4 + 512;
 
   /** A thread's MAC for one day, and room to encode a value into: one id per span, on the hot path. */
   private record Keyed(long day, Mac mac, byte[] scratch) {

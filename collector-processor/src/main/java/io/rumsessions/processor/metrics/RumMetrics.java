@@ -21,8 +21,8 @@ import java.util.function.LongSupplier;
  * by enums in the code.
  *
  * <p>Without exemplars: the processor traces nothing of its own, so there is no trace to link,
- * while client_java's exemplar sampling ran on every increment and woke a scheduler thread
- * hundreds of times a second for each observed series (about 1.5 % of a core under load).
+ * while client_java's exemplar sampling ran on every increment and kept its scheduler thread
+ * busy (1.5 % of the processor's one core at 70 % gRPC load; bench/RESULTS.md).
  */
 public final class RumMetrics implements SessionListener {
   private final Counter started;
