@@ -33,6 +33,7 @@ public final class BenchOptions {
   public String fitHeap = "1g";
   public double fitMargin = 0.9;
   public Path jfrDir;
+  public Path latencyLogDir;
   public List<String> processorArgs = new ArrayList<>();
   public List<String> processorJvmArgs = new ArrayList<>();
   public boolean jvmOptionsFile = true;
@@ -68,6 +69,7 @@ public final class BenchOptions {
         --fit-heap SIZE           heap for the capacity check (default 1g)
         --fit-margin F            load this fraction of the computed capacity (default 0.9)
         --jfr DIR                 record the processor with JFR (profile settings) into DIR
+        --latency-log DIR         write each latency window's requests (due time UTC, latency, how late sent) to DIR
         --processor-arg ARG       extra processor argument (repeatable), e.g. --processor-arg=--set=session.max-active=2000000
         --processor-jvm-arg ARG   extra processor JVM argument (repeatable; after ROOT/collector-processor/jvm.options,
                                   so it overrides the same option there)
@@ -130,6 +132,7 @@ public final class BenchOptions {
             case "--fit-heap" -> o.fitHeap = v;
             case "--fit-margin" -> o.fitMargin = Double.parseDouble(v);
             case "--jfr" -> o.jfrDir = Path.of(v).toAbsolutePath();
+            case "--latency-log" -> o.latencyLogDir = Path.of(v).toAbsolutePath();
             case "--processor-arg" -> o.processorArgs.add(v);
             case "--processor-jvm-arg" -> o.processorJvmArgs.add(v);
             case "--out" -> o.out = Path.of(v).toAbsolutePath();

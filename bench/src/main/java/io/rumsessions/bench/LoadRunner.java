@@ -1,5 +1,9 @@
 package io.rumsessions.bench;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -58,16 +62,27 @@ public final class LoadRunner {
     final ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
     final AtomicInteger errorCount = new AtomicInteger();
     long[] latencies;
+    /** Per request, in the order answers came, when a request log is wanted: its due time and how late it was sent. */
+    final long[] dues;
+    final long[] lates;
     final AtomicInteger latencyCount = new AtomicInteger();
 
-    Recorder(int expected) {
+    Recorder(int expected, boolean perRequest) {
       latencies = new long[Math.max(1024, expected)];
+      dues = perRequest ? new long[latencies.length] : null;
+      lates = perRequest ? new long[latencies.length] : null;
     }
 
-    void record(long latency) {
+    void record(long due, long late, long latency) {
       int i = latencyCount.getAndIncrement();
       long[] l = latencies;
-      if (i < l.length) l[i] = latency;
+      if (i < l.length) {
+        l[i] = latency;
+        if (dues != null) {
+          dues[i] = due;
+          lates[i] = late;
+        }
+      }
     }
 
     /** Sends the next pool entry; {@code due} is the intended send time (nanoTime). */
@@ -78,8 +93,9 @@ public final class LoadRunner {
       requests.incrementAndGet();
       spansSent.addAndGet(p.spans());
       outstanding.incrementAndGet();
+      long late = System.nanoTime() - due;
       sender.send(body, (success, rej, error) -> {
-        record(System.nanoTime() - due);
+        record(due, late, System.nanoTime() - due);
         if (success) {
           ok.incrementAndGet();
           accepted.addAndGet(p.spans() - rej);
@@ -95,13 +111,41 @@ public final class LoadRunner {
     }
 
     Phase finish(long wallNanos) throws InterruptedException {
+      return finish(wallNanos, null);
+    }
+
+    Phase finish(long wallNanos, Path requestLog) throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(35);
       while (outstanding.get() > 0 && System.nanoTime() < deadline) Thread.sleep(1);
       int n = Math.min(latencyCount.get(), latencies.length);
+      if (requestLog != null) writeRequests(requestLog, n);
       long[] l = Arrays.copyOf(latencies, n);
       Arrays.sort(l);
       return new Phase(requests.get(), spansSent.get(), ok.get(), accepted.get(), rejected.get(), failed.get(),
           failedSpans.get(), wallNanos, l, List.copyOf(errors));
+    }
+
+    /**
+     * One line per request, in due order: its intended send time (UTC, microseconds since the
+     * epoch, to line up with the servers' GC and JIT logs), its latency and how late the generator
+     * sent it (microseconds). A slow request sent late is the generator's stall, not the server's.
+     */
+    private void writeRequests(Path log, int n) {
+      Integer[] order = new Integer[n];
+      for (int i = 0; i < n; i++) order[i] = i;
+      Arrays.sort(order, (a, b) -> Long.compare(dues[a], dues[b]));
+      long epochOffset = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+      StringBuilder b = new StringBuilder("due_utc_us\tlatency_us\tsent_late_us\n");
+      for (int i : order) {
+        b.append((dues[i] + epochOffset) / 1000).append('\t').append(latencies[i] / 1000).append('\t')
+            .append(lates[i] / 1000).append('\n');
+      }
+      try {
+        Files.createDirectories(log.toAbsolutePath().getParent());
+        Files.writeString(log, b);
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not write the request log " + log, e);
+      }
     }
   }
 
@@ -111,7 +155,7 @@ public final class LoadRunner {
    * via {@code window}.
    */
   public Phase closedLoop(int concurrency, double seconds, Runnable atStart, Runnable atEnd) throws InterruptedException {
-    Recorder r = new Recorder((int) Math.min(50_000_000, seconds * 200_000));
+    Recorder r = new Recorder((int) Math.min(50_000_000, seconds * 200_000), false);
     long durationNanos = (long) (seconds * 1e9);
     CountDownLatch stopped = new CountDownLatch(concurrency);
     if (atStart != null) atStart.run();
@@ -133,7 +177,7 @@ public final class LoadRunner {
 
   /** Exactly {@code requests} requests, {@code concurrency} in flight. */
   public Phase closedLoopCount(int concurrency, long requests) throws InterruptedException {
-    Recorder r = new Recorder((int) Math.min(50_000_000, requests + 16));
+    Recorder r = new Recorder((int) Math.min(50_000_000, requests + 16), false);
     AtomicLong left = new AtomicLong(requests);
     CountDownLatch stopped = new CountDownLatch(concurrency);
     long start = System.nanoTime();
@@ -151,8 +195,14 @@ public final class LoadRunner {
 
   /** {@code requestsPerSecond} for {@code seconds}, open loop. */
   public Phase openLoop(double requestsPerSecond, double seconds, Runnable atStart, Runnable atEnd) throws InterruptedException {
+    return openLoop(requestsPerSecond, seconds, atStart, atEnd, null);
+  }
+
+  /** The same, writing every request to {@code requestLog} (see {@code Recorder.writeRequests}) when it is not null. */
+  public Phase openLoop(double requestsPerSecond, double seconds, Runnable atStart, Runnable atEnd, Path requestLog)
+      throws InterruptedException {
     long count = (long) (requestsPerSecond * seconds);
-    Recorder r = new Recorder((int) Math.min(50_000_000, count + 16));
+    Recorder r = new Recorder((int) Math.min(50_000_000, count + 16), requestLog != null);
     double period = 1e9 / requestsPerSecond;
     if (atStart != null) atStart.run();
     long start = System.nanoTime();
@@ -166,6 +216,6 @@ public final class LoadRunner {
     while (r.outstanding.get() > 0 && System.nanoTime() < deadline) Thread.sleep(1);
     long wall = System.nanoTime() - start;
     if (atEnd != null) atEnd.run();
-    return r.finish(wall);
+    return r.finish(wall, requestLog);
   }
 }

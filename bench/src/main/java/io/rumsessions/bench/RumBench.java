@@ -220,8 +220,10 @@ public final class RumBench {
       // connections, and on a JVM the compilations queued while the core was saturated, which
       // run as soon as it is not (hundreds in the first 200 ms). Not measured.
       leadIn = o.leadInSeconds > 0 ? runner.openLoop(rate / spansPerRequest, o.leadInSeconds, null, null).spansSent() : 0;
+      Path requestLog = o.latencyLogDir == null ? null
+          : o.latencyLogDir.resolve(s.name + "-" + p.name().toLowerCase(Locale.ROOT) + "-rep" + rep + ".tsv");
       lat = runner.openLoop(rate / spansPerRequest, o.durationSeconds,
-          () -> latCpu[0] = cpuOf(s), () -> latCpu[1] = cpuOf(s));
+          () -> latCpu[0] = cpuOf(s), () -> latCpu[1] = cpuOf(s), requestLog);
     }
     long receivedDelta = s.receivedSpans() - receivedBefore;
     long refusedDelta = s.refusedSpans() - refusedBefore;

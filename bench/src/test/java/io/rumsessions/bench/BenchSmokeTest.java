@@ -23,7 +23,8 @@ class BenchSmokeTest {
     Path out = tmp.resolve("results.md");
     BenchOptions o = BenchOptions.parse(new String[] {
         "run", "--warmup", "1", "--duration", "1.5", "--lead-in", "0.5", "--reps", "1", "--concurrency", "2", "--visits", "60",
-        "--memory-sessions", "3000", "--no-fit-check", "--xmx", "256m", "--work", tmp.toString(), "--out", out.toString()});
+        "--memory-sessions", "3000", "--no-fit-check", "--xmx", "256m", "--work", tmp.toString(), "--out", out.toString(),
+        "--latency-log", tmp.resolve("requests").toString()});
 
     // The processor under test runs with what bin/rum-sessions gives it.
     List<String> shipped = BenchOptions.jvmOptions(o.root.resolve("collector-processor/jvm.options"));
@@ -47,6 +48,20 @@ class BenchSmokeTest {
       assertThat(r.serverReceivedDelta()).as("spans the server counted = spans sent at the fixed rate, lead-in included, " + what)
           .isEqualTo(r.leadInSpans() + lat.spansSent());
       assertThat(lat.latencies()).as("a latency per request, " + what).hasSize((int) lat.requests());
+      // The request log: a line per request of the window, in due order, each latency one of the window's.
+      Path log = tmp.resolve("requests").resolve(r.server() + "-" + r.protocol().name().toLowerCase(java.util.Locale.ROOT) + "-rep1.tsv");
+      List<String> lines = java.nio.file.Files.readAllLines(log);
+      assertThat(lines.get(0)).isEqualTo("due_utc_us\tlatency_us\tsent_late_us");
+      assertThat(lines).as("request log lines, " + what).hasSize((int) lat.requests() + 1);
+      long previousDue = 0;
+      for (String line : lines.subList(1, lines.size())) {
+        String[] f = line.split("\t");
+        long due = Long.parseLong(f[0]);
+        assertThat(due).isGreaterThanOrEqualTo(previousDue);
+        previousDue = due;
+        assertThat(Long.parseLong(f[1])).isBetween(lat.latencies()[0] / 1000, lat.percentile(100) / 1000);
+        assertThat(Long.parseLong(f[2])).isBetween(0L, Long.parseLong(f[1]));
+      }
       assertThat(lat.percentile(50)).isPositive();
       assertThat(lat.percentile(99)).isGreaterThanOrEqualTo(lat.percentile(50));
     }
