@@ -144,6 +144,7 @@ public final class RumBench {
 
       for (Protocol p : o.protocols) {
         for (ServerProcess s : servers) {
+          runOnly(servers, s);
           log("warm-up %s %s, %.0f s", s.name, p.label, o.warmupSeconds);
           try (Sender sender = Sender.create(p, "127.0.0.1", port(s, p), o.concurrency)) {
             LoadRunner.Phase w = runner(sender, payloads, p, cursors.get(s.name).get(p)).closedLoop(o.concurrency, o.warmupSeconds, null, null);
@@ -155,6 +156,7 @@ public final class RumBench {
       for (int rep = 1; rep <= o.reps; rep++) {
         for (Protocol p : o.protocols) {
           for (ServerProcess s : servers) {
+            runOnly(servers, s);
             Rep r = measure(s, p, rep, payloads, cursors.get(s.name).get(p));
             reps.add(r);
             sent.merge(s.name, r.fixedRateSpansSent() + r.satSentSpans(), Long::sum);
@@ -165,6 +167,7 @@ public final class RumBench {
           }
         }
       }
+      for (ServerProcess s : servers) s.resume();
       for (ServerProcess s : servers) {
         totals.put(s.name, new long[] {sent.getOrDefault(s.name, 0L), s.receivedSpans(), s.refusedSpans()});
         log("%s: %d spans sent in all, %d counted by the server, %d refused", s.name, totals.get(s.name)[0],
@@ -181,6 +184,17 @@ public final class RumBench {
     Files.writeString(o.out, md);
     log("results written to %s", o.out);
     return new Report(reps, memory, totals, md);
+  }
+
+  /**
+   * Lets only the server about to be measured run; the others are stopped (SIGSTOP) until their
+   * turn, so that none of their background work lands in its windows (see ServerProcess.pause).
+   */
+  private static void runOnly(List<ServerProcess> servers, ServerProcess measured) throws IOException, InterruptedException {
+    for (ServerProcess s : servers) {
+      if (s != measured) s.pause();
+    }
+    measured.resume();
   }
 
   private static int port(ServerProcess s, Protocol p) {

@@ -79,6 +79,32 @@ public abstract class ServerProcess implements AutoCloseable {
     return process.isAlive();
   }
 
+  /**
+   * Stops the process (SIGSTOP) while another server is measured. The servers share the pinned
+   * core, and an idle server's own timers ran in the other's windows: the Collector used ~40 ms of
+   * CPU 15 s after its load ended, which fell ~2 s into each of the processor's latency windows
+   * (their lead-in starts 12 s after the Collector's last window). {@link #resume()} continues it.
+   */
+  public void pause() throws IOException, InterruptedException {
+    signal(process.pid(), "STOP");
+  }
+
+  public void resume() throws IOException, InterruptedException {
+    signal(process.pid(), "CONT");
+  }
+
+  static void signal(long pid, String signal) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).redirectErrorStream(true).start();
+    String out = new String(kill.getInputStream().readAllBytes());
+    if (kill.waitFor() != 0) throw new IOException("kill -" + signal + " " + pid + " failed: " + out.trim());
+  }
+
+  /** The process state letter of proc(5) (R, S, T for stopped, …). */
+  static char stateOf(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    return stat.charAt(stat.lastIndexOf(')') + 2);
+  }
+
   public String scrape() throws IOException, InterruptedException {
     return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
         .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString()).body();
@@ -113,6 +139,12 @@ public abstract class ServerProcess implements AutoCloseable {
 
   @Override
   public void close() {
+    try {
+      // A stopped process would hold the termination signal until continued.
+      if (process.isAlive()) resume();
+    } catch (IOException | InterruptedException e) {
+      process.destroyForcibly();
+    }
     process.destroy();
     try {
       if (!process.waitFor(20, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
