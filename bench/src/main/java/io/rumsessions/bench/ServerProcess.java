@@ -61,10 +61,15 @@ public abstract class ServerProcess implements AutoCloseable {
 
   /** User + system CPU seconds of any process (all its threads), from /proc/PID/stat. */
   static double cpuSecondsOf(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    // after "pid (comm) ": state=0 ... utime=11, stime=12 (fields 14 and 15 of proc(5))
+    String[] f = statFields(pid);
+    // utime and stime: fields 14 and 15 of proc(5)
     return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / (double) CLK_TCK;
+  }
+
+  /** The fields of /proc/PID/stat after "pid (comm) " (the name may hold spaces): state is [0]. */
+  private static String[] statFields(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
   }
 
   /** Resident set size in bytes. */
@@ -101,8 +106,7 @@ public abstract class ServerProcess implements AutoCloseable {
 
   /** The process state letter of proc(5) (R, S, T for stopped, …). */
   static char stateOf(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    return stat.charAt(stat.lastIndexOf(')') + 2);
+    return statFields(pid)[0].charAt(0);
   }
 
   public String scrape() throws IOException, InterruptedException {
