@@ -40,7 +40,10 @@ import io.rumsessions.processor.session.SessionListener;
 import io.rumsessions.processor.session.SessionStore;
 import io.rumsessions.processor.session.SessionSummary;
 import io.rumsessions.processor.session.StoredSession;
-import io.rumsessions.processor.snapshot.SnapshotFile;
+import io.rumsessions.processor.config.StateConfig;
+import io.rumsessions.processor.durability.DurableState;
+import io.rumsessions.processor.durability.StateChanges;
+import io.rumsessions.processor.ingest.RecentSpans;
 import io.rumsessions.processor.snapshot.VisitorsFile;
 import io.rumsessions.processor.visitors.UniqueVisitors;
 import io.rumsessions.processor.snippet.SnippetHandler;
@@ -54,7 +57,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Wires the components from a {@link ProcessorConfig}, starts them, and stops them in order:
- * receivers first (no new spans), then the snapshot of active sessions, then the exporter.
+ * receivers first (no new spans), then a checkpoint of the state, then the exporter.
  */
 public final class RumSessionsProcessor implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(RumSessionsProcessor.class.getName());
@@ -67,7 +70,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
   private final Admission admission;
   private final OtlpHttpReceiver http;
   private final OtlpGrpcReceiver grpc;
-  private final SnapshotFile snapshot;
+  private final DurableState state;
   private final UniqueVisitors visitors;
   private final VisitorsFile visitorsFile;
   private final SpanPipeline pipeline;
@@ -96,20 +99,27 @@ public final class RumSessionsProcessor implements AutoCloseable {
     metrics.registerCapacity(registry, sessions.capacity(),
         () -> exportQueue == null ? 0 : exportQueue.size(), exportQueue == null ? 0 : exportQueue.capacity());
 
-    this.snapshot = new SnapshotFile(config.state().dir());
-    List<StoredSession> restored = snapshot.readAndDelete();
-    sessions.restore(restored);
-    if (!restored.isEmpty()) {
-      LOG.log(System.Logger.Level.INFO, "restored {0} sessions from {1}", restored.size(), snapshot.path());
-    }
-
     SiteCalendar calendar = new SiteCalendar(config.session().timeZone());
     VisitorsConfig vc = config.visitors();
     this.visitors = vc.enabled() ? new UniqueVisitors(vc, calendar) : null;
     this.visitorsFile = new VisitorsFile(config.state().dir());
+    ServiceNames services = new ServiceNames(config.metrics().maxServices());
+    TraceSessions traces = new TraceSessions(config.session().traceMapSize());
+    RecentSpans recent = new RecentSpans(config.state().recentSpans());
+    this.state = new DurableState(config.state(), new StateChanges(sessions, traces, metrics, visitors, services, recent),
+        sessions, metrics, visitors, recent);
+    DurableState.Recovery recovery = state.recover(clock.millis());
+    state.registerMetrics(registry);
+    if (recovery.fromCheckpoint() || recovery.replayedRecords() > 0) {
+      LOG.log(System.Logger.Level.INFO, "recovered {0} sessions from {1} and {2} log records ({3} bytes) in {4} ms",
+          recovery.sessions(), state.checkpoints().path(), recovery.replayedRecords(), recovery.replayedBytes(), recovery.millis());
+    }
+
     if (visitors != null) {
       try {
-        if (visitorsFile.readInto(visitors, clock.millis())) {
+        // The checkpoint holds the sketches as of its log position; the file may be newer, and
+        // replaying the log on top of it would take known visitors for new ones.
+        if (!state.restoredFromCheckpoint() && visitorsFile.readInto(visitors, clock.millis())) {
           LOG.log(System.Logger.Level.INFO, "restored visitor sketches from {0}", visitorsFile.path());
         }
       } catch (IOException e) {
@@ -131,7 +141,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
         BotFilter.from(config.bots()),
         new CampaignAttributor(SourceLists.bundled(), loadRegistry(config.attribution().registry()),
             config.attribution().maxLabelValues(), config.attribution().sameSiteDomains()),
-        config.attribution().conversions(), sessions, new TraceSessions(config.session().traceMapSize()), new ServiceNames(config.metrics().maxServices()), metrics,
+        config.attribution().conversions(), state, services,
         forwarded, forwarded == null ? null : exportQueue, visitors, clock, config.input().maxClockSkew());
 
     this.admission = new Admission(config.receiver().maxConcurrentRequests());
@@ -219,6 +229,16 @@ public final class RumSessionsProcessor implements AutoCloseable {
     http.start();
     long every = config.session().sweepInterval().toMillis();
     sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
+    long checkpointEvery = config.state().checkpointInterval().toMillis();
+    if (checkpointEvery > 0) sweeper.scheduleWithFixedDelay(this::checkpoint, checkpointEvery, checkpointEvery, TimeUnit.MILLISECONDS);
+    // A long log makes a slow restart: checked every second, written by size as well as by time.
+    sweeper.scheduleWithFixedDelay(() -> {
+      if (state.logIsLong()) checkpoint();
+    }, 1000, 1000, TimeUnit.MILLISECONDS);
+    if (config.state().durability() == StateConfig.Durability.INTERVAL) {
+      long sync = Math.max(1, config.state().fsyncInterval().toMillis());
+      sweeper.scheduleWithFixedDelay(state::sync, sync, sync, TimeUnit.MILLISECONDS);
+    }
     long save = config.visitors().saveInterval().toMillis();
     if (visitors != null && save > 0) sweeper.scheduleWithFixedDelay(this::saveVisitors, save, save, TimeUnit.MILLISECONDS);
     return this;
@@ -226,9 +246,17 @@ public final class RumSessionsProcessor implements AutoCloseable {
 
   private void sweep() {
     try {
-      sessions.sweep(clock.millis());
+      state.sweep(clock.millis());
     } catch (RuntimeException e) {
       LOG.log(System.Logger.Level.ERROR, "session sweep failed", e);
+    }
+  }
+
+  private void checkpoint() {
+    try {
+      state.checkpoint();
+    } catch (IOException | RuntimeException e) {
+      LOG.log(System.Logger.Level.ERROR, "could not write a checkpoint; the state log keeps growing until one succeeds", e);
     }
   }
 
@@ -283,14 +311,24 @@ public final class RumSessionsProcessor implements AutoCloseable {
     http.close();
     grpc.close();
     sweeper.shutdownNow();
+    try {
+      sweeper.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     if (config.state().snapshotOnShutdown()) {
       try {
-        List<StoredSession> all = sessions.snapshot();
-        snapshot.write(all);
-        LOG.log(System.Logger.Level.INFO, "wrote {0} sessions to {1}", all.size(), snapshot.path());
-      } catch (IOException e) {
-        LOG.log(System.Logger.Level.ERROR, "could not write the session snapshot", e);
+        state.checkpoint();
+        LOG.log(System.Logger.Level.INFO, "wrote a checkpoint of {0} active sessions to {1}", sessions.activeCount(),
+            state.checkpoints().path());
+      } catch (IOException | RuntimeException e) {
+        LOG.log(System.Logger.Level.ERROR, "could not write the checkpoint; the next start replays the state log", e);
       }
+    }
+    try {
+      state.close();
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.ERROR, "could not close the state log", e);
     }
     if (visitors != null) saveVisitors();
     if (exportQueue != null) exportQueue.close();

@@ -182,11 +182,11 @@ class ExportPrivacyTest {
   static String backendBatch(String traceId, long startNanos, boolean error) {
     return """
         {"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"checkout-api"}}]},
-        "scopeSpans":[{"spans":[{"traceId":"%s","spanId":"aaaaaaaaaaaaaaa1","parentSpanId":"bbbbbbbbbbbbbbb1",
+        "scopeSpans":[{"spans":[{"traceId":"%s","spanId":"%016x","parentSpanId":"bbbbbbbbbbbbbbb1",
         "name":"POST /api/cart","kind":2,"startTimeUnixNano":"%d","endTimeUnixNano":"%d",
         "attributes":[{"key":"client.address","value":{"stringValue":"%s"}}],
         "status":{"code":%d}}]}]}]}
-        """.formatted(traceId, startNanos, startNanos + 5_000_000, IP, error ? 2 : 0);
+        """.formatted(traceId, startNanos, startNanos, startNanos + 5_000_000, IP, error ? 2 : 0);
   }
 
   @Test

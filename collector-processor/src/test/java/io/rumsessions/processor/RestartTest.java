@@ -3,7 +3,7 @@ package io.rumsessions.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rumsessions.processor.session.StoredSession;
-import io.rumsessions.processor.snapshot.SnapshotFile;
+import io.rumsessions.processor.durability.Checkpoints;
 import io.rumsessions.processor.testing.ProcessorProcess;
 import io.rumsessions.processor.testing.Scrape;
 import java.net.URI;
@@ -54,24 +54,26 @@ class RestartTest {
       assertThat(s.sum("rum_sessions_started_total", SERVICE)).isEqualTo(1);
       assertThat(first.terminate()).isIn(0, 143);
     }
-    Path snapshot = new SnapshotFile(state).path();
-    assertThat(snapshot).exists();
-    // The snapshot holds aggregates and paths, never the query strings or user agents.
-    String raw = new String(Files.readAllBytes(snapshot), java.nio.charset.StandardCharsets.ISO_8859_1);
+    Path checkpoint = new Checkpoints(state).path();
+    assertThat(checkpoint).exists();
+    // The checkpoint holds aggregates and paths, never the query strings or user agents.
+    String raw = new String(Files.readAllBytes(checkpoint), java.nio.charset.StandardCharsets.ISO_8859_1);
     assertThat(raw).contains("visitor-1").contains("/product").doesNotContain("Mozilla");
 
     try (ProcessorProcess second = ProcessorProcess.start(dir.resolve("second.log"), flags)) {
-      assertThat(snapshot).doesNotExist();
       Scrape restored = Scrape.of(second.metricsPort);
       assertThat(restored.sum("rum_sessions_active", SERVICE)).isEqualTo(1);
+      // Counters continue from the checkpoint: Prometheus sees no reset.
+      assertThat(restored.sum("rum_sessions_started_total", SERVICE)).isEqualTo(1);
+      assertThat(restored.sum("rum_spans_received_total", SERVICE)).isEqualTo(2);
       pageview(second, "/checkout");
       Scrape after = Scrape.of(second.metricsPort);
       // The same session goes on: no second start.
-      assertThat(after.sum("rum_sessions_started_total", SERVICE)).isZero();
+      assertThat(after.sum("rum_sessions_started_total", SERVICE)).isEqualTo(1);
       assertThat(after.sum("rum_sessions_active", SERVICE)).isEqualTo(1);
       assertThat(second.terminate()).isIn(0, 143);
     }
-    List<StoredSession> finalState = new SnapshotFile(state).readAndDelete();
+    List<StoredSession> finalState = new Checkpoints(state).read().sessions();
     assertThat(finalState).singleElement().satisfies(x -> {
       assertThat(x.keyId()).isEqualTo("visitor-1");
       assertThat(x.pageviews()).isEqualTo(3);
@@ -111,12 +113,16 @@ class RestartTest {
       p.terminate();
     }
     String logText = Files.readString(log);
-    String snapshot = new String(Files.readAllBytes(new SnapshotFile(state).path()), java.nio.charset.StandardCharsets.ISO_8859_1);
-    StringBuilder salts = new StringBuilder();
-    try (var files = Files.list(state.resolve("salts"))) {
-      for (Path f : files.toList()) salts.append(new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1));
+    String snapshot = new String(Files.readAllBytes(new Checkpoints(state).path()), java.nio.charset.StandardCharsets.ISO_8859_1);
+    // Everything on disk: checkpoint, state log segments, salts, visitor sketches.
+    StringBuilder disk = new StringBuilder();
+    List<Path> files;
+    try (var walk = Files.walk(state)) {
+      files = walk.filter(Files::isRegularFile).toList();
     }
-    for (String where : List.of(metrics, logText, snapshot, salts.toString())) {
+    assertThat(files).anySatisfy(f -> assertThat(f.getFileName().toString()).startsWith("wal-"));
+    for (Path f : files) disk.append(new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1));
+    for (String where : List.of(metrics, logText, snapshot, disk.toString())) {
       assertThat(where).doesNotContain(ip).doesNotContain(userId).doesNotContain(clientId)
           .doesNotContain("bob").doesNotContain("Macintosh");
     }

@@ -173,7 +173,13 @@ public final class ConfigLoader {
         new StateConfig(
             stateDir,
             t.bool("state.snapshot-on-shutdown", true),
-            saltDir.isBlank() ? stateDir.resolve("salts") : Path.of(saltDir));
+            saltDir.isBlank() ? stateDir.resolve("salts") : Path.of(saltDir),
+            t.parsed("state.durability", StateConfig.Durability.FSYNC,
+                v -> StateConfig.Durability.valueOf(v.trim().toUpperCase(Locale.ROOT)), "fsync, interval or none"),
+            t.duration("state.fsync-interval", Duration.ofSeconds(1)),
+            t.duration("state.checkpoint-interval", Duration.ofMinutes(1)),
+            t.bytes("state.checkpoint-log-bytes", 64L << 20),
+            t.integer("state.recent-spans", 1 << 20, 0, 1 << 28));
 
     VisitorsConfig visitors =
         new VisitorsConfig(

@@ -84,6 +84,11 @@ public final class MessageSpans implements SpanSource {
     return bigEndian(span.getTraceId(), 8);
   }
 
+  @Override
+  public long spanId() {
+    return bigEndian(span.getSpanId(), 0);
+  }
+
   private static long bigEndian(ByteString bytes, int from) {
     long v = 0;
     for (int i = from; i < from + 8; i++) v = v << 8 | (bytes.byteAt(i) & 0xff);

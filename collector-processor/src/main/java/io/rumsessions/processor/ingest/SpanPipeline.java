@@ -6,21 +6,22 @@ import io.rumsessions.processor.attribution.Attribution;
 import io.rumsessions.processor.attribution.CampaignAttributor;
 import io.rumsessions.processor.attribution.ConversionRules;
 import io.rumsessions.processor.bots.BotFilter;
+import io.rumsessions.processor.durability.DurableState;
+import io.rumsessions.processor.durability.SpanCounts;
+import io.rumsessions.processor.durability.StateChanges;
+import io.rumsessions.processor.durability.StateUnavailableException;
 import io.rumsessions.processor.export.ForwardedSpans;
 import io.rumsessions.processor.export.SpanExportQueue;
-import io.rumsessions.processor.identity.TraceSessions;
 import io.rumsessions.processor.identity.VisitorIdentity;
 import io.rumsessions.processor.input.InputMapping;
 import io.rumsessions.processor.input.PagePaths;
 import io.rumsessions.processor.input.PageUrl;
 import io.rumsessions.processor.input.ResourceFacts;
 import io.rumsessions.processor.input.SpanFacts;
-import io.rumsessions.processor.metrics.RumMetrics;
 import io.rumsessions.processor.metrics.ServiceNames;
 import io.rumsessions.processor.session.Assignment;
 import io.rumsessions.processor.session.SessionEvent;
 import io.rumsessions.processor.session.SessionKey;
-import io.rumsessions.processor.session.SessionStore;
 import io.rumsessions.processor.visitors.UniqueVisitors;
 import io.rumsessions.processor.visitors.VisitorKey;
 import java.time.Duration;
@@ -37,10 +38,8 @@ public final class SpanPipeline {
   private final BotFilter bots;
   private final CampaignAttributor attributor;
   private final ConversionRules conversions;
-  private final SessionStore sessions;
-  private final TraceSessions traces;
+  private final DurableState state;
   private final ServiceNames services;
-  private final RumMetrics metrics;
   private final ForwardedSpans forwarded;
   private final SpanExportQueue exportQueue;
   private final UniqueVisitors visitors;
@@ -54,24 +53,23 @@ public final class SpanPipeline {
     final SpanFacts facts = new SpanFacts();
     final SessionEvent event = new SessionEvent();
     final Assignment assignment = new Assignment();
+    final SpanCounts counts = new SpanCounts();
   }
 
   /**
    * @param forwarded null when received spans are not forwarded
    */
   public SpanPipeline(InputMapping mapping, VisitorIdentity identity, BotFilter bots, CampaignAttributor attributor,
-      ConversionRules conversions, SessionStore sessions, TraceSessions traces,
-      ServiceNames services, RumMetrics metrics, ForwardedSpans forwarded, SpanExportQueue exportQueue,
+      ConversionRules conversions, DurableState state,
+      ServiceNames services, ForwardedSpans forwarded, SpanExportQueue exportQueue,
       UniqueVisitors visitors, InstantSource clock, Duration maxClockSkew) {
     this.mapping = mapping;
     this.identity = identity;
     this.bots = bots;
     this.attributor = attributor;
     this.conversions = conversions;
-    this.sessions = sessions;
-    this.traces = traces;
+    this.state = state;
     this.services = services;
-    this.metrics = metrics;
     this.forwarded = exportQueue == null ? null : forwarded;
     this.exportQueue = exportQueue;
     this.visitors = visitors;
@@ -83,21 +81,38 @@ public final class SpanPipeline {
    * A visitor is known by its {@code user.id} when it consented to one lasting across days, else by
    * today's cookie-free id (which the session key already is without consent).
    */
-  private void countVisitor(SpanFacts f, boolean granted, String service, String key, String ua, String address,
+  private VisitorKey visitorOf(SpanFacts f, boolean granted, String service, String key, String ua, String address,
       String host, long nowMillis) {
-    VisitorKey visitor;
-    if (granted && f.userId != null) visitor = VisitorKey.persistent(f.userId);
-    else if (granted && f.clientSessionId != null) visitor = VisitorKey.daily(identity.cookieFreeId(service, ua, address, host, nowMillis));
-    else visitor = VisitorKey.daily(key);
-    metrics.visitorSession(service, visitors.sessionStarted(service, visitor, nowMillis));
+    if (granted && f.userId != null) return VisitorKey.persistent(f.userId);
+    if (granted && f.clientSessionId != null) return VisitorKey.daily(identity.cookieFreeId(service, ua, address, host, nowMillis));
+    return VisitorKey.daily(key);
   }
 
   public IngestResult ingest(ExportTraceServiceRequest request, RequestContext ctx) {
     return ingest(new MessageSpans(request), ctx);
   }
 
+  /**
+   * Applies the request's spans under the state lock and returns once their changes are as
+   * durable as {@code state.durability} says: only then may the receiver acknowledge them.
+   *
+   * @throws StateUnavailableException when the state log cannot be written (answer 503)
+   */
   public IngestResult ingest(SpanSource spans, RequestContext ctx) {
     long nowMillis = clock.millis();
+    StateChanges changes = state.begin(nowMillis);
+    IngestResult result;
+    long position;
+    try {
+      result = ingest(spans, ctx, changes, nowMillis);
+    } finally {
+      position = state.end();
+    }
+    state.awaitDurable(position);
+    return result;
+  }
+
+  private IngestResult ingest(SpanSource spans, RequestContext ctx, StateChanges changes, long nowMillis) {
     long nowNanos = nowMillis * 1_000_000L;
     Scratch s = scratch.get();
     long acceptedTotal = 0;
@@ -107,19 +122,12 @@ public final class SpanPipeline {
       ResourceFacts rf = spans.resourceFacts(mapping);
       String service = services.canonical(rf.serviceName());
       ForwardedSpans.Origin origin = forwarded == null ? null : forwarded.new Origin(spans.resource());
-      long accepted = 0;
-      long late = 0;
-      long invalid = 0;
-      long badTime = 0;
-      long limited = 0;
-      long bot = 0;
-      long backendAttributed = 0;
-      long backendUnattributed = 0;
+      SpanCounts c = s.counts.clear();
       while (spans.nextScope()) {
         InstrumentationScopeInfo scope = forwarded == null ? null : forwarded.scope(spans.scope());
         while (spans.nextSpan()) {
           if (!spans.hasValidIds()) {
-            invalid++;
+            c.invalid++;
             if (firstError.isEmpty()) firstError = "span without a valid traceId and spanId";
             continue;
           }
@@ -127,17 +135,23 @@ public final class SpanPipeline {
           spans.map(mapping, rf, f);
           long t = f.timeNanos;
           if (t <= 0 || Math.abs(t - nowNanos) > maxSkewNanos) {
-            badTime++;
+            c.badTime++;
             if (firstError.isEmpty()) firstError = "span start time is further than the allowed clock skew from now";
+            continue;
+          }
+          long spanHash = RecentSpans.hash(spans.traceIdHigh(), spans.traceIdLow(), spans.spanId());
+          if (changes.isDuplicate(spanHash)) {
+            // Sent again (a retry after a timeout or a lost answer): counted the first time.
+            c.duplicate++;
             continue;
           }
           boolean granted = identity.granted(f.consent, ctx);
           if (f.backend) {
             // A backend span joins the browser session whose fetch started its trace; it never
             // starts, extends or splits a session.
-            String sessionId = sessions.recordBackend(traces.sessionOf(spans.traceIdHigh(), spans.traceIdLow()), f.error);
-            if (sessionId != null) backendAttributed++;
-            else backendUnattributed++;
+            String sessionId = changes.backend(spanHash, spans.traceIdHigh(), spans.traceIdLow(), f.error);
+            if (sessionId != null) c.backendAttributed++;
+            else c.backendUnattributed++;
             if (forwarded != null) {
               exportQueue.offer("forwarded", forwarded.of(origin, scope, spans.span(), granted, sessionId, 0, false));
             }
@@ -160,27 +174,22 @@ public final class SpanPipeline {
               .bot(bots.reason(f, ua, address));
           if (granted) s.event.stitching(f.previousSessionId, f.userId);
           Assignment a = s.assignment;
-          sessions.record(new SessionKey(service, key), s.event, nowMillis, a);
-          if (a.outcome() == Assignment.Outcome.ACCEPTED && spans.isClient()) {
-            traces.remember(spans.traceIdHigh(), spans.traceIdLow(), a.sessionHandle());
-          }
+          boolean client = spans.isClient();
+          changes.session(spanHash, new SessionKey(service, key), s.event, client, client ? spans.traceIdHigh() : 0,
+              client ? spans.traceIdLow() : 0, a);
           if (a.countedNow() && visitors != null) {
-            countVisitor(f, granted, service, key, ua, address, host, nowMillis);
-          }
-          if (a.outcome() == Assignment.Outcome.ACCEPTED && conversion != null) {
-            metrics.conversion(service, conversion, a.attribution());
+            changes.visitor(service, visitorOf(f, granted, service, key, ua, address, host, nowMillis));
           }
           switch (a.outcome()) {
-            case ACCEPTED -> accepted++;
-            case LATE -> late++;
+            case ACCEPTED -> c.accepted++;
+            case LATE -> c.late++;
             case SESSION_LIMIT -> {
-              limited++;
+              c.limited++;
               if (firstError.isEmpty()) firstError = "active-session limit reached";
               continue;
             }
             case BOT -> {
-              bot++;
-              metrics.botSpans(service, a.botReason(), 1);
+              c.bot++;
               if (bots.dropsSpans()) continue;
             }
           }
@@ -190,16 +199,9 @@ public final class SpanPipeline {
           }
         }
       }
-      metrics.spans(service, "accepted", accepted);
-      metrics.spans(service, "late", late);
-      metrics.spans(service, "invalid", invalid);
-      metrics.spans(service, "invalid_timestamp", badTime);
-      metrics.spans(service, "session_limit", limited);
-      metrics.spans(service, "bot", bot);
-      metrics.backendSpans(service, "attributed", backendAttributed);
-      metrics.backendSpans(service, "unattributed", backendUnattributed);
-      acceptedTotal += accepted + late + bot;
-      rejectedTotal += invalid + badTime + limited;
+      changes.spans(service, c);
+      acceptedTotal += c.accepted + c.late + c.bot + c.duplicate;
+      rejectedTotal += c.invalid + c.badTime + c.limited;
     }
     return new IngestResult(acceptedTotal, rejectedTotal, firstError);
   }

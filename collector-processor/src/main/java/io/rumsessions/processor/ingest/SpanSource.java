@@ -43,6 +43,9 @@ public interface SpanSource {
   /** The last 8 bytes of the current span's 16-byte trace id, big-endian. */
   long traceIdLow();
 
+  /** The current span's 8-byte span id, big-endian; only for a span with valid ids. */
+  long spanId();
+
   String name();
 
   /** Whether the current span's kind is CLIENT (a browser fetch whose trace a backend joins). */

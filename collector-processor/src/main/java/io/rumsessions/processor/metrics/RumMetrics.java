@@ -4,6 +4,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.rumsessions.processor.attribution.Attribution;
@@ -13,6 +14,10 @@ import io.rumsessions.processor.session.SessionListener;
 import io.rumsessions.processor.session.SessionSummary;
 import io.rumsessions.processor.visitors.UniqueVisitors;
 import io.rumsessions.processor.visitors.VisitorType;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.LongSupplier;
 
 /**
@@ -30,8 +35,8 @@ public final class RumMetrics implements SessionListener {
   private final Counter bounces;
   private final Counter engaged;
   private final Counter evicted;
-  private final Histogram duration;
-  private final Histogram pageviews;
+  private final ClassicHistogram duration;
+  private final ClassicHistogram pageviews;
   private final Gauge active;
   private final Counter spans;
   private final Counter requests;
@@ -48,45 +53,43 @@ public final class RumMetrics implements SessionListener {
   private final Counter campaignConversions;
   private final Counter visitorSessions;
   private final EngagementRule engagement;
+  /** The counters that are part of the checkpointed state, with their label names in order. */
+  private final Map<Counter, String[]> stateCounters = new java.util.LinkedHashMap<>();
 
   public RumMetrics(PrometheusRegistry registry, EngagementRule engagement) {
     this.engagement = engagement;
-    visitorSessions = Counter.builder().withoutExemplars().name("rum_visitor_sessions_total")
-        .help("Sessions counted as started, by whether their visitor was seen before in the lookback"
-            + " (visitor_type new or returning: consented visitors with a user.id; unidentified: the rest).")
-        .labelNames("service_name", "visitor_type").register(registry);
-    started = Counter.builder().withoutExemplars().name("rum_sessions_started_total")
-        .help("Sessions started, counted when their first span arrives.")
-        .labelNames("service_name", "channel", "device").register(registry);
-    ended = Counter.builder().withoutExemplars().name("rum_sessions_ended_total")
-        .help("Sessions ended (inactivity, split, maximum length, midnight or eviction).")
-        .labelNames("service_name", "channel", "device").register(registry);
-    bounces = Counter.builder().withoutExemplars().name("rum_session_bounces_total")
-        .help("Ended sessions with fewer than 2 pageviews and no interaction.")
-        .labelNames("service_name", "channel", "device").register(registry);
-    engaged = Counter.builder().withoutExemplars().name("rum_sessions_engaged_total")
-        .help("Ended sessions that were engaged (GA4: >= 10 s, >= 2 pageviews, or a conversion).")
-        .labelNames("service_name", "channel", "device").register(registry);
-    evicted = Counter.builder().withoutExemplars().name("rum_sessions_evicted_total")
-        .help("Sessions ended early because the active-session cap was reached.")
-        .labelNames("service_name").register(registry);
-    duration = Histogram.builder().withoutExemplars().name("rum_session_duration_seconds")
-        .help("Session duration: last minus first event time, observed when a session ends.")
-        .unit(Unit.SECONDS)
-        .classicOnly()
-        .classicUpperBounds(0, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400)
-        .labelNames("service_name", "channel", "device").register(registry);
-    pageviews = Histogram.builder().withoutExemplars().name("rum_session_pageviews")
-        .help("Pageviews per ended session.")
-        .classicOnly()
-        .classicUpperBounds(0, 1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 50, 100)
-        .labelNames("service_name", "channel", "device").register(registry);
+    visitorSessions = stateCounter(registry, "rum_visitor_sessions_total",
+        "Sessions counted as started, by whether their visitor was seen before in the lookback"
+            + " (visitor_type new or returning: consented visitors with a user.id; unidentified: the rest).",
+        "service_name", "visitor_type");
+    started = stateCounter(registry, "rum_sessions_started_total",
+        "Sessions started, counted when their first span arrives.",
+        "service_name", "channel", "device");
+    ended = stateCounter(registry, "rum_sessions_ended_total",
+        "Sessions ended (inactivity, split, maximum length, midnight or eviction).",
+        "service_name", "channel", "device");
+    bounces = stateCounter(registry, "rum_session_bounces_total",
+        "Ended sessions with fewer than 2 pageviews and no interaction.",
+        "service_name", "channel", "device");
+    engaged = stateCounter(registry, "rum_sessions_engaged_total",
+        "Ended sessions that were engaged (GA4: >= 10 s, >= 2 pageviews, or a conversion).",
+        "service_name", "channel", "device");
+    evicted = stateCounter(registry, "rum_sessions_evicted_total",
+        "Sessions ended early because the active-session cap was reached.",
+        "service_name");
+    duration = new ClassicHistogram("rum_session_duration_seconds",
+        "Session duration: last minus first event time, observed when a session ends.", Unit.SECONDS,
+        new double[] {0, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 14400},
+        "service_name", "channel", "device").register(registry);
+    pageviews = new ClassicHistogram("rum_session_pageviews", "Pageviews per ended session.", null,
+        new double[] {0, 1, 2, 3, 4, 5, 7, 10, 15, 20, 30, 50, 100},
+        "service_name", "channel", "device").register(registry);
     active = Gauge.builder().withoutExemplars().name("rum_sessions_active")
         .help("Sessions currently open.")
         .labelNames("service_name").register(registry);
-    spans = Counter.builder().withoutExemplars().name("rum_spans_received_total")
-        .help("Spans received, by what became of them.")
-        .labelNames("service_name", "outcome").register(registry);
+    spans = stateCounter(registry, "rum_spans_received_total",
+        "Spans received, by what became of them.",
+        "service_name", "outcome");
     requests = Counter.builder().withoutExemplars().name("rum_receiver_requests_total")
         .help("OTLP export requests received, by transport and outcome.")
         .labelNames("transport", "outcome").register(registry);
@@ -96,12 +99,12 @@ public final class RumMetrics implements SessionListener {
         .classicOnly()
         .classicUpperBounds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
         .labelNames("transport").register(registry);
-    botSpans = Counter.builder().withoutExemplars().name("rum_bot_spans_total")
-        .help("Spans of bot sessions, excluded from session metrics, by the reason the session is a bot.")
-        .labelNames("service_name", "reason").register(registry);
-    botSessions = Counter.builder().withoutExemplars().name("rum_bot_sessions_total")
-        .help("Sessions identified as bots, by the first reason found.")
-        .labelNames("service_name", "reason").register(registry);
+    botSpans = stateCounter(registry, "rum_bot_spans_total",
+        "Spans of bot sessions, excluded from session metrics, by the reason the session is a bot.",
+        "service_name", "reason");
+    botSessions = stateCounter(registry, "rum_bot_sessions_total",
+        "Sessions identified as bots, by the first reason found.",
+        "service_name", "reason");
     reclassified = Counter.builder().withoutExemplars().name("rum_sessions_reclassified_total")
         .help("Sessions counted as started and later found to be bots; they are never counted as ended. "
             + "Human sessions started = rum_sessions_started_total - rum_sessions_reclassified_total.")
@@ -109,24 +112,64 @@ public final class RumMetrics implements SessionListener {
     campaignSessions = Counter.builder().withoutExemplars().name("rum_campaign_sessions_total")
         .help("Human sessions started, by the campaign they were attributed to at start (bounded label values; the rest is 'other').")
         .labelNames("service_name", "source", "medium", "campaign").register(registry);
-    conversions = Counter.builder().withoutExemplars().name("rum_conversions_total")
-        .help("Conversions (configured rules) completed in human sessions, by the session's channel.")
-        .labelNames("service_name", "conversion", "channel").register(registry);
-    campaignEnded = Counter.builder().withoutExemplars().name("rum_campaign_sessions_ended_total")
-        .help("Human sessions ended, by the campaign attributed at their start (for per-campaign bounce and conversion rates).")
-        .labelNames("service_name", "source", "medium", "campaign").register(registry);
-    campaignBounces = Counter.builder().withoutExemplars().name("rum_campaign_bounces_total")
-        .help("Ended human sessions that bounced, by campaign.")
-        .labelNames("service_name", "source", "medium", "campaign").register(registry);
-    campaignConversions = Counter.builder().withoutExemplars().name("rum_campaign_conversions_total")
-        .help("Conversions in human sessions, by the session's campaign.")
-        .labelNames("service_name", "source", "medium", "campaign", "conversion").register(registry);
-    backendSpans = Counter.builder().withoutExemplars().name("rum_backend_spans_total")
-        .help("Backend (server) spans, by whether they joined a browser session through their trace id.")
-        .labelNames("service_name", "outcome").register(registry);
+    conversions = stateCounter(registry, "rum_conversions_total",
+        "Conversions (configured rules) completed in human sessions, by the session's channel.",
+        "service_name", "conversion", "channel");
+    campaignEnded = stateCounter(registry, "rum_campaign_sessions_ended_total",
+        "Human sessions ended, by the campaign attributed at their start (for per-campaign bounce and conversion rates).",
+        "service_name", "source", "medium", "campaign");
+    campaignBounces = stateCounter(registry, "rum_campaign_bounces_total",
+        "Ended human sessions that bounced, by campaign.",
+        "service_name", "source", "medium", "campaign");
+    campaignConversions = stateCounter(registry, "rum_campaign_conversions_total",
+        "Conversions in human sessions, by the session's campaign.",
+        "service_name", "source", "medium", "campaign", "conversion");
+    backendSpans = stateCounter(registry, "rum_backend_spans_total",
+        "Backend (server) spans, by whether they joined a browser session through their trace id.",
+        "service_name", "outcome");
     exported = Counter.builder().withoutExemplars().name("rum_export_spans_total")
         .help("Spans handed to the OTLP exporter, by kind and result.")
         .labelNames("kind", "outcome").register(registry);
+  }
+
+  /**
+   * The counters and histograms that describe sessions and spans: part of the checkpointed state,
+   * so that after a restart they continue from where the recovered state left them (Prometheus
+   * sees no reset). Process counters (requests, export, ingest time) are not: they start again
+   * with the process, as any process's do.
+   */
+  private Counter stateCounter(PrometheusRegistry registry, String name, String help, String... labelNames) {
+    Counter c = Counter.builder().withoutExemplars().name(name).help(help).labelNames(labelNames).register(registry);
+    stateCounters.put(c, labelNames);
+    return c;
+  }
+
+  public SavedMetrics save() {
+    List<SavedMetrics.CounterValue> counters = new ArrayList<>();
+    for (Map.Entry<Counter, String[]> e : stateCounters.entrySet()) {
+      Counter c = e.getKey();
+      for (CounterSnapshot.CounterDataPointSnapshot p : c.collect().getDataPoints()) {
+        // Snapshot labels come sorted by name; labelValues wants them in declaration order.
+        List<String> values = new ArrayList<>(e.getValue().length);
+        for (String name : e.getValue()) values.add(p.getLabels().get(name));
+        counters.add(new SavedMetrics.CounterValue(c.getPrometheusName(), values, p.getValue()));
+      }
+    }
+    return new SavedMetrics(counters, Map.of(duration.name(), duration.save(), pageviews.name(), pageviews.save()));
+  }
+
+  /** Puts saved values back; called once, before any span, on fresh counters. */
+  public void restore(SavedMetrics saved) {
+    Map<String, Counter> byName = new HashMap<>();
+    for (Counter c : stateCounters.keySet()) byName.put(c.getPrometheusName(), c);
+    for (SavedMetrics.CounterValue v : saved.counters()) {
+      Counter c = byName.get(v.name());
+      if (c != null && v.value() > 0) c.labelValues(v.labels().toArray(String[]::new)).inc(v.value());
+    }
+    for (ClassicHistogram h : List.of(duration, pageviews)) {
+      List<ClassicHistogram.Saved> s = saved.histograms().get(h.name());
+      if (s != null) h.restore(s);
+    }
   }
 
   /** Gauges whose value is read from the component that owns it. */

@@ -21,6 +21,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import io.rumsessions.processor.config.ReceiverConfig;
+import io.rumsessions.processor.durability.StateUnavailableException;
 import io.rumsessions.processor.ingest.IngestResult;
 import io.rumsessions.processor.ingest.RequestContext;
 import io.rumsessions.processor.ingest.SpanPipeline;
@@ -110,7 +111,15 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
         response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
         return;
       }
-      IngestResult result = pipeline.ingest(spans, RequestContext.plain("grpc", PEER.get()));
+      IngestResult result;
+      try {
+        result = pipeline.ingest(spans, RequestContext.plain("grpc", PEER.get()));
+      } catch (StateUnavailableException e) {
+        // Not durable, so not acknowledged: UNAVAILABLE is retried by OTLP clients.
+        metrics.request("grpc", "unavailable");
+        response.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+        return;
+      }
       ExportTraceServiceResponse answer = ACCEPTED;
       if (result.rejected() > 0) {
         answer = ExportTraceServiceResponse.newBuilder().setPartialSuccess(ExportTracePartialSuccess.newBuilder()

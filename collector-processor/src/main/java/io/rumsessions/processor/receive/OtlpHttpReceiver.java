@@ -13,6 +13,7 @@ import io.rumsessions.processor.config.ReceiverConfig;
 import io.rumsessions.processor.identity.ClientAddress;
 import io.rumsessions.processor.input.InputMapping;
 import io.rumsessions.processor.input.SpanFacts;
+import io.rumsessions.processor.durability.StateUnavailableException;
 import io.rumsessions.processor.ingest.IngestResult;
 import io.rumsessions.processor.ingest.MessageSpans;
 import io.rumsessions.processor.ingest.SpanSource;
@@ -188,7 +189,16 @@ public final class OtlpHttpReceiver implements AutoCloseable {
       RequestContext ctx = new RequestContext("http", peer, origin != null ? h.getFirst("User-Agent") : null,
           consent.header().isEmpty() ? SpanFacts.Consent.UNKNOWN : InputMapping.consentOf(h.getFirst(consent.header())),
           "1".equals(trim(h.getFirst("Sec-GPC"))), "1".equals(trim(h.getFirst("DNT"))));
-      IngestResult result = pipeline.ingest(request, ctx);
+      IngestResult result;
+      try {
+        result = pipeline.ingest(request, ctx);
+      } catch (StateUnavailableException e) {
+        // Not durable, so not acknowledged: the client retries and nothing is lost.
+        metrics.request("http", "unavailable");
+        ex.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, config.retryAfter().toSeconds())));
+        sendError(ex, 503, isJson, e.getMessage());
+        return;
+      }
       metrics.request("http", result.rejected() > 0 ? "partial" : "ok");
       sendSuccess(ex, isJson, result);
     } finally {

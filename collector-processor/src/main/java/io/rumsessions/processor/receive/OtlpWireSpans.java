@@ -75,6 +75,7 @@ public final class OtlpWireSpans implements SpanSource {
   // The current span's fields.
   private int traceIdStart;
   private int traceIdLength;
+  private int spanIdStart;
   private int spanIdLength;
   private int nameStart;
   private int nameLength;
@@ -223,6 +224,7 @@ public final class OtlpWireSpans implements SpanSource {
         r.pos = e;
       } else if (tag == SPAN_ID) {
         int e = r.delimited(end);
+        spanIdStart = r.pos;
         spanIdLength = e - r.pos;
         r.pos = e;
       } else if (tag == NAME) {
@@ -342,6 +344,11 @@ public final class OtlpWireSpans implements SpanSource {
   @Override
   public long traceIdLow() {
     return bigEndian(traceIdStart + 8);
+  }
+
+  @Override
+  public long spanId() {
+    return bigEndian(spanIdStart);
   }
 
   private long bigEndian(int from) {

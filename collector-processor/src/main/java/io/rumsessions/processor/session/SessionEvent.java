@@ -68,4 +68,40 @@ public final class SessionEvent {
   public long timeNanos() {
     return timeNanos;
   }
+
+  public boolean pageview() {
+    return pageview;
+  }
+
+  public boolean interaction() {
+    return interaction;
+  }
+
+  public String page() {
+    return page;
+  }
+
+  public String device() {
+    return device;
+  }
+
+  public Attribution attribution() {
+    return attribution;
+  }
+
+  public String conversion() {
+    return conversion;
+  }
+
+  public String botReason() {
+    return botReason;
+  }
+
+  public String previousId() {
+    return previousId;
+  }
+
+  public String userId() {
+    return userId;
+  }
 }

@@ -199,25 +199,32 @@ public final class SessionStore {
     return generation == 0 ? keyId : keyId + "-" + generation;
   }
 
-  /** Ends every session idle for longer than timeout + lateness, and forgets old ended ones. */
-  public void sweep(long nowMillis) {
+  /**
+   * Ends every session idle for longer than timeout + lateness, and forgets old ended ones;
+   * true when it did either.
+   */
+  public boolean sweep(long nowMillis) {
+    boolean changed = false;
     for (Shard shard : shards) {
       shard.lock.lock();
       try {
         SessionTable t = shard.table;
         for (int slot = t.oldestOpen(); slot >= 0; slot = t.oldestOpen()) {
           if (nowMillis - t.lastArrivalMillis(slot) < closeAfterMillis) break;
+          changed = true;
           t.close(slot);
           end(shard, slot, t.keyId(slot), EndReason.INACTIVITY, nowMillis);
         }
         for (int slot = t.oldestEnded(); slot >= 0; slot = t.oldestEnded()) {
           if (nowMillis - t.endedAtMillis(slot) < rememberEndedMillis) break;
+          changed = true;
           t.forgetEnded(slot);
         }
       } finally {
         shard.lock.unlock();
       }
     }
+    return changed;
   }
 
   /**

@@ -1,0 +1,16 @@
+package io.rumsessions.processor.durability;
+
+import io.rumsessions.processor.metrics.SavedMetrics;
+import io.rumsessions.processor.session.StoredSession;
+import java.util.List;
+
+/**
+ * The whole recoverable state at one position of the state log: replay starts after {@code
+ * position}. Taken under the state lock, so every part describes the same moment.
+ *
+ * @param visitors the visitor sketches as {@code UniqueVisitors.write} wrote them; null when
+ *     visitors are not counted
+ * @param recentSpans the recently seen span hashes, oldest first
+ */
+public record Checkpoint(long position, List<StoredSession> sessions, SavedMetrics metrics, byte[] visitors,
+    long[] recentSpans) {}

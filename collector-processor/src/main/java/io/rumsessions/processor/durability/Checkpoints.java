@@ -1,0 +1,218 @@
+package io.rumsessions.processor.durability;
+
+import io.rumsessions.processor.metrics.ClassicHistogram;
+import io.rumsessions.processor.metrics.SavedMetrics;
+import io.rumsessions.processor.session.StoredSession;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+
+/**
+ * The checkpoint file {@code state.dir/checkpoint}: a versioned binary file with a CRC32C over
+ * all of it, written to a temporary file, fsynced, renamed over the old one and the directory
+ * fsynced, so a crash at any moment leaves the old checkpoint or the new one, whole. Sessions
+ * are aggregates with paths (no query strings); ids only as the consent rules allow.
+ */
+public final class Checkpoints {
+  private static final int MAGIC = 0x52554d43; // "RUMC"
+  private static final int VERSION = 1;
+  /** Any count larger than this in a file is corruption, not state. */
+  private static final int MAX_COUNT = 1 << 28;
+
+  private final Path file;
+
+  public Checkpoints(Path dir) {
+    this.file = dir.resolve("checkpoint");
+  }
+
+  public Path path() {
+    return file;
+  }
+
+  public void write(Checkpoint c) throws IOException {
+    Files.createDirectories(file.getParent());
+    Path tmp = file.resolveSibling("checkpoint.tmp");
+    CRC32C crc = new CRC32C();
+    try (OutputStream raw = Files.newOutputStream(tmp);
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16))) {
+      out.writeInt(MAGIC);
+      out.writeInt(VERSION);
+      out.writeLong(c.position());
+      out.writeInt(c.sessions().size());
+      for (StoredSession s : c.sessions()) writeSession(out, s);
+      writeMetrics(out, c.metrics());
+      out.writeBoolean(c.visitors() != null);
+      if (c.visitors() != null) {
+        out.writeInt(c.visitors().length);
+        out.write(c.visitors());
+      }
+      out.writeInt(c.recentSpans().length);
+      for (long h : c.recentSpans()) out.writeLong(h);
+      out.flush();
+      // The CRC covers everything before it; written unchecked, after the flush.
+      new DataOutputStream(raw).writeInt((int) crc.getValue());
+    }
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    syncDirectory(file.getParent());
+  }
+
+  /** The checkpoint, or null when there is none yet. */
+  public Checkpoint read() throws IOException {
+    if (!Files.exists(file)) return null;
+    CRC32C crc = new CRC32C();
+    try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        CheckedInputStream checked = new CheckedInputStream(raw, crc);
+        DataInputStream in = new DataInputStream(checked)) {
+      if (in.readInt() != MAGIC) throw new IOException(file + " is not a rum-sessions checkpoint");
+      int version = in.readInt();
+      if (version != VERSION) throw new IOException(file + ": unsupported checkpoint version " + version);
+      long position = in.readLong();
+      int n = count(in);
+      List<StoredSession> sessions = new ArrayList<>(Math.min(n, 1 << 16));
+      for (int i = 0; i < n; i++) sessions.add(readSession(in));
+      SavedMetrics metrics = readMetrics(in);
+      byte[] visitors = null;
+      if (in.readBoolean()) {
+        visitors = new byte[count(in)];
+        in.readFully(visitors);
+      }
+      long[] recent = new long[count(in)];
+      for (int i = 0; i < recent.length; i++) recent[i] = in.readLong();
+      int expected = (int) crc.getValue();
+      int stored = new DataInputStream(raw).readInt();
+      if (stored != expected) throw new IOException(file + ": checksum mismatch, the checkpoint is damaged");
+      return new Checkpoint(position, sessions, metrics, visitors, recent);
+    }
+  }
+
+  private static int count(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > MAX_COUNT) throw new IOException("checkpoint: implausible count " + n);
+    return n;
+  }
+
+  private static void writeMetrics(DataOutputStream out, SavedMetrics m) throws IOException {
+    out.writeInt(m.counters().size());
+    for (SavedMetrics.CounterValue v : m.counters()) {
+      out.writeUTF(v.name());
+      writeLabels(out, v.labels());
+      out.writeDouble(v.value());
+    }
+    out.writeInt(m.histograms().size());
+    for (Map.Entry<String, List<ClassicHistogram.Saved>> e : m.histograms().entrySet()) {
+      out.writeUTF(e.getKey());
+      out.writeInt(e.getValue().size());
+      for (ClassicHistogram.Saved s : e.getValue()) {
+        writeLabels(out, s.labels());
+        out.writeInt(s.counts().length);
+        for (long c : s.counts()) out.writeLong(c);
+        out.writeDouble(s.sum());
+      }
+    }
+  }
+
+  private static SavedMetrics readMetrics(DataInputStream in) throws IOException {
+    int n = count(in);
+    List<SavedMetrics.CounterValue> counters = new ArrayList<>();
+    for (int i = 0; i < n; i++) counters.add(new SavedMetrics.CounterValue(in.readUTF(), readLabels(in), in.readDouble()));
+    int h = count(in);
+    Map<String, List<ClassicHistogram.Saved>> histograms = new HashMap<>();
+    for (int i = 0; i < h; i++) {
+      String name = in.readUTF();
+      int cells = count(in);
+      List<ClassicHistogram.Saved> saved = new ArrayList<>();
+      for (int j = 0; j < cells; j++) {
+        List<String> labels = readLabels(in);
+        long[] counts = new long[count(in)];
+        for (int k = 0; k < counts.length; k++) counts[k] = in.readLong();
+        saved.add(new ClassicHistogram.Saved(labels, counts, in.readDouble()));
+      }
+      histograms.put(name, saved);
+    }
+    return new SavedMetrics(counters, histograms);
+  }
+
+  private static void writeLabels(DataOutputStream out, List<String> labels) throws IOException {
+    out.writeByte(labels.size());
+    for (String l : labels) out.writeUTF(l);
+  }
+
+  private static List<String> readLabels(DataInputStream in) throws IOException {
+    int n = in.readUnsignedByte();
+    List<String> labels = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) labels.add(in.readUTF());
+    return labels;
+  }
+
+  static void writeSession(DataOutputStream out, StoredSession s) throws IOException {
+    out.writeUTF(s.service());
+    out.writeUTF(s.keyId());
+    out.writeInt(s.generation());
+    out.writeBoolean(s.ended());
+    out.writeLong(s.firstNanos());
+    out.writeLong(s.lastNanos());
+    out.writeLong(s.lastArrivalMillis());
+    out.writeInt(s.pageviews());
+    out.writeInt(s.interactions());
+    out.writeInt(s.spans());
+    out.writeLong(s.landingNanos());
+    out.writeLong(s.exitNanos());
+    writeNullable(out, s.landingPage());
+    writeNullable(out, s.exitPage());
+    writeNullable(out, s.device());
+    writeNullable(out, s.channel());
+    writeNullable(out, s.botReason());
+    out.writeBoolean(s.counted());
+    writeNullable(out, s.previousId());
+    writeNullable(out, s.userId());
+    out.writeInt(s.backendRequests());
+    out.writeInt(s.backendErrors());
+    writeNullable(out, s.source());
+    writeNullable(out, s.medium());
+    writeNullable(out, s.campaign());
+    out.writeInt(s.conversions());
+  }
+
+  static StoredSession readSession(DataInputStream in) throws IOException {
+    return new StoredSession(in.readUTF(), in.readUTF(), in.readInt(), in.readBoolean(),
+        in.readLong(), in.readLong(), in.readLong(), in.readInt(), in.readInt(), in.readInt(),
+        in.readLong(), in.readLong(), readNullable(in), readNullable(in), readNullable(in), readNullable(in),
+        readNullable(in), in.readBoolean(), readNullable(in), readNullable(in), in.readInt(), in.readInt(),
+        readNullable(in), readNullable(in), readNullable(in), in.readInt());
+  }
+
+  private static void writeNullable(DataOutputStream out, String s) throws IOException {
+    out.writeBoolean(s != null);
+    if (s != null) out.writeUTF(s);
+  }
+
+  private static String readNullable(DataInputStream in) throws IOException {
+    return in.readBoolean() ? in.readUTF() : null;
+  }
+
+  /** Makes a rename or a new file in {@code dir} durable (POSIX: fsync the directory). */
+  static void syncDirectory(Path dir) throws IOException {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+}

@@ -1,0 +1,247 @@
+package io.rumsessions.processor.durability;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.rumsessions.processor.config.StateConfig;
+import io.rumsessions.processor.ingest.RecentSpans;
+import io.rumsessions.processor.metrics.RumMetrics;
+import io.rumsessions.processor.metrics.SavedMetrics;
+import io.rumsessions.processor.session.SessionStore;
+import io.rumsessions.processor.visitors.UniqueVisitors;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Makes acknowledged state recoverable: the state lock under which a request's changes are
+ * applied and logged, the group-committed wait before the acknowledgement, checkpoints, and
+ * recovery at start (checkpoint, then the log after it).
+ *
+ * <p>One request changes the state at a time. The receivers decode in parallel; only the
+ * session part is serialised, which costs nothing per CPU-second and keeps the log's order the
+ * order of the changes (bench/RESULTS.md measures it).
+ */
+public final class DurableState implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(DurableState.class.getName());
+  /** A record holding only the request's time changed nothing. */
+  private static final int EMPTY_RECORD = 9;
+  private static final long SEGMENT_BYTES = 16L << 20;
+
+  private final StateConfig config;
+  private final StateChanges changes;
+  private final SessionStore sessions;
+  private final RumMetrics metrics;
+  private final UniqueVisitors visitors;
+  private final RecentSpans recent;
+  private final Checkpoints checkpoints;
+  private final ReentrantLock lock = new ReentrantLock();
+  private StateLog log;
+  private long lastCheckpointPosition;
+  private volatile long lastCheckpointMillis = System.currentTimeMillis();
+  private volatile boolean restoredFromCheckpoint;
+  private Counter checkpointsTotal;
+
+  public DurableState(StateConfig config, StateChanges changes, SessionStore sessions, RumMetrics metrics,
+      UniqueVisitors visitors, RecentSpans recent) {
+    this.config = config;
+    this.changes = changes;
+    this.sessions = sessions;
+    this.metrics = metrics;
+    this.visitors = visitors;
+    this.recent = recent;
+    this.checkpoints = new Checkpoints(config.dir());
+  }
+
+  /** What recovery found, for the log line at start and the tests. */
+  public record Recovery(int sessions, long replayedRecords, long replayedBytes, long millis, boolean fromCheckpoint) {}
+
+  /**
+   * Restores the checkpoint and replays the log after it; then, in mode {@code none}, folds what
+   * was replayed into a fresh checkpoint and stops logging.
+   */
+  public Recovery recover(long nowMillis) throws IOException {
+    long started = System.nanoTime();
+    Checkpoint cp = checkpoints.read();
+    long from = 0;
+    if (cp != null) {
+      sessions.restore(cp.sessions());
+      metrics.restore(cp.metrics());
+      if (visitors != null && cp.visitors() != null) {
+        visitors.read(new DataInputStream(new ByteArrayInputStream(cp.visitors())), nowMillis);
+      }
+      recent.restore(cp.recentSpans());
+      from = cp.position();
+      restoredFromCheckpoint = true;
+    }
+    long[] replayed = new long[2];
+    log = StateLog.open(config.dir(), from, SEGMENT_BYTES, record -> {
+      replayed[0]++;
+      replayed[1] += record.remaining();
+      try {
+        changes.replay(record);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    lastCheckpointPosition = from;
+    if (config.durability() == StateConfig.Durability.NONE) {
+      if (replayed[0] > 0) checkpoint();
+      log.close();
+      log = null;
+      changes.logging(false);
+    }
+    return new Recovery(cp == null ? 0 : cp.sessions().size(), replayed[0], replayed[1],
+        (System.nanoTime() - started) / 1_000_000, cp != null);
+  }
+
+  /** Whether the state came from a checkpoint (so other restore paths must not add to it). */
+  public boolean restoredFromCheckpoint() {
+    return restoredFromCheckpoint;
+  }
+
+  public void registerMetrics(PrometheusRegistry registry) {
+    checkpointsTotal = Counter.builder().withoutExemplars().name("rum_state_checkpoints_total")
+        .help("Checkpoints of the session state written to state.dir, by outcome (ok, failed).")
+        .labelNames("outcome").register(registry);
+    GaugeWithCallback.builder().name("rum_state_log_bytes")
+        .help("Bytes of state log on disk since the last checkpoint (replayed at start).")
+        .callback(cb -> cb.call(log == null ? 0 : log.bytesOnDisk())).register(registry);
+    GaugeWithCallback.builder().name("rum_state_checkpoint_age_seconds")
+        .help("Seconds since the last checkpoint was written.")
+        .callback(cb -> cb.call((System.currentTimeMillis() - lastCheckpointMillis) / 1000.0)).register(registry);
+    GaugeWithCallback.builder().name("rum_state_log_failed")
+        .help("1 once a write or fsync of the state log failed: requests are refused (503 / UNAVAILABLE) until a restart.")
+        .callback(cb -> cb.call(log != null && log.failure() != null ? 1 : 0)).register(registry);
+    GaugeWithCallback.builder().name("rum_recent_span_ids")
+        .help("Span ids remembered to recognise a batch sent again (state.recent-spans bounds it).")
+        .callback(cb -> cb.call(recentSize())).register(registry);
+  }
+
+  private int recentSize() {
+    lock.lock();
+    try {
+      return recent.size();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Takes the state lock for one request's changes, starting its log record. Refuses, changing
+   * nothing, once the log has failed: what follows a lost record must not be acknowledged.
+   */
+  public StateChanges begin(long nowMillis) {
+    lock.lock();
+    if (log != null && log.failure() != null) {
+      lock.unlock();
+      throw new StateUnavailableException("the state log failed (" + log.failure().getMessage() + "); restart the processor", log.failure());
+    }
+    changes.record().reset();
+    changes.begin(nowMillis);
+    return changes;
+  }
+
+  /**
+   * Appends the request's record and releases the lock; returns the log position to {@link
+   * #awaitDurable} before acknowledging, 0 when nothing was logged.
+   */
+  public long end() {
+    try {
+      RecordBuffer r = changes.record();
+      if (log == null || r.length() <= EMPTY_RECORD) return 0;
+      return log.append(r.array(), r.length());
+    } catch (IOException e) {
+      throw new StateUnavailableException("could not write the state log: " + e.getMessage(), e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Blocks until the record ending at {@code position} is on disk, as the durability mode says. */
+  public void awaitDurable(long position) {
+    if (position == 0 || config.durability() != StateConfig.Durability.FSYNC) return;
+    try {
+      log.awaitDurable(position);
+    } catch (IOException e) {
+      throw new StateUnavailableException("could not fsync the state log: " + e.getMessage(), e);
+    }
+  }
+
+  /** The sweeper's turn: ends idle sessions under the lock; nothing waits for it to be durable. */
+  public void sweep(long nowMillis) {
+    begin(nowMillis);
+    try {
+      changes.sweep(nowMillis);
+    } finally {
+      end();
+    }
+  }
+
+  /** Mode {@code interval}: fsyncs what was written since the last call. */
+  public void sync() {
+    StateLog l = log;
+    if (l == null) return;
+    try {
+      l.sync();
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.ERROR, "could not fsync the state log; refusing requests from now on", e);
+    }
+  }
+
+  /** Whether the log has grown past {@code state.checkpoint-log-bytes} since the last checkpoint. */
+  public boolean logIsLong() {
+    StateLog l = log;
+    return l != null && l.position() - lastCheckpointPosition >= config.checkpointLogBytes();
+  }
+
+  /**
+   * Writes a checkpoint: the state is copied under the lock (requests wait for that copy, not
+   * for the disk), written and fsynced outside it, and then the log before it is deleted.
+   */
+  public synchronized void checkpoint() throws IOException {
+    Checkpoint c;
+    lock.lock();
+    try {
+      if (log != null) log.rotate();
+      c = new Checkpoint(log == null ? 0 : log.position(), sessions.snapshot(),
+          metrics == null ? SavedMetrics.NONE : metrics.save(), visitorBytes(), recent.save());
+    } finally {
+      lock.unlock();
+    }
+    try {
+      checkpoints.write(c);
+    } catch (IOException e) {
+      if (checkpointsTotal != null) checkpointsTotal.labelValues("failed").inc();
+      throw e;
+    }
+    if (checkpointsTotal != null) checkpointsTotal.labelValues("ok").inc();
+    lastCheckpointPosition = c.position();
+    lastCheckpointMillis = System.currentTimeMillis();
+    if (log != null) log.deleteBefore(c.position());
+  }
+
+  private byte[] visitorBytes() {
+    if (visitors == null) return null;
+    try {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      visitors.write(new DataOutputStream(bytes));
+      return bytes.toByteArray();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public Checkpoints checkpoints() {
+    return checkpoints;
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (log != null) log.close();
+  }
+}

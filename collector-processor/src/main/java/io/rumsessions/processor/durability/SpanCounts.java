@@ -1,0 +1,57 @@
+package io.rumsessions.processor.durability;
+
+import io.rumsessions.processor.metrics.RumMetrics;
+
+/** One resource's spans by outcome, counted as the pipeline walks them and logged as one change. */
+public final class SpanCounts {
+  static final int FIELDS = 9;
+
+  public long accepted;
+  public long late;
+  public long invalid;
+  public long badTime;
+  public long limited;
+  public long bot;
+  public long duplicate;
+  public long backendAttributed;
+  public long backendUnattributed;
+
+  public SpanCounts clear() {
+    accepted = late = invalid = badTime = limited = bot = duplicate = backendAttributed = backendUnattributed = 0;
+    return this;
+  }
+
+  boolean isEmpty() {
+    return (accepted | late | invalid | badTime | limited | bot | duplicate | backendAttributed | backendUnattributed) == 0;
+  }
+
+  long[] values() {
+    return new long[] {accepted, late, invalid, badTime, limited, bot, duplicate, backendAttributed, backendUnattributed};
+  }
+
+  static SpanCounts of(long[] v) {
+    SpanCounts c = new SpanCounts();
+    c.accepted = v[0];
+    c.late = v[1];
+    c.invalid = v[2];
+    c.badTime = v[3];
+    c.limited = v[4];
+    c.bot = v[5];
+    c.duplicate = v[6];
+    c.backendAttributed = v[7];
+    c.backendUnattributed = v[8];
+    return c;
+  }
+
+  void countInto(RumMetrics metrics, String service) {
+    metrics.spans(service, "accepted", accepted);
+    metrics.spans(service, "late", late);
+    metrics.spans(service, "invalid", invalid);
+    metrics.spans(service, "invalid_timestamp", badTime);
+    metrics.spans(service, "session_limit", limited);
+    metrics.spans(service, "bot", bot);
+    metrics.spans(service, "duplicate", duplicate);
+    metrics.backendSpans(service, "attributed", backendAttributed);
+    metrics.backendSpans(service, "unattributed", backendUnattributed);
+  }
+}

@@ -1,0 +1,253 @@
+package io.rumsessions.processor.durability;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * The write-ahead log of state changes: records appended to segment files
+ * {@code wal-<first position>.log} in {@code state.dir}, each framed as length, CRC32C and
+ * payload. A position (log sequence number) is the byte offset of a record's end across all
+ * segments, so the checkpoint can say exactly where replay begins.
+ *
+ * <p>Appends come from one thread at a time (the caller holds the state lock); {@link
+ * #awaitDurable} may be called from many: it is a group commit, where one caller's fsync covers
+ * every record written before it started and the others, queued behind it, find their record
+ * already durable. Reading stops at the first record that is short or whose CRC does not match,
+ * a torn last write, and the log continues from there.
+ */
+public final class StateLog implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(StateLog.class.getName());
+  private static final int HEADER = 8;
+  /** A record larger than this is not one we wrote: the length field itself is torn. */
+  static final int MAX_RECORD = 64 << 20;
+
+  private final Path dir;
+  private final long segmentBytes;
+  private final Object syncLock = new Object();
+  private final ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
+  private final CRC32C crc = new CRC32C();
+  private FileChannel channel;
+  private long segmentStart;
+  private volatile long written;
+  private volatile long durable;
+  private volatile IOException failure;
+
+  private StateLog(Path dir, long segmentBytes) {
+    this.dir = dir;
+    this.segmentBytes = segmentBytes;
+  }
+
+  /**
+   * Opens the log in {@code dir}, handing every intact record at or after {@code from} to
+   * {@code replay} in order, and cuts off a torn tail so that appends continue after the last
+   * intact record.
+   */
+  public static StateLog open(Path dir, long from, long segmentBytes, Consumer<ByteBuffer> replay) throws IOException {
+    Files.createDirectories(dir);
+    StateLog log = new StateLog(dir, segmentBytes);
+    List<Long> starts = log.segments();
+    long end = from;
+    boolean torn = false;
+    for (int i = 0; i < starts.size(); i++) {
+      long start = starts.get(i);
+      Path file = log.segment(start);
+      if (torn) {
+        // Nothing after a torn record was ever acknowledged: the writer stops at the first failure.
+        Files.delete(file);
+        continue;
+      }
+      long size = Files.size(file);
+      if (start + size <= from) continue;
+      if (start > end && end > from) {
+        throw new IOException("state log gap: " + file + " starts at " + start + ", previous segment ended at " + end);
+      }
+      long intact = readSegment(file, start, from, replay);
+      end = start + intact;
+      if (intact < size) {
+        LOG.log(System.Logger.Level.WARNING, "state log {0}: ignoring a torn record at offset {1} ({2} bytes never acknowledged)",
+            file, intact, size - intact);
+        try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE)) {
+          c.truncate(intact);
+          c.force(true);
+        }
+        torn = true;
+      }
+    }
+    log.written = end;
+    log.durable = end;
+    log.openSegment(end);
+    return log;
+  }
+
+  private static long readSegment(Path file, long start, long from, Consumer<ByteBuffer> replay) throws IOException {
+    try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
+      long size = c.size();
+      ByteBuffer head = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
+      CRC32C crc = new CRC32C();
+      long pos = 0;
+      while (pos + HEADER <= size) {
+        head.clear();
+        if (c.read(head, pos) < HEADER) break;
+        int length = head.getInt(0);
+        int expected = head.getInt(4);
+        if (length <= 0 || length > MAX_RECORD || pos + HEADER + length > size) break;
+        ByteBuffer payload = ByteBuffer.allocate(length);
+        while (payload.hasRemaining() && c.read(payload, pos + HEADER + payload.position()) > 0) {
+          // read until full
+        }
+        if (payload.hasRemaining()) break;
+        crc.reset();
+        crc.update(payload.array(), 0, length);
+        if ((int) crc.getValue() != expected) break;
+        pos += HEADER + length;
+        if (start + pos > from) replay.accept(payload.flip());
+      }
+      return pos;
+    }
+  }
+
+  /**
+   * Appends one record and returns the position after it; the caller passes that to {@link
+   * #awaitDurable} before acknowledging what the record holds. Once a write has failed every
+   * append fails: what follows a lost record must not be acknowledged either.
+   */
+  public long append(byte[] payload, int length) throws IOException {
+    if (failure != null) throw new IOException("the state log failed earlier", failure);
+    try {
+      if (written - segmentStart >= segmentBytes) rotate();
+      crc.reset();
+      crc.update(payload, 0, length);
+      header.clear();
+      header.putInt(length).putInt((int) crc.getValue()).flip();
+      ByteBuffer body = ByteBuffer.wrap(payload, 0, length);
+      ByteBuffer[] both = {header, body};
+      while (body.hasRemaining()) channel.write(both);
+      written += HEADER + length;
+      return written;
+    } catch (IOException e) {
+      failure = e;
+      throw e;
+    }
+  }
+
+  /** Returns once everything up to {@code position} is on disk (fsynced). */
+  public void awaitDurable(long position) throws IOException {
+    if (durable >= position) return;
+    synchronized (syncLock) {
+      if (durable >= position) return;
+      if (failure != null) throw new IOException("the state log failed earlier", failure);
+      long target = written;
+      FileChannel c = channel;
+      try {
+        c.force(false);
+      } catch (IOException e) {
+        failure = e;
+        throw e;
+      }
+      if (target > durable) durable = target;
+    }
+  }
+
+  /** Fsyncs what has been written so far (the {@code interval} mode's timer). */
+  public void sync() throws IOException {
+    awaitDurable(written);
+  }
+
+  /** The position after the last appended record. */
+  public long position() {
+    return written;
+  }
+
+  public long durablePosition() {
+    return durable;
+  }
+
+  /** The first write or fsync error, or null: the log accepts nothing after one. */
+  public IOException failure() {
+    return failure;
+  }
+
+  /** Starts a new segment at the current position; called under the state lock, e.g. at a checkpoint. */
+  public void rotate() throws IOException {
+    synchronized (syncLock) {
+      // Whatever the old segment holds is made durable before appends move on to the next file.
+      channel.force(false);
+      if (written > durable) durable = written;
+      channel.close();
+    }
+    openSegment(written);
+  }
+
+  /** Deletes the segments that end at or before {@code position} (a checkpoint covers them). */
+  public void deleteBefore(long position) throws IOException {
+    List<Long> starts = segments();
+    for (int i = 0; i + 1 < starts.size(); i++) {
+      if (starts.get(i + 1) <= position && starts.get(i + 1) <= segmentStart) Files.deleteIfExists(segment(starts.get(i)));
+    }
+  }
+
+  /** Bytes in all segments now on disk. */
+  public long bytesOnDisk() {
+    long n = 0;
+    for (long s : segmentsQuietly()) {
+      try {
+        n += Files.size(segment(s));
+      } catch (IOException gone) {
+        // deleted by a checkpoint meanwhile
+      }
+    }
+    return n;
+  }
+
+  private void openSegment(long start) throws IOException {
+    Path file = segment(start);
+    channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    channel.position(channel.size());
+    segmentStart = start - channel.size();
+    if (segmentStart != start - channel.size()) throw new IllegalStateException();
+    Checkpoints.syncDirectory(dir);
+  }
+
+  private Path segment(long start) {
+    return dir.resolve(String.format("wal-%020d.log", start));
+  }
+
+  private List<Long> segments() throws IOException {
+    List<Long> out = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      files.map(p -> p.getFileName().toString())
+          .filter(n -> n.startsWith("wal-") && n.endsWith(".log"))
+          .forEach(n -> out.add(Long.parseLong(n.substring(4, n.length() - 4))));
+    }
+    out.sort(null);
+    return out;
+  }
+
+  private List<Long> segmentsQuietly() {
+    try {
+      return segments();
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    synchronized (syncLock) {
+      if (channel.isOpen()) {
+        if (failure == null) channel.force(false);
+        channel.close();
+      }
+    }
+  }
+}

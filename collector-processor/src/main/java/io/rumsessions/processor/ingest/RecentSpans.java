@@ -1,0 +1,92 @@
+package io.rumsessions.processor.ingest;
+
+import java.util.Arrays;
+
+/**
+ * The spans seen most recently, by a 64-bit hash of (trace id, span id), so that a batch an
+ * OTLP client sends again (it timed out waiting for our answer, or our answer was lost in a
+ * crash after the batch was logged) is recognised and counted once.
+ *
+ * <p>Bounded: two open-addressing tables of {@code capacity / 2} hashes each; when the newer one
+ * is full it becomes the older one and the older is cleared for reuse. So between the last
+ * {@code capacity / 2} and {@code capacity} span ids are remembered, in 16 bytes per id, and
+ * nothing is ever deleted one by one. Not thread-safe: used under the state lock.
+ */
+public final class RecentSpans {
+  private final int half;
+  private long[] newer;
+  private long[] older;
+  private int newerCount;
+  private final int mask;
+
+  /** @param capacity span ids kept at most; 0 keeps none (no duplicate is recognised) */
+  public RecentSpans(int capacity) {
+    this.half = Math.max(0, capacity / 2);
+    int slots = half == 0 ? 1 : Integer.highestOneBit(Math.max(2, half * 2 - 1)) << 1;
+    this.mask = slots - 1;
+    this.newer = new long[half == 0 ? 0 : slots];
+    this.older = new long[half == 0 ? 0 : slots];
+  }
+
+  /** The hash a span is remembered by; never 0 (0 marks a free slot). */
+  public static long hash(long traceHigh, long traceLow, long spanId) {
+    long h = mix(traceHigh ^ mix(traceLow ^ mix(spanId)));
+    return h == 0 ? 1 : h;
+  }
+
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+    z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+    return z ^ (z >>> 31);
+  }
+
+  /** Remembers {@code hash}; true when it was already remembered (a duplicate). */
+  public boolean seen(long hash) {
+    if (half == 0) return false;
+    if (contains(older, hash)) return true;
+    int i = (int) hash & mask;
+    while (newer[i] != 0) {
+      if (newer[i] == hash) return true;
+      i = (i + 1) & mask;
+    }
+    newer[i] = hash;
+    if (++newerCount >= half) {
+      long[] t = older;
+      Arrays.fill(t, 0);
+      older = newer;
+      newer = t;
+      newerCount = 0;
+    }
+    return false;
+  }
+
+  private boolean contains(long[] table, long hash) {
+    int i = (int) hash & mask;
+    while (table[i] != 0) {
+      if (table[i] == hash) return true;
+      i = (i + 1) & mask;
+    }
+    return false;
+  }
+
+  /** Every remembered hash, older table first, for the checkpoint. */
+  public long[] save() {
+    long[] out = new long[size()];
+    int n = 0;
+    for (long h : older) if (h != 0) out[n++] = h;
+    for (long h : newer) if (h != 0) out[n++] = h;
+    return out;
+  }
+
+  public int size() {
+    if (half == 0) return 0;
+    int n = newerCount;
+    for (long h : older) if (h != 0) n++;
+    return n;
+  }
+
+  /** Puts saved hashes back in their order (oldest first), as if seen again. */
+  public void restore(long[] saved) {
+    for (long h : saved) seen(h);
+  }
+}
