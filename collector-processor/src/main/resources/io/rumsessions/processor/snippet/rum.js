@@ -4,7 +4,11 @@
   if (!s || w.rum) return;
   var a = function (k, v) { return s.getAttribute('data-' + k) || v; };
   var svc = a('service', location.hostname);
-  var ep = a('endpoint', new URL(s.src).origin + '/v1/traces');
+  // a base URL, as OTEL_EXPORTER_OTLP_ENDPOINT is written, gets the traces path like the OTel exporters
+  var ep = new URL(a('endpoint', new URL(s.src).origin), location.href);
+  if (ep.pathname === '/') ep.pathname = '/v1/traces';
+  ep = ep.href;
+  var warned;
   var mode = a('consent', 'denied');
   var ignored = a('ignore-paths', '').split(',').filter(Boolean);
   var state = mode === 'auto' ? 'denied' : mode;
@@ -41,8 +45,14 @@
         traceId: hex(16), spanId: hex(8), name: name, kind: 1,
         startTimeUnixNano: ns(start), endTimeUnixNano: ns(Math.max(start, now)), attributes: list }] }] }] });
     try {
-      fetch(ep, { method: 'POST', body: body, keepalive: true, credentials: 'omit', headers: { 'Content-Type': 'application/json' } });
-    } catch (e) { /* never break the page */ }
+      fetch(ep, { method: 'POST', body: body, keepalive: true, credentials: 'omit', headers: { 'Content-Type': 'application/json' } })
+        .then(function (r) { if (!r.ok) fail('HTTP ' + r.status); }, fail);
+    } catch (e) { fail(e); }
+  }
+  // lost spans are otherwise silent; once, so a broken endpoint does not flood the console
+  function fail(why) {
+    if (!warned) console.warn('rum.js: posting spans to ' + ep + ' failed: ' + why);
+    warned = 1;
   }
   function pageview() {
     if (location.href === page) return;

@@ -7,7 +7,9 @@ import io.rumsessions.processor.RumSessionsProcessor;
 import io.rumsessions.processor.config.ConfigLoader;
 import io.rumsessions.processor.testing.HeadlessChromium;
 import io.rumsessions.processor.testing.Scrape;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,10 +18,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +43,8 @@ class SnippetBrowserTest {
   /** Bodies the snippet posted when pointed at the site's own capture endpoint. */
   final List<String> captured = new CopyOnWriteArrayList<>();
   final Map<String, String> pages = new HashMap<>();
+  /** Posts the site answered 404 to, at {@code /missing/traces}. */
+  final AtomicInteger missed = new AtomicInteger();
 
   @BeforeEach
   void start() throws Exception {
@@ -53,6 +61,13 @@ class SnippetBrowserTest {
           ex.getResponseHeaders().set("Access-Control-Allow-Headers", "Content-Type");
           if (ex.getRequestMethod().equals("POST")) captured.add(new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
           ex.sendResponseHeaders(ex.getRequestMethod().equals("OPTIONS") ? 204 : 200, -1);
+          return;
+        }
+        if (path.equals("/missing/traces")) {
+          ex.getResponseHeaders().set("Access-Control-Allow-Origin", "*");
+          ex.getResponseHeaders().set("Access-Control-Allow-Headers", "Content-Type");
+          if (ex.getRequestMethod().equals("POST")) missed.incrementAndGet();
+          ex.sendResponseHeaders(ex.getRequestMethod().equals("OPTIONS") ? 204 : 404, -1);
           return;
         }
         String html = pages.getOrDefault(path.startsWith("/spa/") ? "/app.html" : path, pages.get("/app.html"));
@@ -112,6 +127,58 @@ class SnippetBrowserTest {
     assertThat(first).contains("browser.webdriver").doesNotContain("cookie");
     String second = captured.get(1);
     assertThat(second).contains("\"granted\"").contains("email=a%40b.c");
+  }
+
+  /** An OTLP base URL, as OTEL_EXPORTER_OTLP_ENDPOINT is written: the snippet adds /v1/traces. */
+  @Test
+  void aBaseUrlEndpointGetsTheTracesPath() throws Exception {
+    pages.put("/app.html", "<!doctype html>" + script("data-service=\"base-url\" data-endpoint=\"http://127.0.0.1:"
+        + processor.httpPort() + "\""));
+    HeadlessChromium.load(siteUrl("/app.html"), dir.resolve("profile"), 3000);
+    awaitSpans("base-url", 1);
+  }
+
+  /**
+   * A page that posts two pageviews to {@code endpoint} and records its console warnings in its
+   * DOM, which Chromium dumps: the console as the page saw it, with no DevTools connection.
+   */
+  String warningPage(String endpoint) {
+    return "<!doctype html><script>console.warn = function () {"
+        + " var p = document.createElement('p'); p.className = 'warning';"
+        + " p.textContent = Array.prototype.join.call(arguments, ' '); document.documentElement.appendChild(p); };</script>"
+        + script("data-endpoint=\"" + endpoint + "\"")
+        + "<script>addEventListener('load', function () { setTimeout(function () { history.pushState({}, '', '/spa/two'); }, 200); });</script>";
+  }
+
+  static List<String> warnings(String dom) {
+    List<String> found = new ArrayList<>();
+    Matcher m = Pattern.compile("<p class=\"warning\">([^<]*)</p>").matcher(dom);
+    while (m.find()) found.add(m.group(1));
+    return found;
+  }
+
+  @Test
+  void aFailedPostWarnsOnceInTheConsoleWithTheEndpointAndStatus() throws Exception {
+    String endpoint = siteUrl("/missing/traces");
+    pages.put("/app.html", warningPage(endpoint));
+    List<String> warnings = warnings(HeadlessChromium.load(siteUrl("/app.html"), dir.resolve("profile"), 3000));
+    // Two pageviews, and an engagement span when Chromium hides the page on exit.
+    assertThat(missed.get()).as("posts to the custom path, used as it is").isGreaterThanOrEqualTo(2);
+    assertThat(warnings).as("one warning for " + missed + " failed posts").hasSize(1);
+    assertThat(warnings.get(0)).contains(endpoint).contains("404");
+  }
+
+  @Test
+  void anUnreachableEndpointWarnsOnce() throws Exception {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    String endpoint = "http://127.0.0.1:" + closed + "/v1/traces";
+    pages.put("/app.html", warningPage(endpoint));
+    List<String> warnings = warnings(HeadlessChromium.load(siteUrl("/app.html"), dir.resolve("profile"), 3000));
+    assertThat(warnings).as("one warning for two failed posts").hasSize(1);
+    assertThat(warnings.get(0)).contains(endpoint).contains("TypeError");
   }
 
   @Test
