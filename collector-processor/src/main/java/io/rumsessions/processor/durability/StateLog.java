@@ -68,7 +68,7 @@ public final class StateLog implements AutoCloseable {
       }
       long size = Files.size(file);
       if (start + size <= from) continue;
-      if (start > end && end > from) {
+      if (start > end) {
         throw new IOException("state log gap: " + file + " starts at " + start + ", previous segment ended at " + end);
       }
       long intact = readSegment(file, start, from, replay);
@@ -214,7 +214,6 @@ public final class StateLog implements AutoCloseable {
     channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     channel.position(channel.size());
     segmentStart = start - channel.size();
-    if (segmentStart != start - channel.size()) throw new IllegalStateException();
     Checkpoints.syncDirectory(dir);
   }
 

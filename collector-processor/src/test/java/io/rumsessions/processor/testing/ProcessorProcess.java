@@ -88,6 +88,14 @@ public final class ProcessorProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Sends SIGKILL (a crash, an OOM kill) and waits until the process is gone. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      throw new IllegalStateException("processor did not die within 30 s of SIGKILL");
+    }
+  }
+
   @Override
   public void close() {
     process.destroyForcibly();
