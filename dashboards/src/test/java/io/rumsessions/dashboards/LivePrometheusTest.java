@@ -204,8 +204,9 @@ class LivePrometheusTest {
    * Replays the captured requests as {@value #ROUNDS} rounds of the same three visitors (a
    * campaign visitor with three pages and a click, a one-page iPhone visitor, a headless
    * Chrome), each round with fresh session ids, alternating services, consent granted in every
-   * other round, with a browser fetch and backend spans in the first and last rounds; then a burst of one-page visits beyond the session cap, a malformed request,
-   * and spans with impossible timestamps.
+   * other round, with a browser fetch and backend spans in the first and last rounds; then a
+   * visit counted as human and reclassified as a bot, a burst of one-page visits beyond the
+   * session cap, a malformed request, and spans with impossible timestamps.
    */
   void feed() throws Exception {
     List<JsonNode> lines = new ArrayList<>();
@@ -243,13 +244,33 @@ class LivePrometheusTest {
         if (round == 0) firstBackend = System.currentTimeMillis();
       }
     }
+    JsonNode iphone = lines.stream().filter(l -> l.path("hdr").path("User-Agent").asText().contains("iPhone"))
+        .findFirst().orElseThrow(() -> new AssertionError("no iPhone visit in the fixture"));
+    // A visitor that looks human and then turns out to be a bot: its session is counted as
+    // started, then reclassified (rum_sessions_reclassified_total, which the human-session
+    // ratios subtract and which the processor exports only once it has counted one). The iPhone
+    // visit with consent (so its own session id is the session), then the same session again
+    // with the automation flag on its spans.
+    Map<String, String> crawlerIds = new HashMap<>();
+    for (boolean automated : new boolean[] {false, true}) {
+      ObjectNode body = (ObjectNode) Mixin.JSON.readTree(iphone.path("body").asText());
+      long shift = System.currentTimeMillis() * 1_000_000L - maxTime(body);
+      rewrite(body, SERVICES.get(0), true, crawlerIds, t -> t + shift);
+      if (automated) {
+        for (JsonNode rs : body.path("resourceSpans")) {
+          for (JsonNode ss : rs.path("scopeSpans")) {
+            for (JsonNode span : ss.path("spans")) ((ArrayNode) span.path("attributes")).add(attribute("browser.webdriver", "true"));
+          }
+        }
+      }
+      HttpResponse<String> r = post(body.toString(), iphone.path("hdr"));
+      assertThat(r.statusCode()).as("POST /v1/traces (reclassified visit): %s", r.body()).isEqualTo(200);
+    }
     // A burst of one-page iPhone visits, more than the processor's session slots (see
     // startProcessor): the oldest sessions are evicted. Its visitors sign in as the returning
     // iPhone user; 1.5 s after the last round, so the returning series the rounds created has
     // been scraped before it grows (else its increase, and the returning share, is 0/0).
     Thread.sleep(1500);
-    JsonNode iphone = lines.stream().filter(l -> l.path("hdr").path("User-Agent").asText().contains("iPhone"))
-        .findFirst().orElseThrow(() -> new AssertionError("no iPhone visit in the fixture"));
     for (int i = 0; i < BURST; i++) {
       ObjectNode body = (ObjectNode) Mixin.JSON.readTree(iphone.path("body").asText());
       long shift = System.currentTimeMillis() * 1_000_000L - maxTime(body);
@@ -399,6 +420,13 @@ class LivePrometheusTest {
   @Test
   void theProcessorExportedSpansToItsOtlpBackend() {
     assertThat(exportRequests.get()).as("OTLP export requests the sink received").isPositive();
+  }
+
+  /** The feed's reclassified visit reached Prometheus: the human-session ratios subtract it. */
+  @Test
+  void theVisitFoundToBeABotAfterItStartedIsCountedAsReclassified() throws Exception {
+    assertThat(hasData("sum(rum_sessions_reclassified_total{job=\"" + JOB + "\"}) >= 1"))
+        .as("rum_sessions_reclassified_total >= 1%nprocessor log:%n%s", log("processor.log")).isTrue();
   }
 
   @Test
