@@ -341,9 +341,26 @@ class LivePrometheusTest {
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  /** Sets service and consent on every resource, new session ids, and shifted timestamps. */
+  /**
+   * Sets service and consent on every resource, new session ids, new trace and span ids (a
+   * browser never sends a span id twice; the processor counts a span sent again once), and
+   * shifted timestamps.
+   */
   static void rewrite(ObjectNode body, String service, boolean consent, Map<String, String> ids,
       java.util.function.LongUnaryOperator time) {
+    Map<String, String> newIds = new HashMap<>();
+    for (JsonNode rs : body.path("resourceSpans")) {
+      for (JsonNode ss : rs.path("scopeSpans")) {
+        for (JsonNode span : ss.path("spans")) {
+          ObjectNode o = (ObjectNode) span;
+          o.put("traceId", newIds.computeIfAbsent(o.path("traceId").asText(), k -> randomHex(32)));
+          o.put("spanId", newIds.computeIfAbsent(o.path("spanId").asText(), k -> randomHex(16)));
+          if (o.hasNonNull("parentSpanId") && !o.path("parentSpanId").asText().isEmpty()) {
+            o.put("parentSpanId", newIds.computeIfAbsent(o.path("parentSpanId").asText(), k -> randomHex(16)));
+          }
+        }
+      }
+    }
     for (JsonNode rs : body.path("resourceSpans")) {
       ArrayNode attrs = (ArrayNode) rs.path("resource").path("attributes");
       for (Iterator<JsonNode> it = attrs.iterator(); it.hasNext(); ) {
