@@ -1,10 +1,5 @@
 package io.rumsessions.processor;
 
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
-import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
-import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporterBuilder;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -21,7 +16,6 @@ import io.rumsessions.processor.config.ProcessorConfig;
 import io.rumsessions.processor.export.ForwardedSpans;
 import io.rumsessions.processor.export.SessionSpanListener;
 import io.rumsessions.processor.export.SessionSpans;
-import io.rumsessions.processor.export.SpanExportQueue;
 import io.rumsessions.processor.identity.CookieFreeId;
 import io.rumsessions.processor.identity.DailySalts;
 import io.rumsessions.processor.identity.TraceSessions;
@@ -42,6 +36,12 @@ import io.rumsessions.processor.session.SessionSummary;
 import io.rumsessions.processor.session.StoredSession;
 import io.rumsessions.processor.config.StateConfig;
 import io.rumsessions.processor.durability.DurableState;
+import io.rumsessions.processor.durability.ExportQueue;
+import io.rumsessions.processor.durability.PendingExports;
+import io.rumsessions.processor.export.DurableExporter;
+import io.rumsessions.processor.export.GrpcOtlpSender;
+import io.rumsessions.processor.export.HttpOtlpSender;
+import io.rumsessions.processor.export.OtlpSender;
 import io.rumsessions.processor.durability.StateChanges;
 import io.rumsessions.processor.ingest.RecentSpans;
 import io.rumsessions.processor.snapshot.VisitorsFile;
@@ -66,7 +66,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
   private final InstantSource clock;
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final SessionStore sessions;
-  private final SpanExportQueue exportQueue;
+  private final DurableExporter exporter;
   private final Admission admission;
   private final OtlpHttpReceiver http;
   private final OtlpGrpcReceiver grpc;
@@ -86,18 +86,16 @@ public final class RumSessionsProcessor implements AutoCloseable {
     JvmMetrics.builder().register(registry);
 
     ExportConfig ex = config.export();
-    this.exportQueue = ex.enabled()
-        ? new SpanExportQueue(exporter(ex), ex.queueSize(), ex.batchSize(), ex.timeout().toMillis(), metrics)
-        : null;
+    // Spans to export are written into the state log with the changes that made them: the log is the export queue.
+    PendingExports exports = new PendingExports();
     SessionListener listener = metrics;
-    if (exportQueue != null && ex.sessionSpans()) {
-      SessionListener spans = new SessionSpanListener(new SessionSpans(engagement), exportQueue);
+    if (ex.enabled() && ex.sessionSpans()) {
+      SessionListener spans = new SessionSpanListener(new SessionSpans(engagement), exports);
       listener = both(metrics, spans);
     }
     this.sessions = new SessionStore(config.session(), listener,
         config.bots().enabled() ? new BehaviourRule(config.bots().behaviour()) : BehaviourRule.disabled());
-    metrics.registerCapacity(registry, sessions.capacity(),
-        () -> exportQueue == null ? 0 : exportQueue.size(), exportQueue == null ? 0 : exportQueue.capacity());
+    metrics.registerCapacity(registry, sessions.capacity());
 
     SiteCalendar calendar = new SiteCalendar(config.session().timeZone());
     VisitorsConfig vc = config.visitors();
@@ -106,10 +104,18 @@ public final class RumSessionsProcessor implements AutoCloseable {
     ServiceNames services = new ServiceNames(config.metrics().maxServices());
     TraceSessions traces = new TraceSessions(config.session().traceMapSize());
     RecentSpans recent = new RecentSpans(config.state().recentSpans());
-    this.state = new DurableState(config.state(), new StateChanges(sessions, traces, metrics, visitors, services, recent),
+    this.state = new DurableState(config.state(), new StateChanges(sessions, traces, metrics, visitors, services, recent, exports),
         sessions, metrics, visitors, recent);
     DurableState.Recovery recovery = state.recover(clock.millis());
     state.registerMetrics(registry);
+    if (ex.enabled()) {
+      state.exportSpans(true);
+      ExportQueue queue = new ExportQueue(state);
+      metrics.registerExportQueue(registry, queue::pendingBytes, ex.queueMaxBytes(), queue::oldestArrivalMillis);
+      this.exporter = new DurableExporter(queue, sender(ex), ex, metrics);
+    } else {
+      this.exporter = null;
+    }
     if (recovery.fromCheckpoint() || recovery.replayedRecords() > 0) {
       LOG.log(System.Logger.Level.INFO, "recovered {0} sessions from {1} and {2} log records ({3} bytes) in {4} ms",
           recovery.sessions(), state.checkpoints().path(), recovery.replayedRecords(), recovery.replayedBytes(), recovery.millis());
@@ -131,7 +137,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
           100 * UniqueVisitors.relativeStandardError(vc.lgK(), false), 100 * UniqueVisitors.relativeStandardError(vc.lgK(), true)));
     }
 
-    ForwardedSpans forwarded = ex.forwardSpans()
+    ForwardedSpans forwarded = ex.enabled() && ex.forwardSpans()
         ? new ForwardedSpans(new Redaction(pageUrlAttributes(config), config.input().sessionIdAttributes(), config.input().sessionIdUrlParameter()))
         : null;
     this.pipeline = new SpanPipeline(
@@ -142,7 +148,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
         new CampaignAttributor(SourceLists.bundled(), loadRegistry(config.attribution().registry()),
             config.attribution().maxLabelValues(), config.attribution().sameSiteDomains()),
         config.attribution().conversions(), state, services,
-        forwarded, forwarded == null ? null : exportQueue, visitors, clock, config.input().maxClockSkew());
+        forwarded, forwarded == null ? null : exports, visitors, clock, config.input().maxClockSkew());
 
     this.admission = new Admission(config.receiver().maxConcurrentRequests());
     this.http = new OtlpHttpReceiver(config.receiver(), config.consent(), pipeline, metrics, admission);
@@ -207,16 +213,10 @@ public final class RumSessionsProcessor implements AutoCloseable {
     }
   }
 
-  private static SpanExporter exporter(ExportConfig ex) {
-    if (ex.protocol() == ExportConfig.Protocol.GRPC) {
-      OtlpGrpcSpanExporterBuilder b = OtlpGrpcSpanExporter.builder().setEndpoint(ex.endpoint()).setTimeout(ex.timeout());
-      ex.headers().forEach(b::addHeader);
-      return b.build();
-    }
-    String endpoint = ex.endpoint().endsWith("/v1/traces") ? ex.endpoint() : ex.endpoint().replaceAll("/$", "") + "/v1/traces";
-    OtlpHttpSpanExporterBuilder b = OtlpHttpSpanExporter.builder().setEndpoint(endpoint).setTimeout(ex.timeout());
-    ex.headers().forEach(b::addHeader);
-    return b.build();
+  private static OtlpSender sender(ExportConfig ex) {
+    return ex.protocol() == ExportConfig.Protocol.GRPC
+        ? new GrpcOtlpSender(ex.endpoint(), ex.timeout(), ex.headers())
+        : new HttpOtlpSender(ex.endpoint(), ex.timeout(), ex.headers());
   }
 
   public RumSessionsProcessor start() throws IOException {
@@ -225,6 +225,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
         .port(config.metrics().port())
         .registry(registry)
         .buildAndStart();
+    if (exporter != null) exporter.start();
     grpc.start();
     http.start();
     long every = config.session().sweepInterval().toMillis();
@@ -325,13 +326,13 @@ public final class RumSessionsProcessor implements AutoCloseable {
         LOG.log(System.Logger.Level.ERROR, "could not write the checkpoint; the next start replays the state log", e);
       }
     }
+    if (exporter != null) exporter.close();
     try {
       state.close();
     } catch (IOException e) {
       LOG.log(System.Logger.Level.ERROR, "could not close the state log", e);
     }
     if (visitors != null) saveVisitors();
-    if (exportQueue != null) exportQueue.close();
     if (metricsServer != null) metricsServer.close();
   }
 }

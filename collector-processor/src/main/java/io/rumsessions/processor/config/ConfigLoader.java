@@ -162,9 +162,11 @@ public final class ConfigLoader {
                 "grpc or http/protobuf"),
             t.bool("export.session-spans", true),
             t.bool("export.forward-spans", true),
-            t.integer("export.queue-size", 20_000, 1, 10_000_000),
+            t.bytes("export.queue-max-bytes", 256L << 20),
             t.integer("export.batch-size", 512, 1, 100_000),
             t.duration("export.timeout", Duration.ofSeconds(10)),
+            t.duration("export.retry.initial-interval", Duration.ofSeconds(1)),
+            t.duration("export.retry.max-interval", Duration.ofSeconds(30)),
             t.map("export.headers"));
 
     Path stateDir = Path.of(t.string("state.dir", "rum-sessions-state"));

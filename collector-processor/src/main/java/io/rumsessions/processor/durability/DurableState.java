@@ -28,8 +28,6 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class DurableState implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(DurableState.class.getName());
-  /** A record holding only the request's time changed nothing. */
-  private static final int EMPTY_RECORD = 9;
   private static final long SEGMENT_BYTES = 16L << 20;
 
   private final StateConfig config;
@@ -41,9 +39,11 @@ public final class DurableState implements AutoCloseable {
   private final Checkpoints checkpoints;
   private final ReentrantLock lock = new ReentrantLock();
   private StateLog log;
-  private long lastCheckpointPosition;
+  private volatile long lastCheckpointPosition;
   private volatile long lastCheckpointMillis = System.currentTimeMillis();
   private volatile boolean restoredFromCheckpoint;
+  /** The export queue's cursor; segments before it and before the checkpoint may go. */
+  private volatile long exportedPosition = Long.MAX_VALUE;
   private Counter checkpointsTotal;
 
   public DurableState(StateConfig config, StateChanges changes, SessionStore sessions, RumMetrics metrics,
@@ -90,13 +90,43 @@ public final class DurableState implements AutoCloseable {
     });
     lastCheckpointPosition = from;
     if (config.durability() == StateConfig.Durability.NONE) {
+      // The log then carries only the spans to export.
       if (replayed[0] > 0) checkpoint();
-      log.close();
-      log = null;
       changes.logging(false);
     }
     return new Recovery(cp == null ? 0 : cp.sessions().size(), replayed[0], replayed[1],
         (System.nanoTime() - started) / 1_000_000, cp != null);
+  }
+
+  /** Turns on writing exported spans into the log (after recovery, whose spans are queued already). */
+  public void exportSpans(boolean on) {
+    changes.exports().enabled(on);
+  }
+
+  java.nio.file.Path directory() {
+    return config.dir();
+  }
+
+  StateLog log() {
+    return log;
+  }
+
+  /** Up to where the export queue may read: what is as durable as an acknowledgement. */
+  long exportablePosition() {
+    if (config.durability() != StateConfig.Durability.FSYNC) return log.position();
+    // A sweep's session spans wait for no request's fsync: the exporter makes them durable itself.
+    if (log.position() > log.durablePosition()) sync();
+    return log.durablePosition();
+  }
+
+  /** The export queue accepted everything before {@code position}: segments before it and the checkpoint go. */
+  void exportedUpTo(long position) {
+    exportedPosition = position;
+    try {
+      log.deleteBefore(Math.min(position, lastCheckpointPosition));
+    } catch (IOException e) {
+      LOG.log(System.Logger.Level.WARNING, "could not delete exported state log segments", e);
+    }
   }
 
   /** Whether the state came from a checkpoint (so other restore paths must not add to it). */
@@ -141,7 +171,6 @@ public final class DurableState implements AutoCloseable {
       lock.unlock();
       throw new StateUnavailableException("the state log failed (" + log.failure().getMessage() + "); restart the processor", log.failure());
     }
-    changes.record().reset();
     changes.begin(nowMillis);
     return changes;
   }
@@ -152,9 +181,11 @@ public final class DurableState implements AutoCloseable {
    */
   public long end() {
     try {
+      int state = changes.stateBytes();
+      RecordBuffer exported = changes.exports().buffer();
+      if (log == null || (state <= 0 && exported.length() == 0)) return 0;
       RecordBuffer r = changes.record();
-      if (log == null || r.length() <= EMPTY_RECORD) return 0;
-      return log.append(r.array(), r.length());
+      return log.append(r.array(), r.length(), exported.array(), exported.length());
     } catch (IOException e) {
       throw new StateUnavailableException("could not write the state log: " + e.getMessage(), e);
     } finally {
@@ -222,7 +253,7 @@ public final class DurableState implements AutoCloseable {
     if (checkpointsTotal != null) checkpointsTotal.labelValues("ok").inc();
     lastCheckpointPosition = c.position();
     lastCheckpointMillis = System.currentTimeMillis();
-    if (log != null) log.deleteBefore(c.position());
+    if (log != null) log.deleteBefore(Math.min(c.position(), exportedPosition));
   }
 
   private byte[] visitorBytes() {

@@ -27,6 +27,33 @@ final class RecordBuffer {
     if (len + more > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
   }
 
+  /** Writes into this buffer, for encoders that write to a stream. */
+  java.io.OutputStream asStream() {
+    return new java.io.OutputStream() {
+      @Override
+      public void write(int b) {
+        writeByte(b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int n) {
+        ensure(n);
+        System.arraycopy(b, off, buf, len, n);
+        len += n;
+      }
+    };
+  }
+
+  /** Writes an int at {@code at}, over bytes already written (a length known only at the end). */
+  void putInt(int at, int v) {
+    for (int i = 0; i < 4; i++) buf[at + i] = (byte) (v >>> (8 * i));
+  }
+
+  void writeInt(int v) {
+    ensure(4);
+    for (int i = 0; i < 4; i++) buf[len++] = (byte) (v >>> (8 * i));
+  }
+
   void writeByte(int b) {
     ensure(1);
     buf[len++] = (byte) b;

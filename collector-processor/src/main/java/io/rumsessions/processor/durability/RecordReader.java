@@ -49,6 +49,26 @@ final class RecordReader {
     return s;
   }
 
+  int readInt() throws IOException {
+    need(4);
+    int v = 0;
+    for (int i = 0; i < 4; i++) v |= (in.get() & 0xff) << (8 * i);
+    return v;
+  }
+
+  /** The next {@code n} bytes as a buffer of their own, skipping them here. */
+  ByteBuffer slice(int n) throws IOException {
+    need(n);
+    ByteBuffer s = in.slice().limit(n);
+    in.position(in.position() + n);
+    return s;
+  }
+
+  /** What is left, as a buffer of its own. */
+  ByteBuffer rest() {
+    return in.slice();
+  }
+
   private void need(int n) throws IOException {
     if (n < 0 || in.remaining() < n) throw new IOException("state log: record ends early");
   }

@@ -46,6 +46,7 @@ public final class StateChanges {
   private final ServiceNames services;
   private final RecentSpans recent;
   private final RecordBuffer record = new RecordBuffer();
+  private final PendingExports exports;
   private final SessionEvent replayEvent = new SessionEvent();
   private final Assignment replayAssignment = new Assignment();
   private boolean logging = true;
@@ -53,7 +54,8 @@ public final class StateChanges {
 
   /** @param visitors null when unique visitors are not counted */
   public StateChanges(SessionStore sessions, TraceSessions traces, RumMetrics metrics, UniqueVisitors visitors,
-      ServiceNames services, RecentSpans recent) {
+      ServiceNames services, RecentSpans recent, PendingExports exports) {
+    this.exports = exports;
     this.sessions = sessions;
     this.traces = traces;
     this.metrics = metrics;
@@ -62,9 +64,15 @@ public final class StateChanges {
     this.recent = recent;
   }
 
-  /** Starts a request's changes at its arrival time. */
+  /**
+   * Starts a request's changes at its arrival time. A record is its state section (an int
+   * length, then the changes) followed by the spans it exports ({@link PendingExports}).
+   */
   public void begin(long nowMillis) {
     this.nowMillis = nowMillis;
+    record.reset();
+    record.writeInt(0);
+    exports.begin(nowMillis);
     if (logging) {
       record.writeByte(TIME);
       record.writeLong(nowMillis);
@@ -169,15 +177,27 @@ public final class StateChanges {
     logging = on;
   }
 
+  /** Bytes of state changes in the current record (beyond its length and the request's time). */
+  int stateBytes() {
+    record.putInt(0, record.length() - 4);
+    return logging ? record.length() - 4 - 9 : 0;
+  }
+
   RecordBuffer record() {
     return record;
   }
 
-  /** Applies one logged record again, writing nothing. */
-  void replay(ByteBuffer bytes) throws IOException {
+  PendingExports exports() {
+    return exports;
+  }
+
+  /** Applies one logged record's state changes again, writing nothing; its exports are the exporter's. */
+  void replay(ByteBuffer payload) throws IOException {
+    boolean was = logging;
     logging = false;
     try {
-      RecordReader in = new RecordReader(bytes);
+      RecordReader head = new RecordReader(payload.duplicate());
+      RecordReader in = new RecordReader(head.slice(head.readInt()));
       while (in.hasMore()) {
         int op = in.readByte();
         switch (op) {
@@ -200,8 +220,15 @@ public final class StateChanges {
         }
       }
     } finally {
-      logging = true;
+      logging = was;
     }
+  }
+
+  /** The export section of a logged record. */
+  static ByteBuffer exportSection(ByteBuffer payload) throws IOException {
+    RecordReader head = new RecordReader(payload.duplicate());
+    head.slice(head.readInt());
+    return head.rest();
   }
 
   private void replaySession(RecordReader in) throws IOException {

@@ -37,7 +37,7 @@ public final class StateLog implements AutoCloseable {
   private final ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
   private final CRC32C crc = new CRC32C();
   private FileChannel channel;
-  private long segmentStart;
+  private volatile long segmentStart;
   private volatile long written;
   private volatile long durable;
   private volatile IOException failure;
@@ -122,21 +122,68 @@ public final class StateLog implements AutoCloseable {
    * append fails: what follows a lost record must not be acknowledged either.
    */
   public long append(byte[] payload, int length) throws IOException {
+    return append(payload, length, payload, 0);
+  }
+
+  /** Appends one record whose payload is {@code first[0, firstLength)} followed by {@code second[0, secondLength)}. */
+  public long append(byte[] first, int firstLength, byte[] second, int secondLength) throws IOException {
     if (failure != null) throw new IOException("the state log failed earlier", failure);
     try {
       if (written - segmentStart >= segmentBytes) rotate();
+      int length = firstLength + secondLength;
+      if (length > MAX_RECORD) throw new IllegalArgumentException("state log record of " + length + " bytes");
       crc.reset();
-      crc.update(payload, 0, length);
+      crc.update(first, 0, firstLength);
+      crc.update(second, 0, secondLength);
       header.clear();
       header.putInt(length).putInt((int) crc.getValue()).flip();
-      ByteBuffer body = ByteBuffer.wrap(payload, 0, length);
-      ByteBuffer[] both = {header, body};
-      while (body.hasRemaining()) channel.write(both);
+      ByteBuffer[] all = {header, ByteBuffer.wrap(first, 0, firstLength), ByteBuffer.wrap(second, 0, secondLength)};
+      while (all[2].hasRemaining() || all[1].hasRemaining() || all[0].hasRemaining()) channel.write(all);
       written += HEADER + length;
       return written;
     } catch (IOException e) {
       failure = e;
       throw e;
+    }
+  }
+
+  /** A record read back: its payload and the log position after it. */
+  public interface RecordVisitor {
+    /** @return false to stop reading */
+    boolean visit(ByteBuffer payload, long endPosition) throws IOException;
+  }
+
+  /**
+   * Reads the records that start at or after {@code from} and end at or before {@code upTo}, in
+   * order, while appends go on (for the export queue, which follows the log). {@code from} must
+   * be a record boundary; a position before the oldest segment reads from that segment's start.
+   */
+  public void read(long from, long upTo, RecordVisitor visitor) throws IOException {
+    List<Long> starts = segments();
+    for (int i = 0; i < starts.size(); i++) {
+      long start = starts.get(i);
+      long next = i + 1 < starts.size() ? starts.get(i + 1) : Long.MAX_VALUE;
+      if (next <= from || start >= upTo) continue;
+      Path file = segment(start);
+      try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
+        long pos = Math.max(0, from - start);
+        ByteBuffer head = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
+        while (start + pos + HEADER <= upTo) {
+          head.clear();
+          if (c.read(head, pos) < HEADER) break;
+          int length = head.getInt(0);
+          if (length <= 0 || length > MAX_RECORD || start + pos + HEADER + length > upTo) break;
+          ByteBuffer payload = ByteBuffer.allocate(length);
+          while (payload.hasRemaining() && c.read(payload, pos + HEADER + payload.position()) > 0) {
+            // read until full
+          }
+          if (payload.hasRemaining()) break;
+          pos += HEADER + length;
+          if (!visitor.visit(payload.flip(), start + pos)) return;
+        }
+      } catch (java.nio.file.NoSuchFileException deleted) {
+        // Deleted meanwhile: everything in it was checkpointed and exported.
+      }
     }
   }
 
@@ -190,6 +237,12 @@ public final class StateLog implements AutoCloseable {
 
   /** Deletes the segments that end at or before {@code position} (a checkpoint covers them). */
   public void deleteBefore(long position) throws IOException {
+    synchronized (syncLock) {
+      deleteSegmentsBefore(position);
+    }
+  }
+
+  private void deleteSegmentsBefore(long position) throws IOException {
     List<Long> starts = segments();
     for (int i = 0; i + 1 < starts.size(); i++) {
       if (starts.get(i + 1) <= position && starts.get(i + 1) <= segmentStart) Files.deleteIfExists(segment(starts.get(i)));

@@ -6,9 +6,9 @@ import io.rumsessions.processor.session.SessionSummary;
 /** Queues one {@code session} span for every session that ends. */
 public final class SessionSpanListener implements SessionListener {
   private final SessionSpans spans;
-  private final SpanExportQueue queue;
+  private final ExportSink queue;
 
-  public SessionSpanListener(SessionSpans spans, SpanExportQueue queue) {
+  public SessionSpanListener(SessionSpans spans, ExportSink queue) {
     this.spans = spans;
     this.queue = queue;
   }

@@ -11,7 +11,7 @@ import io.rumsessions.processor.durability.SpanCounts;
 import io.rumsessions.processor.durability.StateChanges;
 import io.rumsessions.processor.durability.StateUnavailableException;
 import io.rumsessions.processor.export.ForwardedSpans;
-import io.rumsessions.processor.export.SpanExportQueue;
+import io.rumsessions.processor.export.ExportSink;
 import io.rumsessions.processor.identity.VisitorIdentity;
 import io.rumsessions.processor.input.InputMapping;
 import io.rumsessions.processor.input.PagePaths;
@@ -41,7 +41,7 @@ public final class SpanPipeline {
   private final DurableState state;
   private final ServiceNames services;
   private final ForwardedSpans forwarded;
-  private final SpanExportQueue exportQueue;
+  private final ExportSink exportQueue;
   private final UniqueVisitors visitors;
   private final InstantSource clock;
   private final long maxSkewNanos;
@@ -61,7 +61,7 @@ public final class SpanPipeline {
    */
   public SpanPipeline(InputMapping mapping, VisitorIdentity identity, BotFilter bots, CampaignAttributor attributor,
       ConversionRules conversions, DurableState state,
-      ServiceNames services, ForwardedSpans forwarded, SpanExportQueue exportQueue,
+      ServiceNames services, ForwardedSpans forwarded, ExportSink exportQueue,
       UniqueVisitors visitors, InstantSource clock, Duration maxClockSkew) {
     this.mapping = mapping;
     this.identity = identity;

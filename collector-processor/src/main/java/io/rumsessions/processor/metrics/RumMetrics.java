@@ -42,6 +42,7 @@ public final class RumMetrics implements SessionListener {
   private final Counter requests;
   private final Histogram ingestDuration;
   private final Counter exported;
+  private Counter retries;
   private final Counter botSpans;
   private final Counter botSessions;
   private final Counter reclassified;
@@ -173,16 +174,36 @@ public final class RumMetrics implements SessionListener {
   }
 
   /** Gauges whose value is read from the component that owns it. */
-  public void registerCapacity(PrometheusRegistry registry, long cap, LongSupplier queueSize, long queueCapacity) {
+  public void registerCapacity(PrometheusRegistry registry, long cap) {
     GaugeWithCallback.builder().name("rum_sessions_active_limit")
         .help("The configured cap on active sessions.")
         .callback(cb -> cb.call(cap)).register(registry);
-    GaugeWithCallback.builder().name("rum_export_queue_size")
-        .help("Spans waiting in the OTLP export queue.")
-        .callback(cb -> cb.call(queueSize.getAsLong())).register(registry);
-    GaugeWithCallback.builder().name("rum_export_queue_capacity")
-        .help("Capacity of the OTLP export queue.")
-        .callback(cb -> cb.call(queueCapacity)).register(registry);
+  }
+
+  /** The export queue (the state log from its cursor on), read at each scrape. */
+  public void registerExportQueue(PrometheusRegistry registry, LongSupplier bytes, long maxBytes, LongSupplier oldestMillis) {
+    retries = Counter.builder().withoutExemplars().name("rum_export_retries_total")
+        .help("OTLP export requests that failed in a retryable way (endpoint down, overloaded, timed out) and were sent again.")
+        .register(registry);
+    GaugeWithCallback.builder().name("rum_export_queue_bytes")
+        .help("Bytes of state log from the export cursor on: spans waiting for the OTLP endpoint (and state changes between them).")
+        .unit(Unit.BYTES)
+        .callback(cb -> cb.call(bytes.getAsLong())).register(registry);
+    GaugeWithCallback.builder().name("rum_export_queue_max_bytes")
+        .help("export.queue-max-bytes: past it the oldest waiting spans are dropped (rum_export_spans_total{outcome=\"dropped\"}).")
+        .unit(Unit.BYTES)
+        .callback(cb -> cb.call(maxBytes)).register(registry);
+    GaugeWithCallback.builder().name("rum_export_queue_oldest_age_seconds")
+        .help("Age of the oldest span the OTLP endpoint has not accepted yet; 0 when none waits.")
+        .unit(Unit.SECONDS)
+        .callback(cb -> {
+          long oldest = oldestMillis.getAsLong();
+          cb.call(oldest == 0 ? 0 : Math.max(0, System.currentTimeMillis() - oldest) / 1000.0);
+        }).register(registry);
+  }
+
+  public void exportRetry() {
+    if (retries != null) retries.inc();
   }
 
   /**

@@ -1,0 +1,112 @@
+package io.rumsessions.processor.durability;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The export queue as a cursor over the state log: the spans each record exports are read in
+ * log order from {@code state.dir/export.cursor} on, and the cursor moves (fsynced) only after
+ * the endpoint accepted them, so a crash or an outage re-sends from the last accepted batch. The
+ * log keeps every segment the cursor has not passed; {@code export.queue-max-bytes} bounds that.
+ */
+public final class ExportQueue {
+  private final DurableState state;
+  private final Path cursorFile;
+  private long position;
+  private int item;
+  private volatile long oldestArrivalMillis;
+
+  /** Where a batch ends: the next record to read and how many of its spans are already sent. */
+  public record Cursor(long position, int item) {}
+
+  /** Spans read from the log, their OTLP bytes one after another, and where the queue goes on after them. */
+  public record Batch(List<PendingExports.Item> items, Cursor after) {
+    public byte[] requestBytes() {
+      int n = 0;
+      for (PendingExports.Item i : items) n += i.request().remaining();
+      byte[] out = new byte[n];
+      int at = 0;
+      for (PendingExports.Item i : items) {
+        ByteBuffer b = i.request().duplicate();
+        int len = b.remaining();
+        b.get(out, at, len);
+        at += len;
+      }
+      return out;
+    }
+  }
+
+  public ExportQueue(DurableState state) throws IOException {
+    this.state = state;
+    this.cursorFile = state.directory().resolve("export.cursor");
+    if (Files.exists(cursorFile)) {
+      try (DataInputStream in = new DataInputStream(Files.newInputStream(cursorFile))) {
+        position = in.readLong();
+        item = in.readInt();
+      }
+    }
+    state.exportedUpTo(position);
+  }
+
+  /** Up to {@code maxSpans} spans from the cursor on; empty when nothing is waiting. */
+  public Batch next(int maxSpans) throws IOException {
+    List<PendingExports.Item> items = new ArrayList<>();
+    long[] at = {position, item};
+    long upTo = state.exportablePosition();
+    if (upTo <= position) {
+      oldestArrivalMillis = 0;
+      return new Batch(items, new Cursor(position, item));
+    }
+    state.log().read(position, upTo, (payload, end) -> {
+      List<PendingExports.Item> all = new ArrayList<>();
+      PendingExports.read(StateChanges.exportSection(payload), all::add);
+      int from = (int) at[1];
+      int take = Math.min(all.size() - from, maxSpans - items.size());
+      if (take > 0) items.addAll(all.subList(from, from + take));
+      if (from + Math.max(take, 0) < all.size()) {
+        at[1] = from + take;
+        return false;
+      }
+      at[0] = end;
+      at[1] = 0;
+      return items.size() < maxSpans;
+    });
+    oldestArrivalMillis = items.isEmpty() ? 0 : items.get(0).arrivalMillis();
+    return new Batch(items, new Cursor(at[0], (int) at[1]));
+  }
+
+  /** The endpoint accepted the batch (or it is given up): the cursor moves past it, durably. */
+  public void commit(Cursor after) throws IOException {
+    Path tmp = cursorFile.resolveSibling("export.cursor.tmp");
+    try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(tmp))) {
+      out.writeLong(after.position());
+      out.writeInt(after.item());
+    }
+    try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      c.force(true);
+    }
+    Files.move(tmp, cursorFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    position = after.position();
+    item = after.item();
+    state.exportedUpTo(position);
+  }
+
+  /** Bytes of log from the cursor to the newest exportable record (state changes included). */
+  public long pendingBytes() {
+    return Math.max(0, state.exportablePosition() - position);
+  }
+
+  /** Arrival time of the oldest span not yet accepted, 0 when none is waiting. */
+  public long oldestArrivalMillis() {
+    return oldestArrivalMillis;
+  }
+}
