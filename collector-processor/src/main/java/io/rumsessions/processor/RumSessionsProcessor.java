@@ -26,6 +26,7 @@ import io.rumsessions.processor.metrics.RumMetrics;
 import io.rumsessions.processor.metrics.ServiceNames;
 import io.rumsessions.processor.privacy.Redaction;
 import io.rumsessions.processor.receive.Admission;
+import io.rumsessions.processor.receive.MemoryLimiter;
 import io.rumsessions.processor.receive.OtlpGrpcReceiver;
 import io.rumsessions.processor.receive.OtlpHttpReceiver;
 import io.rumsessions.processor.session.EngagementRule;
@@ -68,6 +69,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
   private final SessionStore sessions;
   private final DurableExporter exporter;
   private final Admission admission;
+  private final MemoryLimiter memory;
   private final OtlpHttpReceiver http;
   private final OtlpGrpcReceiver grpc;
   private final DurableState state;
@@ -150,7 +152,9 @@ public final class RumSessionsProcessor implements AutoCloseable {
         config.attribution().conversions(), state, services,
         forwarded, forwarded == null ? null : exports, visitors, clock, config.input().maxClockSkew());
 
-    this.admission = new Admission(config.receiver().maxConcurrentRequests());
+    this.memory = new MemoryLimiter(config.receiver().memoryLimitRatio());
+    metrics.registerMemoryLimiter(registry, memory);
+    this.admission = new Admission(config.receiver().maxConcurrentRequests(), memory);
     this.http = new OtlpHttpReceiver(config.receiver(), config.consent(), pipeline, metrics, admission);
     http.serve("/rum.js", new SnippetHandler());
     this.grpc = new OtlpGrpcReceiver(config.receiver(), pipeline, metrics, admission);
@@ -230,6 +234,8 @@ public final class RumSessionsProcessor implements AutoCloseable {
     http.start();
     long every = config.session().sweepInterval().toMillis();
     sweeper.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
+    long memoryEvery = Math.max(10, config.receiver().memoryCheckInterval().toMillis());
+    sweeper.scheduleWithFixedDelay(memory::check, memoryEvery, memoryEvery, TimeUnit.MILLISECONDS);
     long checkpointEvery = config.state().checkpointInterval().toMillis();
     if (checkpointEvery > 0) sweeper.scheduleWithFixedDelay(this::checkpoint, checkpointEvery, checkpointEvery, TimeUnit.MILLISECONDS);
     // A long log makes a slow restart: checked every second, written by size as well as by time.

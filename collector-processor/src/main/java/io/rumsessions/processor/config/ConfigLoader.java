@@ -54,6 +54,14 @@ public final class ConfigLoader {
     n.put(parts[parts.length - 1], value);
   }
 
+  private static double percent(String s) {
+    String v = s.trim();
+    if (!v.endsWith("%")) throw new IllegalArgumentException(s);
+    double p = Double.parseDouble(v.substring(0, v.length() - 1).trim());
+    if (!(p > 0 && p <= 100)) throw new IllegalArgumentException(s);
+    return p / 100;
+  }
+
   private static ProcessorConfig build(ConfigTree t) {
     ReceiverConfig receiver =
         new ReceiverConfig(
@@ -67,7 +75,9 @@ public final class ConfigLoader {
             new ReceiverConfig.Cors(
                 t.list("receiver.cors.allowed-origins", List.of("*")),
                 t.list("receiver.cors.allowed-headers", List.of("Content-Type", "Content-Encoding", "traceparent", "tracestate", "baggage")),
-                t.duration("receiver.cors.max-age", Duration.ofHours(2))));
+                t.duration("receiver.cors.max-age", Duration.ofHours(2))),
+            t.parsed("receiver.memory-limit", 0.85, ConfigLoader::percent, "a share of the heap such as 85%"),
+            t.duration("receiver.memory-check-interval", Duration.ofMillis(500)));
 
     SessionConfig session =
         new SessionConfig(

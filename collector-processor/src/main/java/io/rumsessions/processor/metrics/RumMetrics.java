@@ -180,6 +180,16 @@ public final class RumMetrics implements SessionListener {
         .callback(cb -> cb.call(cap)).register(registry);
   }
 
+  /** The memory limiter's view of the heap. */
+  public void registerMemoryLimiter(PrometheusRegistry registry, io.rumsessions.processor.receive.MemoryLimiter memory) {
+    GaugeWithCallback.builder().name("rum_memory_limiter_refusing")
+        .help("1 while the heap is above receiver.memory-limit and receivers answer 429 / RESOURCE_EXHAUSTED.")
+        .callback(cb -> cb.call(memory.refusing() ? 1 : 0)).register(registry);
+    GaugeWithCallback.builder().name("rum_memory_limiter_heap_ratio")
+        .help("Heap in use over the maximum heap at the limiter's last check (after a full collection when above the limit).")
+        .callback(cb -> cb.call(memory.lastRatio())).register(registry);
+  }
+
   /** The export queue (the state log from its cursor on), read at each scrape. */
   public void registerExportQueue(PrometheusRegistry registry, LongSupplier bytes, long maxBytes, LongSupplier oldestMillis) {
     retries = Counter.builder().withoutExemplars().name("rum_export_retries_total")

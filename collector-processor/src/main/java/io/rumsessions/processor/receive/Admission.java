@@ -9,10 +9,21 @@ import java.util.concurrent.Semaphore;
  */
 public final class Admission {
   private final Semaphore permits;
+  private final MemoryLimiter memory;
   private volatile boolean closing;
 
   public Admission(int maxConcurrent) {
+    this(maxConcurrent, new MemoryLimiter(1));
+  }
+
+  public Admission(int maxConcurrent, MemoryLimiter memory) {
     this.permits = new Semaphore(maxConcurrent);
+    this.memory = memory;
+  }
+
+  /** Whether the heap is above the memory limit: refuse with 429 / RESOURCE_EXHAUSTED before reading the body. */
+  public boolean memoryLimited() {
+    return memory.refusing();
   }
 
   /** Whether a request may proceed; the caller must {@link #release()} if so. */

@@ -15,6 +15,9 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.ProtoUtils;
+import io.grpc.protobuf.StatusProto;
+import com.google.protobuf.Any;
+import com.google.rpc.RetryInfo;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
@@ -50,11 +53,20 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
   private final SpanPipeline pipeline;
   private final RumMetrics metrics;
   private final Admission admission;
+  /** RESOURCE_EXHAUSTED is retryable in OTLP only with a RetryInfo saying when: it carries one. */
+  private final io.grpc.StatusRuntimeException memoryLimited;
 
   public OtlpGrpcReceiver(ReceiverConfig config, SpanPipeline pipeline, RumMetrics metrics, Admission admission) {
     this.pipeline = pipeline;
     this.metrics = metrics;
     this.admission = admission;
+    this.memoryLimited = StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+        .setCode(Status.Code.RESOURCE_EXHAUSTED.value())
+        .setMessage("the processor's memory is above receiver.memory-limit, retry later")
+        .addDetails(Any.pack(RetryInfo.newBuilder()
+            .setRetryDelay(com.google.protobuf.Duration.newBuilder().setSeconds(Math.max(1, config.retryAfter().toSeconds())))
+            .build()))
+        .build());
     this.executor = Executors.newFixedThreadPool(config.maxConcurrentRequests(), r -> {
       Thread t = new Thread(r, "otlp-grpc");
       t.setDaemon(true);
@@ -94,6 +106,11 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
   }
 
   private void export(RequestBody request, StreamObserver<ExportTraceServiceResponse> response) {
+    if (admission.memoryLimited()) {
+      metrics.request("grpc", "memory_limited");
+      response.onError(memoryLimited);
+      return;
+    }
     if (!admission.tryAcquire()) {
       metrics.request("grpc", "overloaded");
       response.onError(Status.UNAVAILABLE

@@ -144,6 +144,13 @@ public final class OtlpHttpReceiver implements AutoCloseable {
       sendText(ex, 415, "unsupported content type '" + contentType + "': use " + PROTOBUF + " or " + JSON + "\n");
       return;
     }
+    if (admission.memoryLimited()) {
+      drain(ex);
+      metrics.request("http", "memory_limited");
+      ex.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, config.retryAfter().toSeconds())));
+      sendError(ex, 429, isJson, "the processor's memory is above receiver.memory-limit, retry later");
+      return;
+    }
     if (!admission.tryAcquire()) {
       drain(ex);
       metrics.request("http", "overloaded");

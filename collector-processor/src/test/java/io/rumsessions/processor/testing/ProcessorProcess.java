@@ -38,12 +38,19 @@ public final class ProcessorProcess implements AutoCloseable {
   }
 
   public static ProcessorProcess start(Path log, String... flags) throws Exception {
+    return start(log, List.of(), flags);
+  }
+
+  /** @param jvmOptions e.g. {@code -Xmx96m}, before the main class */
+  public static ProcessorProcess start(Path log, List<String> jvmOptions, String... flags) throws Exception {
     int[] ports = freePorts();
     int http = ports[0];
     int grpc = ports[1];
     int metrics = ports[2];
     List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of(
         "-cp", System.getProperty("java.class.path"),
         "io.rumsessions.processor.RumSessionsMain",
         "--otlp-http-port", Integer.toString(http),
