@@ -77,7 +77,10 @@ public final class ConfigLoader {
                 t.list("receiver.cors.allowed-headers", List.of("Content-Type", "Content-Encoding", "traceparent", "tracestate", "baggage")),
                 t.duration("receiver.cors.max-age", Duration.ofHours(2))),
             t.parsed("receiver.memory-limit", 0.85, ConfigLoader::percent, "a share of the heap such as 85%"),
-            t.duration("receiver.memory-check-interval", Duration.ofMillis(500)));
+            t.duration("receiver.memory-check-interval", Duration.ofMillis(500)),
+            t.duration("receiver.read-timeout", Duration.ofSeconds(10)),
+            t.integer("receiver.http-threads", 64, 1, 10_000));
+    require(receiver.readTimeout().toMillis() >= 1000, "receiver.read-timeout: must be at least 1s (the HTTP server counts whole seconds)");
 
     SessionConfig session =
         new SessionConfig(

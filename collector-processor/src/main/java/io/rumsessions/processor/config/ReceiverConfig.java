@@ -8,6 +8,10 @@ import java.util.List;
  *
  * @param trustedProxies CIDRs of proxies whose X-Forwarded-For / Forwarded headers are believed
  * @param memoryLimitRatio heap share above which new data is refused (1 or more: never)
+ * @param readTimeout longest an HTTP request may take to arrive, from its first byte to the end of
+ *     its body; a slower client's connection is closed (slow-loris)
+ * @param httpThreads threads that read HTTP requests: a slow client holds one until the read
+ *     timeout, so more of them than decoding permits keep slow clients from starving others
  */
 public record ReceiverConfig(
     String host,
@@ -19,7 +23,9 @@ public record ReceiverConfig(
     List<String> trustedProxies,
     Cors cors,
     double memoryLimitRatio,
-    Duration memoryCheckInterval) {
+    Duration memoryCheckInterval,
+    Duration readTimeout,
+    int httpThreads) {
 
   /** Browsers posting straight to the processor need CORS; {@code *} allows any origin. */
   public record Cors(List<String> allowedOrigins, List<String> allowedHeaders, Duration maxAge) {

@@ -31,6 +31,20 @@ public final class Admission {
     return !closing && permits.tryAcquire();
   }
 
+  /**
+   * Waits up to {@code waitMillis} for a permit: a request read in full queues briefly rather than
+   * being refused at once when the decoders are busy for a moment.
+   */
+  public boolean tryAcquire(long waitMillis) {
+    if (closing) return false;
+    try {
+      return permits.tryAcquire(waitMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   public void release() {
     permits.release();
   }

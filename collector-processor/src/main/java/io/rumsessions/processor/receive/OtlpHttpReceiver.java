@@ -67,6 +67,41 @@ public final class OtlpHttpReceiver implements AutoCloseable {
   private final OtlpJsonDecoder json = new OtlpJsonDecoder();
   private final HttpServer server;
   private final ExecutorService executor;
+  private final long readTimeoutNanos;
+
+  /** The exchange on this thread: when the server handed it over, and whether it reached {@link #handlePost}. */
+  private static final ThreadLocal<Tracked> CURRENT = new ThreadLocal<>();
+
+  /**
+   * One exchange of the JDK server, submitted when its first byte arrived. One that never reaches
+   * the handler yet ran for the read timeout had its connection closed while its line or headers
+   * trickled in: counted as a {@code timeout}, since the JDK server closes it silently.
+   */
+  private final class Tracked implements Runnable {
+    final Runnable task;
+    final long submitted = System.nanoTime();
+    boolean handled;
+
+    Tracked(Runnable task) {
+      this.task = task;
+    }
+
+    @Override
+    public void run() {
+      CURRENT.set(this);
+      try {
+        task.run();
+      } finally {
+        CURRENT.remove();
+        if (!handled && timedOut(this)) metrics.request("http", "timeout");
+      }
+    }
+  }
+
+  /** Whether the exchange has run for the read timeout (less the 50 ms the two clocks may differ). */
+  private boolean timedOut(Tracked t) {
+    return t != null && System.nanoTime() - t.submitted >= readTimeoutNanos - 50_000_000L;
+  }
 
   public OtlpHttpReceiver(ReceiverConfig config, ConsentConfig consent, SpanPipeline pipeline, RumMetrics metrics, Admission admission) throws IOException {
     this.config = config;
@@ -75,15 +110,30 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     this.pipeline = pipeline;
     this.metrics = metrics;
     this.admission = admission;
+    // Slow-loris: the JDK server reads a request's line, headers and body on an executor thread,
+    // blocking, with no timeout of its own unless sun.net.httpserver.maxReqTime (whole seconds,
+    // from the request's first byte until its body has been read) is set; then a timer closes
+    // the connection, which frees the thread. The server reads it once, when the JVM's first
+    // HttpServer is created (here, before the metrics server): it is JVM-wide, and an explicit
+    // -Dsun.net.httpserver.maxReqTime wins.
+    if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+      System.setProperty("sun.net.httpserver.maxReqTime",
+          Long.toString(Math.max(1, (config.readTimeout().toMillis() + 999) / 1000)));
+    }
+    this.readTimeoutNanos = Math.max(1, Long.getLong("sun.net.httpserver.maxReqTime", 1)) * 1_000_000_000L;
     this.server = HttpServer.create(new InetSocketAddress(config.host(), config.httpPort()), 1024);
-    int threads = config.maxConcurrentRequests();
-    this.executor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+    // More threads than decoding permits: a thread held by a slow client (until the read
+    // timeout) is not one a fast client waits for. Decoding stays bounded by the permits.
+    int threads = Math.max(config.httpThreads(), config.maxConcurrentRequests());
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(), r -> {
           Thread t = new Thread(r, "otlp-http");
           t.setDaemon(true);
           return t;
         });
-    server.setExecutor(executor);
+    pool.allowCoreThreadTimeOut(true);
+    this.executor = pool;
+    server.setExecutor(task -> executor.execute(new Tracked(task)));
     server.createContext("/v1/traces", this::handleTraces);
     server.createContext("/", this::handleOther);
   }
@@ -135,6 +185,8 @@ public final class OtlpHttpReceiver implements AutoCloseable {
   }
 
   private void handlePost(HttpExchange ex) throws IOException {
+    Tracked tracked = CURRENT.get();
+    if (tracked != null) tracked.handled = true;
     Headers h = ex.getRequestHeaders();
     String contentType = mediaType(h.getFirst("Content-Type"));
     boolean isJson = contentType.equals(JSON);
@@ -151,8 +203,30 @@ public final class OtlpHttpReceiver implements AutoCloseable {
       sendError(ex, 429, isJson, "the processor's memory is above receiver.memory-limit, retry later");
       return;
     }
-    if (!admission.tryAcquire()) {
+    long declared = parseLength(h.getFirst("Content-Length"));
+    if (declared > config.maxRequestBytes()) {
       drain(ex);
+      metrics.request("http", "too_large");
+      sendError(ex, 413, isJson, "request body of " + declared + " bytes exceeds the limit of " + config.maxRequestBytes());
+      return;
+    }
+    // The body is read before a decoding permit is taken, so a client trickling its body holds a
+    // thread (until the read timeout closes its connection), never a permit. At most
+    // receiver.http-threads bodies of at most max-request-bytes are held at once.
+    byte[] raw;
+    try (InputStream in = new BoundedInputStream(ex.getRequestBody(), config.maxRequestBytes())) {
+      raw = in.readAllBytes();
+    } catch (BoundedInputStream.TooLargeException e) {
+      drain(ex);
+      metrics.request("http", "too_large");
+      sendError(ex, 413, isJson, e.getMessage());
+      return;
+    } catch (IOException e) {
+      // The connection was closed under the read: by the read timeout, or by the client.
+      metrics.request("http", timedOut(tracked) ? "timeout" : "incomplete");
+      return;
+    }
+    if (!admission.tryAcquire(config.retryAfter().toMillis())) {
       metrics.request("http", "overloaded");
       boolean closing = admission.closing();
       ex.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, config.retryAfter().toSeconds())));
@@ -161,23 +235,15 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     }
     long started = System.nanoTime();
     try {
-      long declared = parseLength(h.getFirst("Content-Length"));
-      if (declared > config.maxRequestBytes()) {
-        drain(ex);
-        metrics.request("http", "too_large");
-        sendError(ex, 413, isJson, "request body of " + declared + " bytes exceeds the limit of " + config.maxRequestBytes());
-        return;
-      }
       SpanSource request;
-      try (InputStream body = body(ex)) {
+      try (InputStream body = body(ex, raw)) {
         if (isJson) {
           request = new MessageSpans(json.decode(body));
         } else {
-          byte[] bytes = body.readAllBytes();
+          byte[] bytes = body instanceof java.io.ByteArrayInputStream ? raw : body.readAllBytes();
           request = OtlpWireSpans.read(bytes, bytes.length);
         }
       } catch (BoundedInputStream.TooLargeException e) {
-        drain(ex);
         metrics.request("http", "too_large");
         sendError(ex, 413, isJson, e.getMessage());
         return;
@@ -214,8 +280,8 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     }
   }
 
-  private InputStream body(HttpExchange ex) throws IOException {
-    InputStream raw = new BoundedInputStream(ex.getRequestBody(), config.maxRequestBytes());
+  private InputStream body(HttpExchange ex, byte[] bytes) throws IOException {
+    InputStream raw = new java.io.ByteArrayInputStream(bytes);
     String encoding = ex.getRequestHeaders().getFirst("Content-Encoding");
     if (encoding == null || encoding.isBlank() || encoding.equalsIgnoreCase("identity")) return raw;
     if (encoding.equalsIgnoreCase("gzip")) {
