@@ -36,6 +36,7 @@ final class MetricContract {
     SCRAPED.put("rum_bot_sessions_total", Set.of("service_name", "reason"));
     SCRAPED.put("rum_sessions_reclassified_total", Set.of("service_name"));
     SCRAPED.put("rum_backend_spans_total", Set.of("service_name", "outcome"));
+    SCRAPED.put("rum_spans_keyed_without_user_agent_total", Set.of("service_name"));
     // Per campaign (source, medium, campaign attributed at session start; bounded values).
     Set<String> campaign = Set.of("service_name", "source", "medium", "campaign");
     SCRAPED.put("rum_campaign_sessions_total", campaign);

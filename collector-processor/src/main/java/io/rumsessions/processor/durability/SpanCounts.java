@@ -4,7 +4,7 @@ import io.rumsessions.processor.metrics.RumMetrics;
 
 /** One resource's spans by outcome, counted as the pipeline walks them and logged as one change. */
 public final class SpanCounts {
-  static final int FIELDS = 9;
+  static final int FIELDS = 10;
 
   public long accepted;
   public long late;
@@ -15,18 +15,26 @@ public final class SpanCounts {
   public long duplicate;
   public long backendAttributed;
   public long backendUnattributed;
+  /**
+   * Spans keyed by a cookie-free id whose request gave them no user agent (none on the span, its
+   * resource, the request, or another span of its client session in the request): their session is
+   * a guess (see SpanPipeline). Logged last, after the outcomes.
+   */
+  public long withoutUserAgent;
 
   public SpanCounts clear() {
-    accepted = late = invalid = badTime = limited = bot = duplicate = backendAttributed = backendUnattributed = 0;
+    accepted = late = invalid = badTime = limited = bot = duplicate = backendAttributed = backendUnattributed = withoutUserAgent = 0;
     return this;
   }
 
   boolean isEmpty() {
-    return (accepted | late | invalid | badTime | limited | bot | duplicate | backendAttributed | backendUnattributed) == 0;
+    return (accepted | late | invalid | badTime | limited | bot | duplicate | backendAttributed | backendUnattributed
+        | withoutUserAgent) == 0;
   }
 
   long[] values() {
-    return new long[] {accepted, late, invalid, badTime, limited, bot, duplicate, backendAttributed, backendUnattributed};
+    return new long[] {accepted, late, invalid, badTime, limited, bot, duplicate, backendAttributed, backendUnattributed,
+        withoutUserAgent};
   }
 
   static SpanCounts of(long[] v) {
@@ -40,6 +48,7 @@ public final class SpanCounts {
     c.duplicate = v[6];
     c.backendAttributed = v[7];
     c.backendUnattributed = v[8];
+    c.withoutUserAgent = v[9];
     return c;
   }
 
@@ -53,5 +62,6 @@ public final class SpanCounts {
     metrics.spans(service, "duplicate", duplicate);
     metrics.backendSpans(service, "attributed", backendAttributed);
     metrics.backendSpans(service, "unattributed", backendUnattributed);
+    metrics.spansWithoutUserAgent(service, withoutUserAgent);
   }
 }

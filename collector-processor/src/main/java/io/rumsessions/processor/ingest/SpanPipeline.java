@@ -24,6 +24,7 @@ import io.rumsessions.processor.session.SessionEvent;
 import io.rumsessions.processor.session.SessionKey;
 import io.rumsessions.processor.visitors.UniqueVisitors;
 import io.rumsessions.processor.visitors.VisitorKey;
+import io.opentelemetry.proto.trace.v1.Span;
 import java.time.Duration;
 import java.time.InstantSource;
 
@@ -48,12 +49,60 @@ public final class SpanPipeline {
   private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
   /** Landing and exit pages are kept per session; sessions share one copy of each path. */
   private final PagePaths pages = new PagePaths(4096);
+  /** Sessions by the agent-less id of their client.address, for spans with no agent at all. */
+  private final AddressVisitors addressVisitors = new AddressVisitors();
 
   private static final class Scratch {
     final SpanFacts facts = new SpanFacts();
     final SessionEvent event = new SessionEvent();
     final Assignment assignment = new Assignment();
     final SpanCounts counts = new SpanCounts();
+    final ResourceAgents agents = new ResourceAgents();
+    final Placement now = new Placement();
+    /** Spans of the current resource waiting for an agent that a later span may carry; pooled. */
+    Placement[] waiting = new Placement[4];
+    int waitingCount;
+
+    Placement waitForAgent() {
+      if (waitingCount == waiting.length) waiting = java.util.Arrays.copyOf(waiting, waitingCount * 2);
+      Placement p = waiting[waitingCount];
+      if (p == null) p = waiting[waitingCount] = new Placement();
+      waitingCount++;
+      return p;
+    }
+  }
+
+  /**
+   * What a span's placement needs besides its user agent, computed on the walk. Most spans are
+   * placed at once from the walk's own scratch; a span that waits for its resource's agent is
+   * copied into a pooled one (with its message when it is forwarded, since the walk moves on).
+   */
+  private static final class Placement {
+    final SpanFacts copy = new SpanFacts();
+    SpanFacts f;
+    boolean granted;
+    /** The request came straight from a browser, whose agent every span has. */
+    boolean browserPosted;
+    long spanHash;
+    boolean client;
+    long traceHigh;
+    long traceLow;
+    String address;
+    String host;
+    String page;
+    Attribution attribution;
+    String conversion;
+    InstrumentationScopeInfo scope;
+    /** The span's message, for a waiting span that is forwarded; null: the source's current span. */
+    Span span;
+
+    void release() {
+      f = null;
+      attribution = null;
+      scope = null;
+      span = null;
+      page = conversion = address = host = null;
+    }
   }
 
   /**
@@ -123,6 +172,9 @@ public final class SpanPipeline {
       String service = services.canonical(rf.serviceName());
       ForwardedSpans.Origin origin = forwarded == null ? null : forwarded.new Origin(spans.resource());
       SpanCounts c = s.counts.clear();
+      // Also here, not only after the walk: a request that failed midway must not leave its agents.
+      s.agents.clear();
+      s.waitingCount = 0;
       while (spans.nextScope()) {
         InstrumentationScopeInfo scope = forwarded == null ? null : forwarded.scope(spans.scope());
         while (spans.nextSpan()) {
@@ -159,50 +211,119 @@ public final class SpanPipeline {
           }
           // The request's user agent only counts when a browser posted directly (see RequestContext).
           String ua = ctx.browserUserAgent() != null ? ctx.browserUserAgent() : f.userAgent;
-          String address = f.clientAddress != null ? f.clientAddress : ctx.peerAddress();
+          // Keyed by the cookie-free id, which includes the user agent: without consent, or with
+          // consent but no client session id.
+          boolean cookieFree = !granted || f.clientSessionId == null;
+          if (ctx.browserUserAgent() == null) {
+            if (ua != null) s.agents.seen(f.clientSessionId, ua);
+            else if (cookieFree && f.clientSessionId != null) ua = s.agents.of(f.clientSessionId);
+          }
           String host = PageUrl.host(f.url);
-          String key = identity.keyFor(f, granted, service, ua, address, host, nowMillis);
           String path = f.pageview || !conversions.isEmpty() ? PageUrl.path(f.url) : null;
-          Attribution attribution = f.pageview
+          boolean waits = ua == null && cookieFree && ctx.browserUserAgent() == null;
+          Placement p = waits ? s.waitForAgent() : s.now;
+          if (waits) {
+            // An agent may still come on a later span of this resource (documentLoad follows the
+            // documentFetch and resourceFetch spans of its page load): placed after the walk.
+            p.copy.copyFrom(f);
+            p.f = p.copy;
+            p.span = forwarded != null ? spans.span() : null;
+          } else {
+            p.f = f;
+            p.span = null;
+          }
+          p.granted = granted;
+          p.browserPosted = ctx.browserUserAgent() != null;
+          p.spanHash = spanHash;
+          p.client = spans.isClient();
+          p.traceHigh = p.client ? spans.traceIdHigh() : 0;
+          p.traceLow = p.client ? spans.traceIdLow() : 0;
+          p.address = f.clientAddress != null ? f.clientAddress : ctx.peerAddress();
+          p.host = host;
+          p.page = f.pageview ? pages.share(path) : null;
+          p.attribution = f.pageview
               ? attributor.labelValues(attributor.attribute(f.url, f.referrer, host))
               : null;
-          String conversion = conversions.isEmpty() ? null
+          p.conversion = conversions.isEmpty() ? null
               : conversions.match(spans.name(), path, spans::attribute);
-          s.event.set(t, f.pageview, f.interaction, f.pageview ? pages.share(path) : null)
-              .labels(bots.device(ua), attribution)
-              .conversion(conversion)
-              .bot(bots.reason(f, ua, address));
-          if (granted) s.event.stitching(f.previousSessionId, f.userId);
-          Assignment a = s.assignment;
-          boolean client = spans.isClient();
-          changes.session(spanHash, new SessionKey(service, key), s.event, client, client ? spans.traceIdHigh() : 0,
-              client ? spans.traceIdLow() : 0, a);
-          if (a.countedNow() && visitors != null) {
-            changes.visitor(service, visitorOf(f, granted, service, key, ua, address, host, nowMillis));
-          }
-          switch (a.outcome()) {
-            case ACCEPTED -> c.accepted++;
-            case LATE -> c.late++;
-            case SESSION_LIMIT -> {
-              c.limited++;
-              if (firstError.isEmpty()) firstError = "active-session limit reached";
-              continue;
-            }
-            case BOT -> {
-              c.bot++;
-              if (bots.dropsSpans()) continue;
-            }
-          }
-          if (forwarded != null) {
-            exportQueue.offer("forwarded", forwarded.of(origin, scope, spans.span(), granted, a.sessionId(), a.sequence(),
-                a.outcome() == Assignment.Outcome.BOT));
-          }
+          p.scope = scope;
+          if (waits) continue;
+          String error = place(s, p, ua, service, origin, spans, changes, c, nowMillis);
+          p.release();
+          if (error != null && firstError.isEmpty()) firstError = error;
         }
       }
+      for (int i = 0; i < s.waitingCount; i++) {
+        Placement p = s.waiting[i];
+        // The agent another span of the same client session carried, or for a span with no
+        // client session id the resource's only agent (one browser's batch).
+        String ua = p.f.clientSessionId != null ? s.agents.of(p.f.clientSessionId) : s.agents.only();
+        String error = place(s, p, ua, service, origin, spans, changes, c, nowMillis);
+        p.release();
+        if (error != null && firstError.isEmpty()) firstError = error;
+      }
+      s.waitingCount = 0;
+      s.agents.clear();
       changes.spans(service, c);
       acceptedTotal += c.accepted + c.late + c.bot + c.duplicate;
       rejectedTotal += c.invalid + c.badTime + c.limited;
     }
     return new IngestResult(acceptedTotal, rejectedTotal, firstError);
+  }
+  /**
+   * Keys a span, places it in its session and forwards it; returns the error to report, or null.
+   *
+   * @param ua the span's user agent, the posting browser's, or another span's of its request
+   */
+  private String place(Scratch s, Placement p, String ua, String service, ForwardedSpans.Origin origin,
+      SpanSource spans, StateChanges changes, SpanCounts c, long nowMillis) {
+    SpanFacts f = p.f;
+    boolean granted = p.granted;
+    String address = p.address;
+    String host = p.host;
+    String key = null;
+    boolean cookieFree = !granted || f.clientSessionId == null;
+    if (ua == null && cookieFree) {
+      // No agent anywhere in its request (a click batch of the OpenTelemetry web SDK through a
+      // relay that puts none upstream): keyed as the visitor whose session last started at this
+      // address, else by the agent-less id, a session of its own. Either way a guess: counted.
+      c.withoutUserAgent++;
+      String agentless = identity.cookieFreeId(service, null, address, host, nowMillis);
+      if (agentless != null) key = addressVisitors.keyOf(agentless);
+    }
+    if (key == null) key = identity.keyFor(f, granted, service, ua, address, host, nowMillis);
+    s.event.set(f.timeNanos, f.pageview, f.interaction, p.page)
+        .labels(bots.device(ua), p.attribution)
+        .conversion(p.conversion)
+        .bot(bots.reason(f, ua, address));
+    if (granted) s.event.stitching(f.previousSessionId, f.userId);
+    Assignment a = s.assignment;
+    changes.session(p.spanHash, new SessionKey(service, key), s.event, p.client, p.traceHigh, p.traceLow, a);
+    if (a.countedNow()) {
+      if (visitors != null) changes.visitor(service, visitorOf(f, granted, service, key, ua, address, host, nowMillis));
+      if (cookieFree && ua != null && !p.browserPosted) {
+        // Once per session, not per span: one more digest, for later spans of this visitor that
+        // arrive with no agent (see AddressVisitors).
+        String agentless = identity.cookieFreeId(service, null, address, host, nowMillis);
+        if (agentless != null) addressVisitors.started(agentless, key);
+      }
+    }
+    switch (a.outcome()) {
+      case ACCEPTED -> c.accepted++;
+      case LATE -> c.late++;
+      case SESSION_LIMIT -> {
+        c.limited++;
+        return "active-session limit reached";
+      }
+      case BOT -> {
+        c.bot++;
+        if (bots.dropsSpans()) return null;
+      }
+    }
+    if (forwarded != null) {
+      exportQueue.offer("forwarded", forwarded.of(origin, p.scope, p.span != null ? p.span : spans.span(), granted,
+          a.sessionId(), a.sequence(), a.outcome() == Assignment.Outcome.BOT));
+    }
+    return null;
   }
 }

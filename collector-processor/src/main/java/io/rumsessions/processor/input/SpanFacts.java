@@ -33,6 +33,28 @@ public final class SpanFacts {
   final String[] scratchValues = new String[InputMapping.ROLES];
   final int[] scratchRanks = new int[InputMapping.ROLES];
 
+  /**
+   * Copies what the mapping read off another span (not the scratch space): the pipeline keeps a
+   * copy of a span whose user agent is found only later in its request.
+   */
+  public void copyFrom(SpanFacts o) {
+    clientSessionId = o.clientSessionId;
+    url = o.url;
+    userAgent = o.userAgent;
+    clientAddress = o.clientAddress;
+    consent = o.consent;
+    referrer = o.referrer;
+    syntheticType = o.syntheticType;
+    automationFlag = o.automationFlag;
+    previousSessionId = o.previousSessionId;
+    userId = o.userId;
+    backend = o.backend;
+    error = o.error;
+    timeNanos = o.timeNanos;
+    pageview = o.pageview;
+    interaction = o.interaction;
+  }
+
   void clear() {
     clientSessionId = null;
     url = null;

@@ -47,6 +47,7 @@ public final class RumMetrics implements SessionListener {
   private final Counter botSessions;
   private final Counter reclassified;
   private final Counter backendSpans;
+  private final Counter withoutUserAgent;
   private final Counter campaignSessions;
   private final Counter conversions;
   private final Counter campaignEnded;
@@ -128,6 +129,12 @@ public final class RumMetrics implements SessionListener {
     backendSpans = stateCounter(registry, "rum_backend_spans_total",
         "Backend (server) spans, by whether they joined a browser session through their trace id.",
         "service_name", "outcome");
+    withoutUserAgent = stateCounter(registry, "rum_spans_keyed_without_user_agent_total",
+        "Spans keyed by a cookie-free id (no consent, or no client session id) whose request gave them no user agent:"
+            + " none on the span, its resource, the request from a browser, or another span of its client session."
+            + " They join the session last started at their address, else a session of their own: set"
+            + " user_agent.original upstream.",
+        "service_name");
     exported = Counter.builder().withoutExemplars().name("rum_export_spans_total")
         .help("Spans handed to the OTLP exporter, by kind and result.")
         .labelNames("kind", "outcome").register(registry);
@@ -308,6 +315,14 @@ public final class RumMetrics implements SessionListener {
 
   public void backendSpans(String service, String outcome, long n) {
     if (n > 0) backendSpans.labelValues(service, outcome).inc(n);
+  }
+
+  /**
+   * Also at 0, for every service with spans: the series exists from the first request on, so a
+   * share of the spans received reads 0, not nothing, while all is well.
+   */
+  public void spansWithoutUserAgent(String service, long n) {
+    withoutUserAgent.labelValues(service).inc(n);
   }
 
   public void spans(String service, String outcome, long n) {
