@@ -22,6 +22,7 @@ import io.rumsessions.processor.identity.TraceSessions;
 import io.rumsessions.processor.identity.VisitorIdentity;
 import io.rumsessions.processor.ingest.SpanPipeline;
 import io.rumsessions.processor.input.InputMapping;
+import io.rumsessions.processor.metrics.DurableRegistry;
 import io.rumsessions.processor.metrics.RumMetrics;
 import io.rumsessions.processor.metrics.ServiceNames;
 import io.rumsessions.processor.privacy.Redaction;
@@ -65,7 +66,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
 
   private final ProcessorConfig config;
   private final InstantSource clock;
-  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final DurableRegistry registry = new DurableRegistry();
   private final SessionStore sessions;
   private final DurableExporter exporter;
   private final Admission admission;
@@ -77,6 +78,8 @@ public final class RumSessionsProcessor implements AutoCloseable {
   private final VisitorsFile visitorsFile;
   private final SpanPipeline pipeline;
   private final ScheduledExecutorService sweeper;
+  /** Checkpoints and fsyncs, apart from the sweeper: writing a large checkpoint must not delay session ends. */
+  private final ScheduledExecutorService stateTasks;
   private HTTPServer metricsServer;
   private boolean closed;
 
@@ -110,6 +113,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
         sessions, metrics, visitors, recent);
     DurableState.Recovery recovery = state.recover(clock.millis());
     state.registerMetrics(registry);
+    registry.view(state::durableView);
     if (ex.enabled()) {
       state.exportSpans(true);
       ExportQueue queue = new ExportQueue(state);
@@ -160,6 +164,11 @@ public final class RumSessionsProcessor implements AutoCloseable {
     this.grpc = new OtlpGrpcReceiver(config.receiver(), pipeline, metrics, admission);
     this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "rum-session-sweeper");
+      t.setDaemon(true);
+      return t;
+    });
+    this.stateTasks = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "rum-state");
       t.setDaemon(true);
       return t;
     });
@@ -237,18 +246,23 @@ public final class RumSessionsProcessor implements AutoCloseable {
     long memoryEvery = Math.max(10, config.receiver().memoryCheckInterval().toMillis());
     sweeper.scheduleWithFixedDelay(memory::check, memoryEvery, memoryEvery, TimeUnit.MILLISECONDS);
     long checkpointEvery = config.state().checkpointInterval().toMillis();
-    if (checkpointEvery > 0) sweeper.scheduleWithFixedDelay(this::checkpoint, checkpointEvery, checkpointEvery, TimeUnit.MILLISECONDS);
+    if (checkpointEvery > 0) stateTasks.scheduleWithFixedDelay(this::checkpoint, checkpointEvery, checkpointEvery, TimeUnit.MILLISECONDS);
     // A long log makes a slow restart: checked every second, written by size as well as by time.
-    sweeper.scheduleWithFixedDelay(() -> {
+    stateTasks.scheduleWithFixedDelay(() -> {
       if (state.logIsLong()) checkpoint();
     }, 1000, 1000, TimeUnit.MILLISECONDS);
     if (config.state().durability() == StateConfig.Durability.INTERVAL) {
       long sync = Math.max(1, config.state().fsyncInterval().toMillis());
-      sweeper.scheduleWithFixedDelay(state::sync, sync, sync, TimeUnit.MILLISECONDS);
+      stateTasks.scheduleWithFixedDelay(state::sync, sync, sync, TimeUnit.MILLISECONDS);
     }
     long save = config.visitors().saveInterval().toMillis();
     if (visitors != null && save > 0) sweeper.scheduleWithFixedDelay(this::saveVisitors, save, save, TimeUnit.MILLISECONDS);
     return this;
+  }
+
+  /** Ends idle sessions now, as the sweeper does (for callers that drive time with their own clock). */
+  public void sweep(long nowMillis) {
+    state.sweep(nowMillis);
   }
 
   private void sweep() {
@@ -317,9 +331,12 @@ public final class RumSessionsProcessor implements AutoCloseable {
     admission.close();
     http.close();
     grpc.close();
-    sweeper.shutdownNow();
+    // Not shutdownNow: a sweep or checkpoint is let finish rather than interrupted half way.
+    sweeper.shutdown();
+    stateTasks.shutdown();
     try {
       sweeper.awaitTermination(10, TimeUnit.SECONDS);
+      stateTasks.awaitTermination(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

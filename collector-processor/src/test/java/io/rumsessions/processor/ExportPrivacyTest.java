@@ -95,7 +95,7 @@ class ExportPrivacyTest {
       assertThat(r.statusCode()).isEqualTo(200);
     }
     clock.advance(Duration.ofHours(1));
-    processor.sessions().sweep(clock.millis());
+    processor.sweep(clock.millis());
   }
 
   List<Span> exportedSpans(int atLeast) throws InterruptedException {
@@ -217,7 +217,7 @@ class ExportPrivacyTest {
     // Backend spans never make sessions of their own.
     assertThat(metrics.sum("rum_sessions_started_total")).isEqualTo(1);
     clock.advance(Duration.ofHours(1));
-    processor.sessions().sweep(clock.millis());
+    processor.sweep(clock.millis());
 
     List<Span> spans = exportedSpans(6);
     Span session = spans.stream().filter(s -> s.getName().equals("session")).findFirst().orElseThrow();

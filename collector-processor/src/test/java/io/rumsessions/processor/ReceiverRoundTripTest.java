@@ -75,7 +75,7 @@ class ReceiverRoundTripTest {
 
   void endAllSessions() {
     clock.advance(Duration.ofHours(1));
-    processor.sessions().sweep(clock.millis());
+    processor.sweep(clock.millis());
   }
 
   @Test

@@ -213,6 +213,28 @@ public final class DurableState implements AutoCloseable {
     }
   }
 
+  /**
+   * Reads something (a metrics scrape) consistently with the state and returns it once what it
+   * shows is as durable as an acknowledgement.
+   */
+  public <T> T durableView(java.util.function.Supplier<T> read) {
+    T value;
+    long position;
+    lock.lock();
+    try {
+      value = read.get();
+      position = log == null ? 0 : log.position();
+    } finally {
+      lock.unlock();
+    }
+    try {
+      awaitDurable(position);
+    } catch (StateUnavailableException e) {
+      // Shown anyway: rum_state_log_failed says the rest, and requests are refused from now on.
+    }
+    return value;
+  }
+
   /** Mode {@code interval}: fsyncs what was written since the last call. */
   public void sync() {
     StateLog l = log;

@@ -81,6 +81,13 @@ public final class ExportQueue {
       return items.size() < maxSpans;
     });
     oldestArrivalMillis = items.isEmpty() ? 0 : items.get(0).arrivalMillis();
+    if (items.isEmpty() && at[0] > position) {
+      // Only state changes since the cursor: it moves past them in memory (reading them again
+      // after a crash costs nothing), so the queue reads empty.
+      position = at[0];
+      item = 0;
+      state.exportedUpTo(position);
+    }
     return new Batch(items, new Cursor(at[0], (int) at[1]));
   }
 

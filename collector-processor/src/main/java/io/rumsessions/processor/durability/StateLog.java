@@ -1,6 +1,7 @@
 package io.rumsessions.processor.durability;
 
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -34,9 +35,16 @@ public final class StateLog implements AutoCloseable {
   private final Path dir;
   private final long segmentBytes;
   private final Object syncLock = new Object();
-  private final ByteBuffer header = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
   private final CRC32C crc = new CRC32C();
-  private FileChannel channel;
+  /**
+   * The segment being appended to. A {@code RandomAccessFile}, not a {@code FileChannel}: a
+   * channel is closed for good when a thread using it is interrupted (a receiver or a timer at
+   * shutdown), which would fail the log; file writes and {@code FileDescriptor.sync} are not
+   * interruptible.
+   */
+  private RandomAccessFile file;
+  private boolean closed;
+  private byte[] frame = new byte[1 << 16];
   private volatile long segmentStart;
   private volatile long written;
   private volatile long durable;
@@ -135,10 +143,12 @@ public final class StateLog implements AutoCloseable {
       crc.reset();
       crc.update(first, 0, firstLength);
       crc.update(second, 0, secondLength);
-      header.clear();
-      header.putInt(length).putInt((int) crc.getValue()).flip();
-      ByteBuffer[] all = {header, ByteBuffer.wrap(first, 0, firstLength), ByteBuffer.wrap(second, 0, secondLength)};
-      while (all[2].hasRemaining() || all[1].hasRemaining() || all[0].hasRemaining()) channel.write(all);
+      // One write per record: header and payload assembled in an array kept for the next record.
+      if (frame.length < HEADER + length) frame = new byte[Math.max(HEADER + length, frame.length * 2)];
+      ByteBuffer.wrap(frame, 0, HEADER).order(ByteOrder.LITTLE_ENDIAN).putInt(length).putInt((int) crc.getValue());
+      System.arraycopy(first, 0, frame, HEADER, firstLength);
+      System.arraycopy(second, 0, frame, HEADER + firstLength, secondLength);
+      file.write(frame, 0, HEADER + length);
       written += HEADER + length;
       return written;
     } catch (IOException e) {
@@ -194,9 +204,9 @@ public final class StateLog implements AutoCloseable {
       if (durable >= position) return;
       if (failure != null) throw new IOException("the state log failed earlier", failure);
       long target = written;
-      FileChannel c = channel;
+      RandomAccessFile f = file;
       try {
-        c.force(false);
+        f.getFD().sync();
       } catch (IOException e) {
         failure = e;
         throw e;
@@ -228,9 +238,9 @@ public final class StateLog implements AutoCloseable {
   public void rotate() throws IOException {
     synchronized (syncLock) {
       // Whatever the old segment holds is made durable before appends move on to the next file.
-      channel.force(false);
+      file.getFD().sync();
       if (written > durable) durable = written;
-      channel.close();
+      file.close();
     }
     openSegment(written);
   }
@@ -263,10 +273,11 @@ public final class StateLog implements AutoCloseable {
   }
 
   private void openSegment(long start) throws IOException {
-    Path file = segment(start);
-    channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    channel.position(channel.size());
-    segmentStart = start - channel.size();
+    RandomAccessFile f = new RandomAccessFile(segment(start).toFile(), "rw");
+    long size = f.length();
+    f.seek(size);
+    segmentStart = start - size;
+    this.file = f;
     Checkpoints.syncDirectory(dir);
   }
 
@@ -296,9 +307,10 @@ public final class StateLog implements AutoCloseable {
   @Override
   public void close() throws IOException {
     synchronized (syncLock) {
-      if (channel.isOpen()) {
-        if (failure == null) channel.force(false);
-        channel.close();
+      if (!closed) {
+        closed = true;
+        if (failure == null) file.getFD().sync();
+        file.close();
       }
     }
   }

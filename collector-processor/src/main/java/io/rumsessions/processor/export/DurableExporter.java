@@ -49,8 +49,9 @@ public final class DurableExporter implements AutoCloseable {
       try {
         ExportQueue.Batch batch = queue.next(config.batchSize());
         if (batch.items().isEmpty()) {
-          if (System.nanoTime() > drainUntilNanos) return;
-          Thread.sleep(IDLE_MILLIS);
+          // Nothing (more) to send: at shutdown that is the end of the drain.
+          if (drainUntilNanos != Long.MAX_VALUE) return;
+          pause(IDLE_MILLIS);
           continue;
         }
         deliver(batch);
@@ -89,9 +90,8 @@ public final class DurableExporter implements AutoCloseable {
             queue.commit(batch.after());
             return;
           }
-          if (System.nanoTime() > drainUntilNanos) throw new InterruptedException("shutting down; the queue is kept");
           long jittered = backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1);
-          Thread.sleep(Math.max(r.retryAfterMillis(), jittered));
+          pause(Math.max(r.retryAfterMillis(), jittered));
           backoff = Math.min(backoff * 2, config.retryMaxInterval().toMillis());
         }
       }
@@ -110,6 +110,19 @@ public final class DurableExporter implements AutoCloseable {
     long sessions = batch.items().stream().filter(i -> i.kindLabel().equals("session")).count();
     metrics.exported("session", outcome, sessions);
     metrics.exported("forwarded", outcome, batch.items().size() - sessions);
+  }
+
+  /**
+   * Waits in short steps, watching for shutdown: the thread is never interrupted, since an
+   * interrupt during a file operation would close what it was using.
+   */
+  private void pause(long millis) throws InterruptedException {
+    long until = System.nanoTime() + millis * 1_000_000L;
+    while (running && System.nanoTime() < until) {
+      if (System.nanoTime() > drainUntilNanos) throw new InterruptedException("shutting down; the queue is kept");
+      Thread.sleep(Math.min(50, Math.max(1, (until - System.nanoTime()) / 1_000_000L)));
+    }
+    if (!running) throw new InterruptedException("stopped");
   }
 
   private static void sleepQuietly(long millis) {
@@ -133,9 +146,8 @@ public final class DurableExporter implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     running = false;
-    worker.interrupt();
     try {
-      worker.join(5000);
+      worker.join(config.timeout().toMillis() + 5000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -106,7 +106,7 @@ class SnippetBrowserTest {
 
     Scrape live = awaitSpans("snippet-site", 3);
     assertThat(live.sum("rum_sessions_started_total", "service_name=\"snippet-site\"", "device=\"desktop\"")).isEqualTo(1);
-    processor.sessions().sweep(System.currentTimeMillis() + Duration.ofHours(1).toMillis());
+    processor.sweep(System.currentTimeMillis() + Duration.ofHours(1).toMillis());
     Scrape done = Scrape.of(processor.metricsPort());
     assertThat(done.sum("rum_session_pageviews_sum", "service_name=\"snippet-site\"")).isEqualTo(3);
     assertThat(done.sum("rum_session_bounces_total", "service_name=\"snippet-site\"")).isZero();

@@ -118,7 +118,7 @@ class VisitorMetricsTest {
     assertThat(visitorSessions("new")).isEqualTo(2);
 
     clock.advance(Duration.ofDays(1));
-    processor.sessions().sweep(clock.millis());
+    processor.sweep(clock.millis());
     pageview("granted", "198.51.100.9", "s-3", "user-1"); // another device, same user
     assertThat(visitorSessions("returning")).isEqualTo(1);
     assertThat(visitors("1d", "all")).isEqualTo(1);
