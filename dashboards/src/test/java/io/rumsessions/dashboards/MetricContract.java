@@ -55,8 +55,16 @@ final class MetricContract {
     histogram("rum_ingest_duration_seconds", Set.of("transport"));
     SCRAPED.put("rum_sessions_active", Set.of("service_name"));
     SCRAPED.put("rum_sessions_active_limit", Set.of());
-    SCRAPED.put("rum_export_queue_size", Set.of());
-    SCRAPED.put("rum_export_queue_capacity", Set.of());
+    // The export queue (the state log from the export cursor on) and the durable state.
+    SCRAPED.put("rum_export_queue_bytes", Set.of());
+    SCRAPED.put("rum_export_queue_max_bytes", Set.of());
+    SCRAPED.put("rum_export_queue_oldest_age_seconds", Set.of());
+    SCRAPED.put("rum_export_retries_total", Set.of());
+    SCRAPED.put("rum_state_log_bytes", Set.of());
+    SCRAPED.put("rum_state_checkpoint_age_seconds", Set.of());
+    SCRAPED.put("rum_state_checkpoints_total", Set.of("outcome"));
+    SCRAPED.put("rum_state_log_failed", Set.of());
+    SCRAPED.put("rum_recent_span_ids", Set.of());
     // Prometheus client_java 1.x JVM instrumentation, and Prometheus' own per-target series.
     SCRAPED.put("jvm_memory_used_bytes", Set.of("area"));
     SCRAPED.put("jvm_memory_committed_bytes", Set.of("area"));
