@@ -106,7 +106,8 @@ public final class RumSessionsProcessor implements AutoCloseable {
     VisitorsConfig vc = config.visitors();
     this.visitors = vc.enabled() ? new UniqueVisitors(vc, calendar) : null;
     this.visitorsFile = new VisitorsFile(config.state().dir());
-    ServiceNames services = new ServiceNames(config.metrics().maxServices());
+    ServiceNames services = new ServiceNames(config.metrics().maxServices(), metrics::initService);
+    config.metrics().services().forEach(services::canonical);
     TraceSessions traces = new TraceSessions(config.session().traceMapSize());
     RecentSpans recent = new RecentSpans(config.state().recentSpans());
     this.state = new DurableState(config.state(), new StateChanges(sessions, traces, metrics, visitors, services, recent, exports),

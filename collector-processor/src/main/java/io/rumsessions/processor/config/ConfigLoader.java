@@ -161,7 +161,8 @@ public final class ConfigLoader {
         new MetricsConfig(
             t.string("metrics.host", "0.0.0.0"),
             t.integer("metrics.port", 9464, 0, 65535),
-            t.integer("metrics.max-services", 100, 1, 100_000));
+            t.integer("metrics.max-services", 100, 1, 100_000),
+            t.list("metrics.services", List.of()));
 
     ExportConfig export =
         new ExportConfig(

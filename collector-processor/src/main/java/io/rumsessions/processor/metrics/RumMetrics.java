@@ -172,12 +172,43 @@ public final class RumMetrics implements SessionListener {
     for (Counter c : stateCounters.keySet()) byName.put(c.getPrometheusName(), c);
     for (SavedMetrics.CounterValue v : saved.counters()) {
       Counter c = byName.get(v.name());
-      if (c != null && v.value() > 0) c.labelValues(v.labels().toArray(String[]::new)).inc(v.value());
+      if (c == null) continue;
+      // Zero series come back too: a service's series stay created across restarts.
+      var point = c.labelValues(v.labels().toArray(String[]::new));
+      if (v.value() > 0) point.inc(v.value());
     }
     for (ClassicHistogram h : List.of(duration, pageviews)) {
       List<ClassicHistogram.Saved> s = saved.histograms().get(h.name());
       if (s != null) h.restore(s);
     }
+  }
+
+  /** Devices a human session can have (bots are never counted as sessions). */
+  private static final List<String> SESSION_DEVICES = List.of("desktop", "mobile", "tablet", "other");
+  /** {@code rum_spans_received_total}'s outcomes. */
+  public static final List<String> SPAN_OUTCOMES =
+      List.of("accepted", "late", "invalid", "invalid_timestamp", "session_limit", "bot", "duplicate");
+
+  /**
+   * Creates a service's bounded series at zero (about 320: the four session counters by every
+   * channel and device, span outcomes, visitor types, evictions, reclassifications, backend
+   * outcomes). A series that first appears with its first increment shows no increase in
+   * Prometheus; created at zero, the first session of each label set shows on the dashboards.
+   * Campaign series (unbounded values) and histograms are left to appear with use.
+   */
+  public void initService(String service) {
+    for (io.rumsessions.processor.attribution.Channel c : io.rumsessions.processor.attribution.Channel.values()) {
+      for (String device : SESSION_DEVICES) {
+        for (Counter counter : List.of(started, ended, bounces, engaged)) counter.labelValues(service, c.label(), device);
+      }
+    }
+    for (String outcome : SPAN_OUTCOMES) spans.labelValues(service, outcome);
+    for (VisitorType t : VisitorType.values()) visitorSessions.labelValues(service, t.label());
+    evicted.labelValues(service);
+    reclassified.labelValues(service);
+    withoutUserAgent.labelValues(service);
+    backendSpans.labelValues(service, "attributed");
+    backendSpans.labelValues(service, "unattributed");
   }
 
   /** Gauges whose value is read from the component that owns it. */
