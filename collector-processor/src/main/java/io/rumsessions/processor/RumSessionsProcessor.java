@@ -145,10 +145,14 @@ public final class RumSessionsProcessor implements AutoCloseable {
     }
 
     ForwardedSpans forwarded = ex.enabled() && ex.forwardSpans()
-        ? new ForwardedSpans(new Redaction(pageUrlAttributes(config), config.input().sessionIdAttributes(), config.input().sessionIdUrlParameter()))
+        ? new ForwardedSpans(new Redaction(pageUrlAttributes(config), config.input().sessionIdAttributes(), config.input().sessionIdUrlParameter()),
+            config.input().maxAttributes(), config.input().maxValueLength())
         : null;
+    InputMapping inputMapping = new InputMapping(config.input(), config.consent());
+    metrics.registerAttributeLimits(registry, inputMapping::truncatedValues,
+        () -> forwarded == null ? 0 : forwarded.truncatedValues(), () -> forwarded == null ? 0 : forwarded.droppedAttributes());
     this.pipeline = new SpanPipeline(
-        new InputMapping(config.input(), config.consent()),
+        inputMapping,
         new VisitorIdentity(config.consent(), new CookieFreeId(new DailySalts(new SecureRandom(), config.state().saltDir())),
             (service, keyId) -> sessions.isActive(new SessionKey(service, keyId)), calendar),
         BotFilter.from(config.bots()),

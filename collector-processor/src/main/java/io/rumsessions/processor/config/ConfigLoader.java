@@ -118,7 +118,9 @@ public final class ConfigLoader {
             t.list("input.pageview-span-prefixes", List.of("Navigation: ")),
             t.list("input.interaction-span-names", List.of("click", "submit", "keydown")),
             t.duration("input.max-clock-skew", Duration.ofHours(24)),
-            t.integer("input.max-id-length", 128, 8, 4096));
+            t.integer("input.max-id-length", 128, 8, 4096),
+            t.integer("input.max-value-length", 4096, 64, 1 << 24),
+            t.integer("input.max-attributes", 128, 1, 1 << 20));
 
     BotsConfig bots =
         new BotsConfig(

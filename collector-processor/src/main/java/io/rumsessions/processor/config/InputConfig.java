@@ -6,6 +6,11 @@ import java.util.List;
 /**
  * The input mapping: which attributes and span names mean what. Lists are searched in order,
  * span attributes before resource attributes.
+ *
+ * @param maxValueLength longer attribute values are cut to this many characters, for the session
+ *     rules and on forwarded spans (client ids are not cut: too long, they are ignored)
+ * @param maxAttributes attributes kept per forwarded span, resource, event or link; the rest are
+ *     dropped and counted in the span's dropped-attributes count
  */
 public record InputConfig(
     List<String> sessionIdAttributes,
@@ -19,4 +24,6 @@ public record InputConfig(
     List<String> pageviewSpanPrefixes,
     List<String> interactionSpanNames,
     Duration maxClockSkew,
-    int maxIdLength) {}
+    int maxIdLength,
+    int maxValueLength,
+    int maxAttributes) {}

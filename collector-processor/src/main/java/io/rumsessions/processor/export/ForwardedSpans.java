@@ -34,8 +34,34 @@ public final class ForwardedSpans {
 
   private final Redaction redaction;
 
+  private final int maxAttributes;
+  private final int maxValueLength;
+  private final java.util.concurrent.atomic.LongAdder truncated = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder dropped = new java.util.concurrent.atomic.LongAdder();
+
   public ForwardedSpans(Redaction redaction) {
+    this(redaction, 128, 4096);
+  }
+
+  /**
+   * @param maxAttributes attributes kept per span, resource, event or link (as the OTel SDK's
+   *     span limits, 128 by default); the rest are dropped and added to the dropped count
+   * @param maxValueLength string values (and array elements) longer than this are cut
+   */
+  public ForwardedSpans(Redaction redaction, int maxAttributes, int maxValueLength) {
     this.redaction = redaction;
+    this.maxAttributes = maxAttributes;
+    this.maxValueLength = maxValueLength;
+  }
+
+  /** String values cut to the maximum length so far. */
+  public long truncatedValues() {
+    return truncated.sum();
+  }
+
+  /** Attributes dropped beyond the maximum count so far. */
+  public long droppedAttributes() {
+    return dropped.sum();
   }
 
   /** The SDK form of one resource and scope, converted once per batch and shared by its spans. */
@@ -66,7 +92,7 @@ public final class ForwardedSpans {
 
   public ExportedSpan of(Origin origin, InstrumentationScopeInfo scope, Span span, boolean granted, String sessionId, int sequence, boolean bot) {
     AttributesBuilder b = Attributes.builder();
-    addAll(b, span.getAttributesList(), !granted);
+    int droppedHere = addAll(b, span.getAttributesList(), !granted);
     if (bot) b.put(SYNTHETIC_TYPE, "bot");
     if (sessionId != null) b.put(SESSION_ID, sessionId);
     if (sequence > 0) b.put(SEQUENCE, sequence);
@@ -88,7 +114,7 @@ public final class ForwardedSpans {
         : context(span.getTraceId().toByteArray(), span.getParentSpanId().toByteArray(), span.getFlags(), "");
     return new ExportedSpan(span.getName(), kind(span.getKind()), self, parent, status(span.getStatus()),
         span.getStartTimeUnixNano(), Math.max(span.getEndTimeUnixNano(), span.getStartTimeUnixNano()),
-        attrs, attrs.size() + span.getDroppedAttributesCount(), events,
+        attrs, attrs.size() + droppedHere + span.getDroppedAttributesCount(), events,
         span.getEventsCount() + span.getDroppedEventsCount(), links,
         span.getLinksCount() + span.getDroppedLinksCount(), scope, origin.resource(granted));
   }
@@ -100,28 +126,46 @@ public final class ForwardedSpans {
     return b.build();
   }
 
-  private void addAll(AttributesBuilder b, List<KeyValue> kvs, boolean redact) {
+  /** Adds up to {@code maxAttributes} of {@code kvs}; returns how many were dropped beyond that. */
+  private int addAll(AttributesBuilder b, List<KeyValue> kvs, boolean redact) {
+    int kept = 0;
+    int droppedHere = 0;
     for (KeyValue kv : kvs) {
       String key = kv.getKey();
       if (redact && redaction.removes(key)) continue;
+      if (kept == maxAttributes) {
+        // A span with 100,000 attributes fits in a 4 MiB request; forwarded whole it would be
+        // 100,000 SDK attributes per span in the export queue and at the backend.
+        droppedHere++;
+        continue;
+      }
+      kept++;
       AnyValue v = kv.getValue();
       switch (v.getValueCase()) {
         case STRING_VALUE -> {
           String s = v.getStringValue();
           if (redaction.isUrl(key)) s = redact ? redaction.reduce(s) : redaction.withoutIdParameter(s);
-          b.put(key, s);
+          b.put(key, cut(s));
         }
         case BOOL_VALUE -> b.put(key, v.getBoolValue());
         case INT_VALUE -> b.put(key, v.getIntValue());
         case DOUBLE_VALUE -> b.put(key, v.getDoubleValue());
         case ARRAY_VALUE -> putArray(b, key, v);
-        case KVLIST_VALUE, BYTES_VALUE -> b.put(key, v.toString());
+        case KVLIST_VALUE, BYTES_VALUE -> b.put(key, cut(v.toString()));
         default -> { }
       }
     }
+    if (droppedHere > 0) dropped.add(droppedHere);
+    return droppedHere;
   }
 
-  private static void putArray(AttributesBuilder b, String key, AnyValue v) {
+  private String cut(String s) {
+    if (s.length() <= maxValueLength) return s;
+    truncated.increment();
+    return s.substring(0, maxValueLength);
+  }
+
+  private void putArray(AttributesBuilder b, String key, AnyValue v) {
     List<AnyValue> values = v.getArrayValue().getValuesList();
     if (values.isEmpty()) return;
     switch (values.get(0).getValueCase()) {
@@ -142,7 +186,7 @@ public final class ForwardedSpans {
       }
       default -> {
         String[] a = new String[values.size()];
-        for (int i = 0; i < a.length; i++) a[i] = values.get(i).getStringValue();
+        for (int i = 0; i < a.length; i++) a[i] = cut(values.get(i).getStringValue());
         b.put(key, a);
       }
     }

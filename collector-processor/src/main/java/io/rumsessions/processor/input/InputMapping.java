@@ -38,6 +38,8 @@ public final class InputMapping {
   private final List<String> pageviewPrefixes;
   private final Set<String> interactionNames;
   private final int maxIdLength;
+  private final int maxValueLength;
+  private final java.util.concurrent.atomic.LongAdder truncated = new java.util.concurrent.atomic.LongAdder();
   private final String idParameter;
 
   public InputMapping(InputConfig input, ConsentConfig consent) {
@@ -55,6 +57,7 @@ public final class InputMapping {
     this.pageviewPrefixes = List.copyOf(input.pageviewSpanPrefixes());
     this.interactionNames = new HashSet<>(input.interactionSpanNames());
     this.maxIdLength = input.maxIdLength();
+    this.maxValueLength = input.maxValueLength();
     this.idParameter = input.sessionIdUrlParameter().isEmpty() ? null : input.sessionIdUrlParameter() + "=";
   }
 
@@ -106,6 +109,11 @@ public final class InputMapping {
    * protobuf bytes: begin, then role/wants/offer for each attribute, then finish.
    */
 
+  /** Values cut to {@code input.max-value-length} so far. */
+  public long truncatedValues() {
+    return truncated.sum();
+  }
+
   /** Starts mapping a span into {@code out}, forgetting the previous span. */
   public void begin(SpanFacts out) {
     out.clear();
@@ -126,6 +134,14 @@ public final class InputMapping {
   /** Offers an attribute's text under its role; empty or null text is not a value. */
   public void offer(int role, String value, SpanFacts out) {
     if (value != null && !value.isEmpty() && wants(role, out)) {
+      int r = role / 1024;
+      if (value.length() > maxValueLength && r != SESSION_ID && r != PREVIOUS_ID && r != USER_ID) {
+        // A 3 MB URL or user agent would be kept by the page path table, the user-agent cache and
+        // attribution; cut, it still gives its host, path and campaign. Ids are not cut (validId
+        // ignores them when too long), so a cut id never joins another visitor's session.
+        value = value.substring(0, maxValueLength);
+        truncated.increment();
+      }
       out.scratchValues[role / 1024] = value;
       out.scratchRanks[role / 1024] = role % 1024;
     }

@@ -228,6 +228,22 @@ public final class RumMetrics implements SessionListener {
         .callback(cb -> cb.call(memory.lastRatio())).register(registry);
   }
 
+  /**
+   * Attribute limits (input.max-value-length, input.max-attributes): values cut for the session
+   * rules, and values cut and attributes dropped on forwarded spans, read at each scrape.
+   */
+  public void registerAttributeLimits(PrometheusRegistry registry, LongSupplier inputTruncated,
+      LongSupplier forwardTruncated, LongSupplier forwardDropped) {
+    io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("rum_attributes_limited_total")
+        .help("Attribute values cut to input.max-value-length (action=truncated) and attributes beyond input.max-attributes dropped (action=dropped), by where: session (what the session rules read) or forwarded (exported spans).")
+        .labelNames("where", "action")
+        .callback(cb -> {
+          cb.call(inputTruncated.getAsLong(), "session", "truncated");
+          cb.call(forwardTruncated.getAsLong(), "forwarded", "truncated");
+          cb.call(forwardDropped.getAsLong(), "forwarded", "dropped");
+        }).register(registry);
+  }
+
   /** The export queue (the state log from its cursor on), read at each scrape. */
   public void registerExportQueue(PrometheusRegistry registry, LongSupplier bytes, long maxBytes, LongSupplier oldestMillis) {
     retries = Counter.builder().withoutExemplars().name("rum_export_retries_total")

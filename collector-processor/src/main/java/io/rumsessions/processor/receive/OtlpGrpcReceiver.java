@@ -106,6 +106,11 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
   }
 
   private void export(RequestBody request, StreamObserver<ExportTraceServiceResponse> response) {
+    if (request.tooLarge() != null) {
+      metrics.request("grpc", "too_large");
+      response.onError(Status.RESOURCE_EXHAUSTED.withDescription(request.tooLarge()).asRuntimeException());
+      return;
+    }
     if (admission.memoryLimited()) {
       metrics.request("grpc", "memory_limited");
       response.onError(memoryLimited);
@@ -152,7 +157,12 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
   }
 
   /** A request message's bytes: {@code bytes[0, length)}; the array may be longer and is used again. */
-  private record RequestBody(byte[] bytes, int length) {}
+  /** A request's bytes; {@code tooLarge} (bytes null) when it inflated past the limit. */
+  private record RequestBody(byte[] bytes, int length, String tooLarge) {
+    RequestBody(byte[] bytes, int length) {
+      this(bytes, length, null);
+    }
+  }
 
   /** Takes a request message as its bytes; gRPC has already enforced the size limit. */
   private static final class RequestBodyMarshaller implements MethodDescriptor.Marshaller<RequestBody> {
@@ -171,8 +181,16 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
     public RequestBody parse(InputStream in) {
       try {
         if (!(in instanceof KnownLength)) {
-          byte[] bytes = in.readAllBytes();
-          return new RequestBody(bytes, bytes.length);
+          // A compressed message: grpc-java bounds it by maxInboundMessageSize while inflating and
+          // throws RESOURCE_EXHAUSTED from this read, which, thrown out of parse, would reach the
+          // client as UNKNOWN ("application error"); answered and counted by export() instead.
+          try {
+            byte[] bytes = in.readAllBytes();
+            return new RequestBody(bytes, bytes.length);
+          } catch (io.grpc.StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.RESOURCE_EXHAUSTED) throw e;
+            return new RequestBody(null, 0, e.getStatus().getDescription());
+          }
         }
         // gRPC's own streams know their length: read into a kept array, no growing copies.
         int length = in.available();
