@@ -53,6 +53,8 @@ class LivePrometheusTest {
   static final String MAIN_CLASS = "io.rumsessions.processor.RumSessionsMain";
   static final String JOB = "rum-sessions";
   static final List<String> SERVICES = List.of("shop", "docs");
+  /** A site named in the processor's metrics.services: its series exist at zero before its first visit. */
+  static final String FIRST_SITE = "brand-new-site";
   static final int ROUNDS = 4;
   static final int MAX_ACTIVE = 32;
   /** One-page visits sent at once: more than {@link #MAX_ACTIVE}, so sessions are evicted. */
@@ -135,6 +137,7 @@ class LivePrometheusTest {
         "  host: 127.0.0.1",
         "metrics:",
         "  host: 127.0.0.1",
+        "  services: [" + FIRST_SITE + "]",
         "session:",
         "  allowed-lateness: 0s",
         "  sweep-interval: 200ms",
@@ -211,6 +214,7 @@ class LivePrometheusTest {
    * session cap, a malformed request, and spans with impossible timestamps.
    */
   void feed() throws Exception {
+    firstSessionOfANewSite();
     List<JsonNode> lines = new ArrayList<>();
     try (InputStream in = getClass().getResourceAsStream("/fixtures/otel-web-chromium-visits.jsonl")) {
       assertThat(in).as("fixture").isNotNull();
@@ -288,6 +292,31 @@ class LivePrometheusTest {
     rewrite(old, SERVICES.get(0), true, new HashMap<>(), t -> 1_000_000_000L);
     HttpResponse<String> rejected = post(old.toString(), lines.get(0).path("hdr"));
     assertThat(rejected.statusCode()).as("request with invalid spans: %s", rejected.body()).isBetween(200, 499);
+  }
+
+  /**
+   * The very first visit of a site once Prometheus has scraped its series at zero: without them
+   * the series would appear with its first increment and show no increase at all.
+   */
+  void firstSessionOfANewSite() throws Exception {
+    waitFor("the new site's series at zero in Prometheus", Duration.ofSeconds(30),
+        () -> hasData("rum_sessions_started_total{job=\"" + JOB + "\", service_name=\"" + FIRST_SITE + "\"} == 0"));
+    JsonNode line;
+    try (InputStream in = getClass().getResourceAsStream("/fixtures/otel-web-chromium-visits.jsonl")) {
+      line = null;
+      for (String l : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+        if (!l.isBlank() && Mixin.JSON.readTree(l).path("hdr").path("User-Agent").asText().contains("iPhone")) {
+          line = Mixin.JSON.readTree(l);
+          break;
+        }
+      }
+    }
+    assertThat(line).as("an iPhone visit in the fixture").isNotNull();
+    ObjectNode body = (ObjectNode) Mixin.JSON.readTree(line.path("body").asText());
+    long shift = System.currentTimeMillis() * 1_000_000L - maxTime(body);
+    rewrite(body, FIRST_SITE, true, new HashMap<>(), t -> t + shift);
+    HttpResponse<String> r = post(body.toString(), line.path("hdr"));
+    assertThat(r.statusCode()).as("POST /v1/traces (a new site's first visit): %s", r.body()).isEqualTo(200);
   }
 
   /**
@@ -439,6 +468,13 @@ class LivePrometheusTest {
   @Test
   void theProcessorExportedSpansToItsOtlpBackend() {
     assertThat(exportRequests.get()).as("OTLP export requests the sink received").isPositive();
+  }
+
+  /** A site's first session shows as an increase, as on the Sessions panels (its series were created at zero). */
+  @Test
+  void aSitesFirstSessionShowsAsAnIncrease() throws Exception {
+    assertThat(hasData("sum(increase(rum_sessions_started_total{job=\"" + JOB + "\", service_name=\"" + FIRST_SITE + "\"}[5m])) > 0"))
+        .as("increase of the new site's rum_sessions_started_total%nprocessor log:%n%s", log("processor.log")).isTrue();
   }
 
   /** The feed's reclassified visit reached Prometheus: the human-session ratios subtract it. */
