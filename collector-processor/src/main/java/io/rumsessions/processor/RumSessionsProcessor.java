@@ -124,8 +124,10 @@ public final class RumSessionsProcessor implements AutoCloseable {
       this.exporter = null;
     }
     if (recovery.fromCheckpoint() || recovery.replayedRecords() > 0) {
-      LOG.log(System.Logger.Level.INFO, "recovered {0} sessions from {1} and {2} log records ({3} bytes) in {4} ms",
-          recovery.sessions(), state.checkpoints().path(), recovery.replayedRecords(), recovery.replayedBytes(), recovery.millis());
+      LOG.log(System.Logger.Level.INFO, "recovered {0} sessions from {1} and {2} log records ({3} bytes) in {4} ms"
+          + " (checkpoint read {5} ms, restored {6} ms, log replayed {7} ms)",
+          recovery.sessions(), state.checkpoints().path(), recovery.replayedRecords(), recovery.replayedBytes(), recovery.millis(),
+          recovery.readMillis(), recovery.restoreMillis(), recovery.replayMillis());
     }
 
     if (visitors != null) {

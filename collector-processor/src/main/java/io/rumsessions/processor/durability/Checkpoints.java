@@ -31,7 +31,9 @@ import java.util.zip.CheckedOutputStream;
  */
 public final class Checkpoints {
   private static final int MAGIC = 0x52554d43; // "RUMC"
-  private static final int VERSION = 1;
+  private static final int VERSION = 2;
+  /** Magic, version and the body's length come first; the body's CRC32C last. */
+  private static final int HEADER = 16;
   /** Any count larger than this in a file is corruption, not state. */
   private static final int MAX_COUNT = 1 << 28;
 
@@ -49,10 +51,10 @@ public final class Checkpoints {
     Files.createDirectories(file.getParent());
     Path tmp = file.resolveSibling("checkpoint.tmp");
     CRC32C crc = new CRC32C();
-    try (OutputStream raw = Files.newOutputStream(tmp);
-        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16))) {
-      out.writeInt(MAGIC);
-      out.writeInt(VERSION);
+    long bodyLength;
+    try (OutputStream raw = Files.newOutputStream(tmp)) {
+      raw.write(new byte[HEADER]);
+      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
       out.writeLong(c.position());
       out.writeInt(c.sessions().size());
       for (StoredSession s : c.sessions()) writeSession(out, s);
@@ -65,10 +67,12 @@ public final class Checkpoints {
       out.writeInt(c.recentSpans().length);
       for (long h : c.recentSpans()) out.writeLong(h);
       out.flush();
-      // The CRC covers everything before it; written unchecked, after the flush.
+      bodyLength = out.size();
+      // The CRC covers the body; written unchecked, after the flush.
       new DataOutputStream(raw).writeInt((int) crc.getValue());
     }
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.allocate(HEADER).putInt(MAGIC).putInt(VERSION).putLong(bodyLength).flip(), 0);
       ch.force(true);
     }
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -79,15 +83,20 @@ public final class Checkpoints {
   public Checkpoint read() throws IOException {
     if (!Files.exists(file)) return null;
     CRC32C crc = new CRC32C();
-    try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-        CheckedInputStream checked = new CheckedInputStream(raw, crc);
-        DataInputStream in = new DataInputStream(checked)) {
-      if (in.readInt() != MAGIC) throw new IOException(file + " is not a rum-sessions checkpoint");
-      int version = in.readInt();
+    try (InputStream raw = Files.newInputStream(file)) {
+      DataInputStream head = new DataInputStream(raw);
+      if (head.readInt() != MAGIC) throw new IOException(file + " is not a rum-sessions checkpoint");
+      int version = head.readInt();
       if (version != VERSION) throw new IOException(file + ": unsupported checkpoint version " + version);
+      long bodyLength = head.readLong();
+      if (bodyLength < 0 || bodyLength + HEADER + 4 != Files.size(file)) throw new IOException(file + ": truncated checkpoint");
+      // The checksum is taken as the body is read, a buffer at a time, and the read-ahead never
+      // passes the body's end, so the stored CRC after it is read from the raw stream.
+      DataInputStream in = new DataInputStream(new BufferedInputStream(
+          new CheckedInputStream(new LimitedInputStream(raw, bodyLength), crc), 1 << 16));
       long position = in.readLong();
       int n = count(in);
-      List<StoredSession> sessions = new ArrayList<>(Math.min(n, 1 << 16));
+      List<StoredSession> sessions = new ArrayList<>(Math.min(n, 1 << 20));
       for (int i = 0; i < n; i++) sessions.add(readSession(in));
       SavedMetrics metrics = readMetrics(in);
       byte[] visitors = null;
@@ -97,10 +106,37 @@ public final class Checkpoints {
       }
       long[] recent = new long[count(in)];
       for (int i = 0; i < recent.length; i++) recent[i] = in.readLong();
+      if (in.read() != -1) throw new IOException(file + ": checkpoint body longer than its contents");
       int expected = (int) crc.getValue();
-      int stored = new DataInputStream(raw).readInt();
+      int stored = head.readInt();
       if (stored != expected) throw new IOException(file + ": checksum mismatch, the checkpoint is damaged");
       return new Checkpoint(position, sessions, metrics, visitors, recent);
+    }
+  }
+
+  /** The first {@code limit} bytes of a stream. */
+  private static final class LimitedInputStream extends java.io.FilterInputStream {
+    private long left;
+
+    LimitedInputStream(InputStream in, long limit) {
+      super(in);
+      this.left = limit;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (left <= 0) return -1;
+      int b = super.read();
+      if (b >= 0) left--;
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (left <= 0) return -1;
+      int n = super.read(b, off, (int) Math.min(len, left));
+      if (n > 0) left -= n;
+      return n;
     }
   }
 

@@ -45,6 +45,8 @@ public final class DurableState implements AutoCloseable {
   /** The export queue's cursor; segments before it and before the checkpoint may go. */
   private volatile long exportedPosition = Long.MAX_VALUE;
   private Counter checkpointsTotal;
+  /** How long the last checkpoint held the state lock (requests wait that long). */
+  private volatile long lastPauseNanos;
 
   public DurableState(StateConfig config, StateChanges changes, SessionStore sessions, RumMetrics metrics,
       UniqueVisitors visitors, RecentSpans recent) {
@@ -58,7 +60,8 @@ public final class DurableState implements AutoCloseable {
   }
 
   /** What recovery found, for the log line at start and the tests. */
-  public record Recovery(int sessions, long replayedRecords, long replayedBytes, long millis, boolean fromCheckpoint) {}
+  public record Recovery(int sessions, long replayedRecords, long replayedBytes, long millis, boolean fromCheckpoint,
+      long readMillis, long restoreMillis, long replayMillis) {}
 
   /**
    * Restores the checkpoint and replays the log after it; then, in mode {@code none}, folds what
@@ -67,6 +70,7 @@ public final class DurableState implements AutoCloseable {
   public Recovery recover(long nowMillis) throws IOException {
     long started = System.nanoTime();
     Checkpoint cp = checkpoints.read();
+    long read = System.nanoTime();
     long from = 0;
     if (cp != null) {
       sessions.restore(cp.sessions());
@@ -78,6 +82,7 @@ public final class DurableState implements AutoCloseable {
       from = cp.position();
       restoredFromCheckpoint = true;
     }
+    long restored = System.nanoTime();
     long[] replayed = new long[2];
     log = StateLog.open(config.dir(), from, SEGMENT_BYTES, record -> {
       replayed[0]++;
@@ -94,8 +99,10 @@ public final class DurableState implements AutoCloseable {
       if (replayed[0] > 0) checkpoint();
       changes.logging(false);
     }
+    long end = System.nanoTime();
     return new Recovery(cp == null ? 0 : cp.sessions().size(), replayed[0], replayed[1],
-        (System.nanoTime() - started) / 1_000_000, cp != null);
+        (end - started) / 1_000_000, cp != null, (read - started) / 1_000_000, (restored - read) / 1_000_000,
+        (end - restored) / 1_000_000);
   }
 
   /** Turns on writing exported spans into the log (after recovery, whose spans are queued already). */
@@ -144,6 +151,10 @@ public final class DurableState implements AutoCloseable {
     GaugeWithCallback.builder().name("rum_state_checkpoint_age_seconds")
         .help("Seconds since the last checkpoint was written.")
         .callback(cb -> cb.call((System.currentTimeMillis() - lastCheckpointMillis) / 1000.0)).register(registry);
+    GaugeWithCallback.builder().name("rum_state_checkpoint_pause_seconds")
+        .help("How long the last checkpoint held the state lock to copy the state (requests waited that long).")
+        .unit(io.prometheus.metrics.model.snapshots.Unit.SECONDS)
+        .callback(cb -> cb.call(lastPauseNanos / 1e9)).register(registry);
     GaugeWithCallback.builder().name("rum_state_log_failed")
         .help("1 once a write or fsync of the state log failed: requests are refused (503 / UNAVAILABLE) until a restart.")
         .callback(cb -> cb.call(log != null && log.failure() != null ? 1 : 0)).register(registry);
@@ -258,6 +269,7 @@ public final class DurableState implements AutoCloseable {
    */
   public synchronized void checkpoint() throws IOException {
     Checkpoint c;
+    long started = System.nanoTime();
     lock.lock();
     try {
       if (log != null) log.rotate();
@@ -266,6 +278,7 @@ public final class DurableState implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+    lastPauseNanos = System.nanoTime() - started;
     try {
       checkpoints.write(c);
     } catch (IOException e) {

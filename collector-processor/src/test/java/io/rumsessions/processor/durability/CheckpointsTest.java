@@ -1,0 +1,75 @@
+package io.rumsessions.processor.durability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.rumsessions.processor.metrics.ClassicHistogram;
+import io.rumsessions.processor.metrics.SavedMetrics;
+import io.rumsessions.processor.session.StoredSession;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointsTest {
+  @TempDir
+  Path dir;
+
+  private static Checkpoint sample(int sessions) {
+    List<StoredSession> list = new ArrayList<>();
+    for (int i = 0; i < sessions; i++) {
+      list.add(new StoredSession("shop", "key-" + i, i % 3, i % 5 == 0, 1_000L * i, 2_000L * i, 3_000L * i, i % 7, 1, 3,
+          10L, 20L, "/landing/" + i, i % 2 == 0 ? null : "/exit", "desktop", "organic_search", null, true, null,
+          i % 4 == 0 ? "user-" + i : null, 2, 1, "google", "organic", "(organic)", 0));
+    }
+    SavedMetrics metrics = new SavedMetrics(
+        List.of(new SavedMetrics.CounterValue("rum_sessions_started", List.of("shop", "direct", "mobile"), 42)),
+        Map.of("rum_session_duration_seconds",
+            List.of(new ClassicHistogram.Saved(List.of("shop", "direct", "mobile"), new long[] {1, 2, 3}, 12.5))));
+    return new Checkpoint(123_456L, list, metrics, new byte[] {1, 2, 3}, new long[] {7, 8, 9});
+  }
+
+  @Test
+  void everyPartComesBackAsItWasWritten() throws IOException {
+    Checkpoints files = new Checkpoints(dir);
+    Checkpoint written = sample(5000);
+    files.write(written);
+    Checkpoint read = files.read();
+    assertThat(read.position()).isEqualTo(123_456L);
+    assertThat(read.sessions()).isEqualTo(written.sessions());
+    assertThat(read.metrics().counters()).isEqualTo(written.metrics().counters());
+    ClassicHistogram.Saved h = read.metrics().histograms().get("rum_session_duration_seconds").get(0);
+    assertThat(h.counts()).containsExactly(1, 2, 3);
+    assertThat(h.sum()).isEqualTo(12.5);
+    assertThat(read.visitors()).containsExactly(1, 2, 3);
+    assertThat(read.recentSpans()).containsExactly(7, 8, 9);
+  }
+
+  @Test
+  void noCheckpointReadsAsNone() throws IOException {
+    assertThat(new Checkpoints(dir).read()).isNull();
+  }
+
+  @Test
+  void aDamagedByteAnywhereInTheBodyIsCaught() throws IOException {
+    Checkpoints files = new Checkpoints(dir);
+    files.write(sample(200));
+    byte[] bytes = Files.readAllBytes(files.path());
+    bytes[bytes.length / 2] ^= 0x10;
+    Files.write(files.path(), bytes);
+    assertThatThrownBy(files::read).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void aTruncatedCheckpointIsCaught() throws IOException {
+    Checkpoints files = new Checkpoints(dir);
+    files.write(sample(200));
+    byte[] bytes = Files.readAllBytes(files.path());
+    Files.write(files.path(), java.util.Arrays.copyOf(bytes, bytes.length - 9));
+    assertThatThrownBy(files::read).isInstanceOf(IOException.class).hasMessageContaining("truncated");
+  }
+}
