@@ -30,6 +30,8 @@ public final class BenchOptions {
   public int httpBatch = 1;
   public int memorySessions = 1_000_000;
   public boolean fitCheck = true;
+  /** After the heap phase: SIGKILL the processor with its sessions open and time the restart. */
+  public boolean restartCheck = true;
   public String fitHeap = "1g";
   public double fitMargin = 0.9;
   public Path jfrDir;
@@ -66,6 +68,7 @@ public final class BenchOptions {
         --http-batch N            browser exports per JSON request (default 1: browsers post directly)
         --memory-sessions N       sessions for the heap-per-session measurement (default 1000000; 0 = skip)
         --no-fit-check            skip loading the computed 1 GiB capacity into a -Xmx1g processor
+        --no-restart-check        skip the restart after SIGKILL with the heap phase's sessions open
         --fit-heap SIZE           heap for the capacity check (default 1g)
         --fit-margin F            load this fraction of the computed capacity (default 0.9)
         --jfr DIR                 record the processor with JFR (profile settings) into DIR
@@ -93,6 +96,7 @@ public final class BenchOptions {
         case "run" -> { }
         case "--no-collector" -> o.withCollector = false;
         case "--no-fit-check" -> o.fitCheck = false;
+        case "--no-restart-check" -> o.restartCheck = false;
         case "--no-jvm-options" -> o.jvmOptionsFile = false;
         case "--help", "-h" -> throw new IllegalArgumentException("");
         default -> {

@@ -170,7 +170,7 @@ public final class BrowserWorkload {
       String url = host + path + (p == 0 && query != null ? "?" + query : "");
       List<Span> load = new ArrayList<>();
       List<Span> fetches = new ArrayList<>();
-      byte[] trace = randomBytes(r, 16);
+      byte[] trace = traceId(r);
       byte[] root = randomBytes(r, 8);
       if (!o.sessionSpansOnly) {
         load.add(documentFetch(r, trace, root, t, sessionId, url));
@@ -237,6 +237,18 @@ public final class BrowserWorkload {
         .addAllSpans(spans).build();
   }
 
+  /**
+   * A trace id whose first four bytes are the generation placeholder (0x0000beef), rewritten per
+   * replay like the session ids: a span sent again with the same ids is counted once by the
+   * processor, as a client's retry must be, so every pass needs ids of its own.
+   */
+  static byte[] traceId(Random r) {
+    byte[] t = randomBytes(r, 16);
+    int g = Integer.parseUnsignedInt(GENERATION_PLACEHOLDER, 16);
+    for (int i = 0; i < 4; i++) t[i] = (byte) (g >>> (24 - 8 * i));
+    return t;
+  }
+
   private static Span.Builder span(Random r, byte[] trace, byte[] parent, String name, Span.SpanKind kind, long start, long durationNanos) {
     Span.Builder b = Span.newBuilder().setTraceId(ByteString.copyFrom(trace)).setSpanId(ByteString.copyFrom(randomBytes(r, 8)))
         .setName(name).setKind(kind).setStartTimeUnixNano(start).setEndTimeUnixNano(start + durationNanos)
@@ -288,7 +300,7 @@ public final class BrowserWorkload {
   private static Span fetch(Random r, long t, String sessionId, String host, String ua) {
     String url = host + "/api/" + (r.nextBoolean() ? "cart" : "recommendations?limit=" + (4 + r.nextInt(8)));
     boolean post = url.endsWith("cart");
-    Span.Builder b = span(r, randomBytes(r, 16), null, "HTTP " + (post ? "POST" : "GET"), Span.SpanKind.SPAN_KIND_CLIENT, t, 40_000_000L + r.nextInt(200) * 1_000_000L)
+    Span.Builder b = span(r, traceId(r), null, "HTTP " + (post ? "POST" : "GET"), Span.SpanKind.SPAN_KIND_CLIENT, t, 40_000_000L + r.nextInt(200) * 1_000_000L)
         .addAttributes(kv("session.id", sessionId))
         .addAttributes(kv("component", "fetch"))
         .addAttributes(kv("http.method", post ? "POST" : "GET"))
@@ -307,7 +319,7 @@ public final class BrowserWorkload {
   private static Span click(Random r, long t, String sessionId, String url) {
     String[] targets = {"BUTTON", "A", "DIV"};
     String target = targets[r.nextInt(targets.length)];
-    return span(r, randomBytes(r, 16), null, "click", Span.SpanKind.SPAN_KIND_INTERNAL, t, 1_000_000L + r.nextInt(40) * 1_000_000L)
+    return span(r, traceId(r), null, "click", Span.SpanKind.SPAN_KIND_INTERNAL, t, 1_000_000L + r.nextInt(40) * 1_000_000L)
         .addAttributes(kv("event_type", "click"))
         .addAttributes(kv("target_element", target))
         .addAttributes(kv("target_xpath", "//html/body/div/main/section[" + (1 + r.nextInt(4)) + "]/" + target.toLowerCase() + "[" + (1 + r.nextInt(6)) + "]"))

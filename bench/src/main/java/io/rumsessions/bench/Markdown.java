@@ -11,7 +11,7 @@ final class Markdown {
   private Markdown() {}
 
   static String report(BenchOptions o, Map<String, String> info, List<RumBench.Rep> reps, RumBench.Memory memory,
-      Map<String, long[]> totals) {
+      RumBench.Restart restart, Map<String, long[]> totals) {
     StringBuilder b = new StringBuilder();
     b.append("## rum-bench results\n\n");
     b.append("Command: `").append(o.commandLine).append("`\n\n");
@@ -76,6 +76,13 @@ final class Markdown {
           + "no refused span and a live process.\n");
     }
 
+    if (restart != null) {
+      b.append("\n### Restart after SIGKILL\n\n");
+      b.append(String.format(Locale.ROOT, "With the heap phase's sessions open, the processor was killed (SIGKILL) and started again on its "
+          + "state directory: %,d sessions active again; listening %,d ms after exec (JVM start + recovery). The processor's own line: `%s`%n",
+          restart.sessions(), restart.readyMillis(), restart.recoveryLine()));
+    }
+
     b.append("\n### Targets\n\n| target | measured | met |\n|---|---|---|\n");
     target(b, "≥ 100,000 protobuf spans/s per core", median(of(reps, "rum-sessions", Protocol.GRPC), RumBench.Rep::spansPerCpuSecond), v -> v >= 100_000, "%,.0f");
     target(b, "≥ 25,000 JSON spans/s per core", median(of(reps, "rum-sessions", Protocol.HTTP_JSON), RumBench.Rep::spansPerCpuSecond), v -> v >= 25_000, "%,.0f");
@@ -83,6 +90,8 @@ final class Markdown {
       target(b, "≥ 1.0 × the Collector, " + p.label, ratio(reps, p), v -> v >= 1.0, "%.2f ×");
     }
     if (memory != null) target(b, "≤ 512 bytes heap per active session", memory.bytesPerSession(), v -> v <= 512, "%.0f");
+    if (restart != null) target(b, "restart with " + String.format(Locale.ROOT, "%,d", restart.sessions()) + " active sessions ≤ 2 s",
+        restart.readyMillis() / 1000.0, v -> v <= 2, "%.2f s");
     for (Protocol p : Protocol.values()) {
       target(b, "p99 export call ≤ 5 ms at " + pct(o) + ", " + p.label,
           median(of(reps, "rum-sessions", p), r -> r.latency().percentile(99) / 1e6), v -> v <= 5, "%.2f ms");

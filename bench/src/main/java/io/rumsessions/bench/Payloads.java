@@ -6,17 +6,20 @@ import java.util.List;
 
 /**
  * Requests encoded once, before anything is measured. Each is replayed with its visitors'
- * identity (session id, client address) rewritten in place to the replay's generation, so that
- * every pass over the pool is new sessions at the cost of one array copy and a few byte writes.
+ * identity (session id, client address) and its trace ids rewritten in place to the replay's
+ * generation, so that every pass over the pool is new sessions and new spans at the cost of one
+ * array copy and a few byte writes.
  */
 public final class Payloads {
   private static final byte[] ID = BrowserWorkload.GENERATION_PLACEHOLDER.getBytes(StandardCharsets.US_ASCII);
   private static final byte[] ADDRESS = (BrowserWorkload.GENERATION_PLACEHOLDER.substring(0, 4) + ":"
       + BrowserWorkload.GENERATION_PLACEHOLDER.substring(4)).getBytes(StandardCharsets.US_ASCII);
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  /** A protobuf trace_id field (tag 1, 16 bytes) starting with the placeholder's four bytes. */
+  private static final byte[] TRACE_ID = {0x0a, 0x10, 0x00, 0x00, (byte) 0xbe, (byte) 0xef};
 
   /** One encoded request: its bytes, where the generation goes, and how many spans it holds. */
-  public record Payload(byte[] bytes, int[] idOffsets, int[] addressOffsets, int spans) {
+  public record Payload(byte[] bytes, int[] idOffsets, int[] addressOffsets, int[] traceIdOffsets, int spans) {
     /** A copy with the generation written in (8 hex digits; the address form has a colon). */
     public byte[] forGeneration(int generation) {
       byte[] b = bytes.clone();
@@ -26,6 +29,10 @@ public final class Payloads {
       for (int at : addressOffsets) {
         for (int i = 0; i < 4; i++) b[at + i] = HEX[(generation >>> (28 - 4 * i)) & 0xf];
         for (int i = 0; i < 4; i++) b[at + 5 + i] = HEX[(generation >>> (12 - 4 * i)) & 0xf];
+      }
+      // Protobuf trace ids carry the generation as bytes (JSON ones are hex: idOffsets found them).
+      for (int at : traceIdOffsets) {
+        for (int i = 0; i < 4; i++) b[at + 2 + i] = (byte) (generation >>> (24 - 8 * i));
       }
       return b;
     }
@@ -62,7 +69,7 @@ public final class Payloads {
       var request = BrowserWorkload.merge(group);
       byte[] bytes = json ? OtlpJson.encode(request) : request.toByteArray();
       int spans = group.stream().mapToInt(BrowserWorkload.BrowserBatch::spans).sum();
-      out.add(new Payload(bytes, find(bytes, ID), find(bytes, ADDRESS), spans));
+      out.add(new Payload(bytes, find(bytes, ID), find(bytes, ADDRESS), json ? new int[0] : find(bytes, TRACE_ID), spans));
     }
     return out;
   }

@@ -60,6 +60,12 @@ public final class RumBench {
    */
   public record Report(List<Rep> reps, Memory memory, Map<String, long[]> totals, String markdown) {}
 
+  /**
+   * Restart after SIGKILL with the memory phase's sessions open: until the new process listens
+   * (JVM start + recovery), and recovery alone as the processor logs it.
+   */
+  public record Restart(long sessions, long readyMillis, String recoveryLine) {}
+
   /** Idle time given to a server just continued before it is loaded (see runOnly). */
   private static final long RESUME_SETTLE_MILLIS = 2000;
 
@@ -182,7 +188,7 @@ public final class RumBench {
 
     Memory memory = o.memorySessions > 0 ? measureMemory(work) : null;
     info.put("load average at end", Tools.loadAverage());
-    String md = Markdown.report(o, info, reps, memory, totals);
+    String md = Markdown.report(o, info, reps, memory, restart, totals);
     Files.createDirectories(o.out.toAbsolutePath().getParent());
     Files.writeString(o.out, md);
     log("results written to %s", o.out);
@@ -270,6 +276,8 @@ public final class RumBench {
 
   // ---- heap per active session ----
 
+  private Restart restart;
+
   private Memory measureMemory(Path work) throws Exception {
     int n = o.memorySessions;
     BrowserWorkload.Options wo = new BrowserWorkload.Options();
@@ -304,6 +312,16 @@ public final class RumBench {
       log("memory: baseline %d MiB live with %d sessions; +%d sessions → %d MiB: %.0f bytes/session; %s fits %d sessions (computed)",
           base >> 20, baseSessions, added, after >> 20, perSession, o.fitHeap, fit);
       m = new Memory(added, base, after, perSession, fit, 0, false, "not checked", evicted);
+      if (o.restartCheck) {
+        long t0 = System.nanoTime();
+        try (ServerProcess.Processor q = p.crashAndRestart(o.processorJar, o.serverCpus, heap, o.processorJvmArgs, work)) {
+          long ready = (System.nanoTime() - t0) / 1_000_000;
+          long active = q.activeSessions();
+          String line = q.logTail(50).lines().filter(l -> l.contains("recovered")).findFirst().orElse("(no recovery line)");
+          restart = new Restart(active, ready, line.trim());
+          log("restart after SIGKILL: %d sessions active again, listening %d ms after exec; %s", active, ready, line.trim());
+        }
+      }
     }
     if (o.fitCheck) m = checkFit(work, m, payloads);
     return m;

@@ -240,12 +240,28 @@ public abstract class ServerProcess implements AutoCloseable {
       super("rum-sessions", p, grpc, http, metrics, log);
     }
 
+    private Path stateDir;
+    private List<String> restartWith;
+
     public static Processor start(Path jar, String cpus, String xmx, List<String> jvmArgs, List<String> args, Path workDir) throws Exception {
+      return start(jar, cpus, xmx, jvmArgs, args, workDir, Files.createTempDirectory(workDir, "processor-state"));
+    }
+
+    /**
+     * Kills this processor with SIGKILL and starts another on the same state directory (new
+     * ports); returns once it listens, that is once it has recovered.
+     */
+    public Processor crashAndRestart(Path jar, String cpus, String xmx, List<String> jvmArgs, Path workDir) throws Exception {
+      process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      return start(jar, cpus, xmx, jvmArgs, restartWith, workDir, stateDir);
+    }
+
+    private static Processor start(Path jar, String cpus, String xmx, List<String> jvmArgs, List<String> args, Path workDir,
+        Path state) throws Exception {
       int[] ports = freePorts(3);
       int grpc = ports[0];
       int http = ports[1];
       int metrics = ports[2];
-      Path state = Files.createTempDirectory(workDir, "processor-state");
       List<String> cmd = new ArrayList<>(pin(cpus));
       cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       cmd.add("-Xmx" + xmx);
@@ -258,7 +274,9 @@ public abstract class ServerProcess implements AutoCloseable {
       cmd.addAll(args);
       Path log = workDir.resolve("processor-" + metrics + ".log");
       Processor p = new Processor(launch(cmd, Map.of(), log), grpc, http, metrics, log);
-      p.awaitListening(Duration.ofSeconds(60), metrics, grpc, http);
+      p.stateDir = state;
+      p.restartWith = List.copyOf(args);
+      p.awaitListening(Duration.ofSeconds(120), metrics, grpc, http);
       return p;
     }
 
