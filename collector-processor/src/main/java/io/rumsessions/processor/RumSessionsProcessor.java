@@ -6,6 +6,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.rumsessions.processor.attribution.Attribution;
 import io.rumsessions.processor.attribution.CampaignAttributor;
 import io.rumsessions.processor.attribution.CampaignRegistry;
+import io.rumsessions.processor.attribution.LastNonDirect;
+import io.rumsessions.processor.config.AttributionConfig;
 import io.rumsessions.processor.attribution.SourceLists;
 import io.rumsessions.processor.bots.BehaviourRule;
 import io.rumsessions.processor.bots.BotFilter;
@@ -110,8 +112,11 @@ public final class RumSessionsProcessor implements AutoCloseable {
     config.metrics().services().forEach(services::canonical);
     TraceSessions traces = new TraceSessions(config.session().traceMapSize());
     RecentSpans recent = new RecentSpans(config.state().recentSpans());
-    this.state = new DurableState(config.state(), new StateChanges(sessions, traces, metrics, visitors, services, recent, exports),
-        sessions, metrics, visitors, recent);
+    AttributionConfig.LastNonDirectConfig lnd = config.attribution().lastNonDirect();
+    LastNonDirect lastNonDirect = lnd.enabled() ? new LastNonDirect(lnd.lookback().toMillis(), lnd.maxVisitors()) : null;
+    this.state = new DurableState(config.state(),
+        new StateChanges(sessions, traces, metrics, visitors, services, recent, exports, lastNonDirect),
+        sessions, metrics, visitors, recent, lastNonDirect);
     DurableState.Recovery recovery = state.recover(clock.millis());
     state.registerMetrics(registry);
     registry.view(state::durableView);

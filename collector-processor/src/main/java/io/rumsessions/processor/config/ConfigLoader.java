@@ -146,7 +146,11 @@ public final class ConfigLoader {
             Path.of(t.string("attribution.registry", "campaigns.yaml")),
             t.integer("attribution.max-label-values", 50, 0, 10_000),
             t.list("attribution.same-site-domains", List.of()),
-            conversions(t.listOfMaps("conversions")));
+            conversions(t.listOfMaps("conversions")),
+            new AttributionConfig.LastNonDirectConfig(
+                t.bool("attribution.last-non-direct.enabled", true),
+                t.duration("attribution.last-non-direct.lookback", Duration.ofDays(90)),
+                t.integer("attribution.last-non-direct.max-visitors", 100_000, 1, 100_000_000)));
 
     String consentDefault = t.string("consent.default", "denied").trim().toLowerCase(Locale.ROOT);
     require(consentDefault.equals("denied") || consentDefault.equals("granted"),

@@ -1,5 +1,6 @@
 package io.rumsessions.processor.durability;
 
+import io.rumsessions.processor.attribution.LastNonDirect;
 import io.rumsessions.processor.metrics.SavedMetrics;
 import io.rumsessions.processor.session.StoredSession;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.List;
  * @param visitors the visitor sketches as {@code UniqueVisitors.write} wrote them; null when
  *     visitors are not counted
  * @param recentSpans the recently seen span hashes, oldest first
+ * @param lastNonDirect the visitors' last non-direct attributions, least recently remembered first
  */
 public record Checkpoint(long position, List<StoredSession> sessions, SavedMetrics metrics, byte[] visitors,
-    long[] recentSpans) {}
+    long[] recentSpans, List<LastNonDirect.Entry> lastNonDirect) {}

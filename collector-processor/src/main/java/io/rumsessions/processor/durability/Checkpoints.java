@@ -1,5 +1,8 @@
 package io.rumsessions.processor.durability;
 
+import io.rumsessions.processor.attribution.Attribution;
+import io.rumsessions.processor.attribution.Channel;
+import io.rumsessions.processor.attribution.LastNonDirect;
 import io.rumsessions.processor.metrics.ClassicHistogram;
 import io.rumsessions.processor.metrics.SavedMetrics;
 import io.rumsessions.processor.session.StoredSession;
@@ -31,7 +34,7 @@ import java.util.zip.CheckedOutputStream;
  */
 public final class Checkpoints {
   private static final int MAGIC = 0x52554d43; // "RUMC"
-  private static final int VERSION = 2;
+  private static final int VERSION = 3;
   /** Magic, version and the body's length come first; the body's CRC32C last. */
   private static final int HEADER = 16;
   /** Any count larger than this in a file is corruption, not state. */
@@ -66,6 +69,15 @@ public final class Checkpoints {
       }
       out.writeInt(c.recentSpans().length);
       for (long h : c.recentSpans()) out.writeLong(h);
+      out.writeInt(c.lastNonDirect().size());
+      for (LastNonDirect.Entry e : c.lastNonDirect()) {
+        out.writeLong(e.visitor());
+        out.writeLong(e.atMillis());
+        out.writeUTF(e.attribution().source());
+        out.writeUTF(e.attribution().medium());
+        out.writeUTF(e.attribution().campaign());
+        out.writeUTF(e.attribution().channelLabel());
+      }
       out.flush();
       bodyLength = out.size();
       // The CRC covers the body; written unchecked, after the flush.
@@ -106,11 +118,19 @@ public final class Checkpoints {
       }
       long[] recent = new long[count(in)];
       for (int i = 0; i < recent.length; i++) recent[i] = in.readLong();
+      int visitors2 = count(in);
+      List<LastNonDirect.Entry> lastNonDirect = new ArrayList<>(Math.min(visitors2, 1 << 16));
+      for (int i = 0; i < visitors2; i++) {
+        long visitor = in.readLong();
+        long at = in.readLong();
+        lastNonDirect.add(new LastNonDirect.Entry(visitor, new Attribution(in.readUTF(), in.readUTF(), in.readUTF(),
+            Attribution.NOT_SET, Attribution.NOT_SET, Channel.fromLabel(in.readUTF())), at));
+      }
       if (in.read() != -1) throw new IOException(file + ": checkpoint body longer than its contents");
       int expected = (int) crc.getValue();
       int stored = head.readInt();
       if (stored != expected) throw new IOException(file + ": checksum mismatch, the checkpoint is damaged");
-      return new Checkpoint(position, sessions, metrics, visitors, recent);
+      return new Checkpoint(position, sessions, metrics, visitors, recent, lastNonDirect);
     }
   }
 

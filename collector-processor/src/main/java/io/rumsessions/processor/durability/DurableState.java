@@ -3,6 +3,7 @@ package io.rumsessions.processor.durability;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.rumsessions.processor.attribution.LastNonDirect;
 import io.rumsessions.processor.config.StateConfig;
 import io.rumsessions.processor.ingest.RecentSpans;
 import io.rumsessions.processor.metrics.RumMetrics;
@@ -36,6 +37,7 @@ public final class DurableState implements AutoCloseable {
   private final RumMetrics metrics;
   private final UniqueVisitors visitors;
   private final RecentSpans recent;
+  private final LastNonDirect lastNonDirect;
   private final Checkpoints checkpoints;
   private final ReentrantLock lock = new ReentrantLock();
   private StateLog log;
@@ -49,7 +51,8 @@ public final class DurableState implements AutoCloseable {
   private volatile long lastPauseNanos;
 
   public DurableState(StateConfig config, StateChanges changes, SessionStore sessions, RumMetrics metrics,
-      UniqueVisitors visitors, RecentSpans recent) {
+      UniqueVisitors visitors, RecentSpans recent, LastNonDirect lastNonDirect) {
+    this.lastNonDirect = lastNonDirect;
     this.config = config;
     this.changes = changes;
     this.sessions = sessions;
@@ -79,6 +82,7 @@ public final class DurableState implements AutoCloseable {
         visitors.read(new DataInputStream(new ByteArrayInputStream(cp.visitors())), nowMillis);
       }
       recent.restore(cp.recentSpans());
+      if (lastNonDirect != null) lastNonDirect.restore(cp.lastNonDirect(), nowMillis);
       from = cp.position();
       restoredFromCheckpoint = true;
     }
@@ -274,7 +278,8 @@ public final class DurableState implements AutoCloseable {
     try {
       if (log != null) log.rotate();
       c = new Checkpoint(log == null ? 0 : log.position(), sessions.snapshot(),
-          metrics == null ? SavedMetrics.NONE : metrics.save(), visitorBytes(), recent.save());
+          metrics == null ? SavedMetrics.NONE : metrics.save(), visitorBytes(), recent.save(),
+          lastNonDirect == null ? java.util.List.of() : lastNonDirect.save());
     } finally {
       lock.unlock();
     }

@@ -4,7 +4,7 @@ import io.rumsessions.processor.metrics.RumMetrics;
 
 /** One resource's spans by outcome, counted as the pipeline walks them and logged as one change. */
 public final class SpanCounts {
-  static final int FIELDS = 10;
+  static final int FIELDS = 11;
 
   public long accepted;
   public long late;
@@ -21,20 +21,22 @@ public final class SpanCounts {
    * a guess (see SpanPipeline). Logged last, after the outcomes.
    */
   public long withoutUserAgent;
+  /** Sessions counted as started that arrived direct and took their visitor's last non-direct campaign. */
+  public long lastNonDirect;
 
   public SpanCounts clear() {
-    accepted = late = invalid = badTime = limited = bot = duplicate = backendAttributed = backendUnattributed = withoutUserAgent = 0;
+    accepted = late = invalid = badTime = limited = bot = duplicate = backendAttributed = backendUnattributed = withoutUserAgent = lastNonDirect = 0;
     return this;
   }
 
   boolean isEmpty() {
     return (accepted | late | invalid | badTime | limited | bot | duplicate | backendAttributed | backendUnattributed
-        | withoutUserAgent) == 0;
+        | withoutUserAgent | lastNonDirect) == 0;
   }
 
   long[] values() {
     return new long[] {accepted, late, invalid, badTime, limited, bot, duplicate, backendAttributed, backendUnattributed,
-        withoutUserAgent};
+        withoutUserAgent, lastNonDirect};
   }
 
   static SpanCounts of(long[] v) {
@@ -49,6 +51,7 @@ public final class SpanCounts {
     c.backendAttributed = v[7];
     c.backendUnattributed = v[8];
     c.withoutUserAgent = v[9];
+    c.lastNonDirect = v[10];
     return c;
   }
 
@@ -63,5 +66,6 @@ public final class SpanCounts {
     metrics.backendSpans(service, "attributed", backendAttributed);
     metrics.backendSpans(service, "unattributed", backendUnattributed);
     metrics.spansWithoutUserAgent(service, withoutUserAgent);
+    metrics.sessionsLastNonDirect(service, lastNonDirect);
   }
 }

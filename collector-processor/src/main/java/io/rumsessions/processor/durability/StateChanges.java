@@ -2,6 +2,7 @@ package io.rumsessions.processor.durability;
 
 import io.rumsessions.processor.attribution.Attribution;
 import io.rumsessions.processor.attribution.Channel;
+import io.rumsessions.processor.attribution.LastNonDirect;
 import io.rumsessions.processor.identity.TraceSessions;
 import io.rumsessions.processor.ingest.RecentSpans;
 import io.rumsessions.processor.metrics.RumMetrics;
@@ -33,6 +34,7 @@ public final class StateChanges {
   private static final int BACKEND = 4;
   private static final int SPANS = 5;
   private static final int SWEEP = 6;
+  private static final int LAST_NON_DIRECT = 7;
 
   private static final int PAGEVIEW = 1;
   private static final int INTERACTION = 2;
@@ -47,6 +49,7 @@ public final class StateChanges {
   private final RecentSpans recent;
   private final RecordBuffer record = new RecordBuffer();
   private final PendingExports exports;
+  private final LastNonDirect lastNonDirect;
   private final SessionEvent replayEvent = new SessionEvent();
   private final Assignment replayAssignment = new Assignment();
   private boolean logging = true;
@@ -54,8 +57,9 @@ public final class StateChanges {
 
   /** @param visitors null when unique visitors are not counted */
   public StateChanges(SessionStore sessions, TraceSessions traces, RumMetrics metrics, UniqueVisitors visitors,
-      ServiceNames services, RecentSpans recent, PendingExports exports) {
+      ServiceNames services, RecentSpans recent, PendingExports exports, LastNonDirect lastNonDirect) {
     this.exports = exports;
+    this.lastNonDirect = lastNonDirect;
     this.sessions = sessions;
     this.traces = traces;
     this.metrics = metrics;
@@ -103,12 +107,7 @@ public final class StateChanges {
           | (a != null ? ATTRIBUTED : 0));
       record.writeString(e.page());
       record.writeString(e.device());
-      if (a != null) {
-        record.writeString(a.source());
-        record.writeString(a.medium());
-        record.writeString(a.campaign());
-        record.writeString(a.channelLabel());
-      }
+      if (a != null) writeAttribution(a);
       record.writeString(e.conversion());
       record.writeString(e.botReason());
       record.writeString(e.previousId());
@@ -127,6 +126,41 @@ public final class StateChanges {
       case BOT -> metrics.botSpans(key.service(), out.botReason(), 1);
       default -> {}
     }
+  }
+
+  /**
+   * The attribution a consented visitor's pageview gives its session ({@link LastNonDirect}):
+   * a non-direct one is remembered for the visitor and kept; a direct one takes the visitor's
+   * last non-direct one within the lookback, if any.
+   *
+   * @param visitor the hash of the visitor's {@code user.id}
+   */
+  public Attribution attributionFor(long visitor, Attribution own) {
+    if (lastNonDirect == null || own == null) return own;
+    if (!LastNonDirect.isNonDirect(own)) return lastNonDirect.resolve(visitor, own, nowMillis);
+    if (logging) {
+      record.writeByte(LAST_NON_DIRECT);
+      record.writeLong(visitor);
+      writeAttribution(own);
+    }
+    lastNonDirect.remember(visitor, own, nowMillis);
+    return own;
+  }
+
+  private void writeAttribution(Attribution a) {
+    record.writeString(a.source());
+    record.writeString(a.medium());
+    record.writeString(a.campaign());
+    record.writeString(a.channelLabel());
+  }
+
+  private static Attribution readAttribution(RecordReader in) throws IOException {
+    String source = in.readString();
+    String medium = in.readString();
+    String campaign = in.readString();
+    Channel channel = Channel.fromLabel(in.readString());
+    Attribution a = new Attribution(source, medium, campaign, Attribution.NOT_SET, Attribution.NOT_SET, channel);
+    return a.equals(Attribution.direct()) ? Attribution.direct() : a;
   }
 
   /** A session counted as started: its visitor goes into the sketches. */
@@ -216,6 +250,11 @@ public final class StateChanges {
             SpanCounts.of(v).countInto(metrics, service);
           }
           case SWEEP -> sessions.sweep(in.readLong());
+          case LAST_NON_DIRECT -> {
+            long visitor = in.readLong();
+            Attribution a = readAttribution(in);
+            if (lastNonDirect != null) lastNonDirect.remember(visitor, a, nowMillis);
+          }
           default -> throw new IOException("state log: unknown change " + op);
         }
       }
@@ -239,15 +278,7 @@ public final class StateChanges {
     int flags = in.readByte();
     String page = in.readString();
     String device = in.readString();
-    Attribution a = null;
-    if ((flags & ATTRIBUTED) != 0) {
-      String source = in.readString();
-      String medium = in.readString();
-      String campaign = in.readString();
-      Channel channel = Channel.fromLabel(in.readString());
-      a = new Attribution(source, medium, campaign, Attribution.NOT_SET, Attribution.NOT_SET, channel);
-      if (a.equals(Attribution.direct())) a = Attribution.direct();
-    }
+    Attribution a = (flags & ATTRIBUTED) != 0 ? readAttribution(in) : null;
     SessionEvent e = replayEvent.set(t, (flags & PAGEVIEW) != 0, (flags & INTERACTION) != 0, page)
         .labels(device, a)
         .conversion(in.readString())

@@ -292,14 +292,20 @@ public final class SpanPipeline {
       if (agentless != null) key = addressVisitors.keyOf(agentless);
     }
     if (key == null) key = identity.keyFor(f, granted, service, ua, address, host, nowMillis);
+    Attribution attribution = p.attribution;
+    if (attribution != null && granted && f.userId != null) {
+      // A visitor known across days: GA4's last non-direct attribution (never without consent).
+      attribution = changes.attributionFor(VisitorKey.persistent(f.userId).hash(), attribution);
+    }
     s.event.set(f.timeNanos, f.pageview, f.interaction, p.page)
-        .labels(bots.device(ua), p.attribution)
+        .labels(bots.device(ua), attribution)
         .conversion(p.conversion)
         .bot(bots.reason(f, ua, address));
     if (granted) s.event.stitching(f.previousSessionId, f.userId);
     Assignment a = s.assignment;
     changes.session(p.spanHash, new SessionKey(service, key), s.event, p.client, p.traceHigh, p.traceLow, a);
     if (a.countedNow()) {
+      if (attribution != p.attribution) c.lastNonDirect++;
       if (visitors != null) changes.visitor(service, visitorOf(f, granted, service, key, ua, address, host, nowMillis));
       if (cookieFree && ua != null && !p.browserPosted) {
         // Once per session, not per span: one more digest, for later spans of this visitor that

@@ -48,6 +48,7 @@ public final class RumMetrics implements SessionListener {
   private final Counter reclassified;
   private final Counter backendSpans;
   private final Counter withoutUserAgent;
+  private final Counter lastNonDirect;
   private final Counter campaignSessions;
   private final Counter conversions;
   private final Counter campaignEnded;
@@ -129,6 +130,10 @@ public final class RumMetrics implements SessionListener {
     backendSpans = stateCounter(registry, "rum_backend_spans_total",
         "Backend (server) spans, by whether they joined a browser session through their trace id.",
         "service_name", "outcome");
+    lastNonDirect = stateCounter(registry, "rum_sessions_last_non_direct_total",
+        "Human sessions that arrived direct and took their visitor's last non-direct source, medium and campaign"
+            + " (GA4 last non-direct attribution; consented visitors with a user.id, attribution.last-non-direct).",
+        "service_name");
     withoutUserAgent = stateCounter(registry, "rum_spans_keyed_without_user_agent_total",
         "Spans keyed by a cookie-free id (no consent, or no client session id) whose request gave them no user agent:"
             + " none on the span, its resource, the request from a browser, or another span of its client session."
@@ -207,6 +212,7 @@ public final class RumMetrics implements SessionListener {
     evicted.labelValues(service);
     reclassified.labelValues(service);
     withoutUserAgent.labelValues(service);
+    lastNonDirect.labelValues(service);
     backendSpans.labelValues(service, "attributed");
     backendSpans.labelValues(service, "unattributed");
   }
@@ -370,6 +376,10 @@ public final class RumMetrics implements SessionListener {
    */
   public void spansWithoutUserAgent(String service, long n) {
     withoutUserAgent.labelValues(service).inc(n);
+  }
+
+  public void sessionsLastNonDirect(String service, long n) {
+    if (n > 0) lastNonDirect.labelValues(service).inc(n);
   }
 
   public void spans(String service, String outcome, long n) {

@@ -3,6 +3,9 @@ package io.rumsessions.processor.durability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rumsessions.processor.attribution.Attribution;
+import io.rumsessions.processor.attribution.Channel;
+import io.rumsessions.processor.attribution.LastNonDirect;
 import io.rumsessions.processor.metrics.ClassicHistogram;
 import io.rumsessions.processor.metrics.SavedMetrics;
 import io.rumsessions.processor.session.StoredSession;
@@ -30,7 +33,9 @@ class CheckpointsTest {
         List.of(new SavedMetrics.CounterValue("rum_sessions_started", List.of("shop", "direct", "mobile"), 42)),
         Map.of("rum_session_duration_seconds",
             List.of(new ClassicHistogram.Saved(List.of("shop", "direct", "mobile"), new long[] {1, 2, 3}, 12.5))));
-    return new Checkpoint(123_456L, list, metrics, new byte[] {1, 2, 3}, new long[] {7, 8, 9});
+    return new Checkpoint(123_456L, list, metrics, new byte[] {1, 2, 3}, new long[] {7, 8, 9},
+        List.of(new LastNonDirect.Entry(-5L, new Attribution("newsletter", "email", "winter", Attribution.NOT_SET,
+            Attribution.NOT_SET, Channel.EMAIL), 99L)));
   }
 
   @Test
@@ -47,6 +52,7 @@ class CheckpointsTest {
     assertThat(h.sum()).isEqualTo(12.5);
     assertThat(read.visitors()).containsExactly(1, 2, 3);
     assertThat(read.recentSpans()).containsExactly(7, 8, 9);
+    assertThat(read.lastNonDirect()).isEqualTo(written.lastNonDirect());
   }
 
   @Test
