@@ -143,13 +143,17 @@ class CrashRecoveryTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(value = 60, unit = java.util.concurrent.TimeUnit.MINUTES) // the long run; CI's takes ~40 s
   void killedAtRandomMomentsTheProcessorCountsEveryAcknowledgedSpanExactlyOnce() throws Exception {
-    long seed = System.nanoTime();
+    // -Drum.chaos.kills=50 -Drum.chaos.visits=1000 for the long run the README reports.
+    int killsWhileSending = Integer.getInteger("rum.chaos.kills", 5);
+    int visitCount = Integer.getInteger("rum.chaos.visits", 120);
+    long seed = Long.getLong("rum.chaos.seed", System.nanoTime());
     Random random = new Random(seed);
     long now = System.currentTimeMillis() * 1_000_000L;
     List<Visit> visits = new ArrayList<>();
     List<String> channels = List.copyOf(CHANNELS.keySet());
-    for (int i = 0; i < 120; i++) {
+    for (int i = 0; i < visitCount; i++) {
       visits.add(new Visit(SERVICES.get(i % 2), channels.get(random.nextInt(channels.size())), "visit-" + i,
           1 + random.nextInt(5), random.nextBoolean(), now - 60_000_000_000L + i * 100_000_000L));
     }
@@ -191,7 +195,7 @@ class CrashRecoveryTest {
     sender.start();
 
     int kills = 0;
-    while (sending.get() || kills < 5) {
+    while (sending.get() || kills < killsWhileSending) {
       Thread.sleep(300 + random.nextInt(1200));
       current.get().kill();
       kills++;
@@ -229,7 +233,7 @@ class CrashRecoveryTest {
       }
       // The crashes left a log to replay, and the state on disk is what the rules produced, not requests.
       assertThat(Files.readString(dir.resolve("run-1.log"))).contains("recovered");
-      assertThat(kills).isGreaterThanOrEqualTo(6);
+      assertThat(kills).isGreaterThanOrEqualTo(killsWhileSending + 1);
     } finally {
       last.close();
     }
