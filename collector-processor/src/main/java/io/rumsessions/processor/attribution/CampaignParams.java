@@ -82,19 +82,10 @@ final class CampaignParams {
   private void pair(String url, int ps, int pe, int penalty) {
     int eq = url.indexOf('=', ps);
     if (eq < 0 || eq > pe) eq = pe;
-    int ks = ps;
+    int ks = nameStart(url, ps, eq);
     int ke = eq;
-    while (ks < ke && url.charAt(ks) == ' ') ks++;
-    if (ke - ks > 4 && url.regionMatches(true, ks, "amp;", 0, 4)) ks += 4;
     if (ks >= ke) return;
-    String decodedName = null;
-    for (int i = ks; i < ke; i++) {
-      char c = url.charAt(i);
-      if (c == '%' || c == '+') {
-        decodedName = ParamValues.decodeName(url, ks, ke);
-        break;
-      }
-    }
+    String decodedName = decodedName(url, ks, ke);
     int vs = eq + 1;
     for (int f = 0; f < FIELDS; f++) {
       String[] names = NAMES[f];
@@ -120,6 +111,39 @@ final class CampaignParams {
       }
       return;
     }
+  }
+
+  /** Where the name in {@code s[from, to)} starts: after leading spaces and an HTML-escaped {@code &amp;}'s "amp;". */
+  private static int nameStart(String s, int from, int to) {
+    int ks = from;
+    while (ks < to && s.charAt(ks) == ' ') ks++;
+    if (to - ks > 4 && s.regionMatches(true, ks, "amp;", 0, 4)) ks += 4;
+    return ks;
+  }
+
+  /**
+   * Whether the parameter {@code pair} ({@code name=value}) is one of {@code names}, read as
+   * {@link #scan} reads names, so that what {@code utm build} replaces is what is read.
+   */
+  static boolean isNamed(String pair, java.util.List<String> names) {
+    int eq = pair.indexOf('=');
+    int ke = eq < 0 ? pair.length() : eq;
+    int ks = nameStart(pair, 0, ke);
+    if (ks >= ke) return false;
+    String decoded = decodedName(pair, ks, ke);
+    for (String name : names) {
+      if (nameIs(pair, ks, ke, decoded, name)) return true;
+    }
+    return false;
+  }
+
+  /** The name {@code s[ks, ke)} percent-decoded, or null when it holds no escape (nor '+') and is read as it is. */
+  private static String decodedName(String s, int ks, int ke) {
+    for (int i = ks; i < ke; i++) {
+      char c = s.charAt(i);
+      if (c == '%' || c == '+') return ParamValues.decodeName(s, ks, ke);
+    }
+    return null;
   }
 
   private static boolean nameIs(String url, int ks, int ke, String decodedName, String name) {

@@ -47,10 +47,8 @@ final class TaggedUrl {
     if (path.indexOf('/', authority) < 0) path = path + "/";
     List<String> pairs = new ArrayList<>();
     for (String pair : query.split("&")) {
-      if (pair.isEmpty()) continue;
-      int eq = pair.indexOf('=');
-      String name = ParamValues.decodeName(pair, 0, eq < 0 ? pair.length() : eq).toLowerCase(Locale.ROOT);
-      if (!UTM_NAMES.contains(name)) pairs.add(pair);
+      // Matched as the reader matches (an "&amp;" separator, any case): a copy left behind would be read first.
+      if (!pair.isEmpty() && !CampaignParams.isNamed(pair, UTM_NAMES)) pairs.add(pair);
     }
     for (int i = 0; i < UTM_NAMES.size(); i++) {
       String v = values.get(i);

@@ -184,11 +184,20 @@ public final class InputMapping {
       int amp = url.indexOf('&', i);
       if (amp < 0 || amp > end) amp = end;
       if (url.startsWith(idParameter, i)) {
-        return java.net.URLDecoder.decode(url.substring(i + idParameter.length(), amp), java.nio.charset.StandardCharsets.UTF_8);
+        String raw = url.substring(i + idParameter.length(), amp);
+        // URLDecoder throws on a '%' without two hex digits: that failed the whole request (found by fuzzing).
+        return hasBadEscape(raw) ? null : java.net.URLDecoder.decode(raw, java.nio.charset.StandardCharsets.UTF_8);
       }
       i = amp + 1;
     }
     return null;
+  }
+
+  private static boolean hasBadEscape(String s) {
+    for (int i = s.indexOf('%'); i >= 0; i = s.indexOf('%', i + 1)) {
+      if (i + 2 >= s.length() || Character.digit(s.charAt(i + 1), 16) < 0 || Character.digit(s.charAt(i + 2), 16) < 0) return true;
+    }
+    return false;
   }
 
   private boolean isPageview(String name) {

@@ -1,6 +1,7 @@
 package io.rumsessions.processor.receive;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
@@ -31,13 +32,30 @@ import java.util.Base64;
  * ignored.
  */
 public final class OtlpJsonDecoder {
-  private final JsonFactory factory;
+  /**
+   * Field names a factory may learn before it is replaced. OTLP/JSON has about 70 (both
+   * spellings); Jackson's factory keeps every name any body used (up to 6,000), and each parse
+   * that meets a name new to it copies that whole table, ~1 MB: so a 36-byte body of made-up
+   * names cost 230 KB once the table was full (found by fuzzing).
+   */
+  static final int MAX_FIELD_NAMES = 256;
 
-  public OtlpJsonDecoder() {
-    this.factory =
-        JsonFactory.builder()
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
-            .build();
+  private volatile NameCountingFactory factory = newFactory();
+
+  /** Counts the names its parsers have added to its shared tables. */
+  private static final class NameCountingFactory extends JsonFactory {
+    NameCountingFactory(JsonFactoryBuilder b) {
+      super(b);
+    }
+
+    int fieldNames() {
+      return _byteSymbolCanonicalizer.size() + _rootCharSymbols.size();
+    }
+  }
+
+  private static NameCountingFactory newFactory() {
+    return new NameCountingFactory(
+        (JsonFactoryBuilder) new JsonFactoryBuilder().streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build()));
   }
 
   /**
@@ -45,7 +63,17 @@ public final class OtlpJsonDecoder {
    * @throws IOException when the body stream fails or crosses its size limit
    */
   public ExportTraceServiceRequest decode(InputStream in) throws MalformedPayloadException, IOException {
-    try (JsonParser p = factory.createParser(in)) {
+    NameCountingFactory f = factory;
+    try {
+      return decode(f, in);
+    } finally {
+      // Read after the parser is closed: closing is when its new names join the factory's table.
+      if (f.fieldNames() > MAX_FIELD_NAMES) factory = newFactory();
+    }
+  }
+
+  private ExportTraceServiceRequest decode(JsonFactory jsonFactory, InputStream in) throws MalformedPayloadException, IOException {
+    try (JsonParser p = jsonFactory.createParser(in)) {
       ExportTraceServiceRequest.Builder req = ExportTraceServiceRequest.newBuilder();
       p.nextToken();
       object(p, f -> {
