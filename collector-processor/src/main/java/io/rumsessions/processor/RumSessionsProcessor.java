@@ -211,9 +211,9 @@ public final class RumSessionsProcessor implements AutoCloseable {
       }
 
       @Override
-      public void restored(String service) {
-        a.restored(service);
-        b.restored(service);
+      public void restored(String service, int count) {
+        a.restored(service, count);
+        b.restored(service, count);
       }
 
       @Override

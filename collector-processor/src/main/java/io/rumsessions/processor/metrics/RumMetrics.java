@@ -327,8 +327,8 @@ public final class RumMetrics implements SessionListener {
   }
 
   @Override
-  public void restored(String service) {
-    active.labelValues(service).inc();
+  public void restored(String service, int count) {
+    active.labelValues(service).inc(count);
   }
 
   @Override

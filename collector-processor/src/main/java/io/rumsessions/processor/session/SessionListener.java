@@ -15,8 +15,11 @@ public interface SessionListener {
 
   void ended(SessionSummary summary);
 
-  /** A session restored from a snapshot: active again, but its start was already counted. */
-  default void restored(String service) {}
+  /**
+   * Sessions restored from a checkpoint: active again, but their start was already counted.
+   * Told once per service with the number restored (a restart restores up to millions).
+   */
+  default void restored(String service, int count) {}
 
   /** A session ended early to keep the active-session cap. */
   default void evicted(String service) {}

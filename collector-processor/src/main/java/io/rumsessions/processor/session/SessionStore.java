@@ -295,6 +295,7 @@ public final class SessionStore {
 
   /** Puts snapshot sessions back, oldest activity first so the shards' order stays right. */
   public void restore(List<StoredSession> stored) {
+    java.util.Map<String, Integer> restoredPerService = new java.util.TreeMap<>();
     List<StoredSession> sorted = new ArrayList<>(stored);
     sorted.sort(Comparator.comparingLong(StoredSession::lastArrivalMillis));
     for (StoredSession x : sorted) {
@@ -314,11 +315,12 @@ public final class SessionStore {
         boolean wasOpen = t.isOpen(slot);
         t.open(slot, x.generation(), x.firstNanos(), x.lastArrivalMillis());
         t.restore(slot, x, attribution);
-        if (!wasOpen && x.counted() && x.botReason() == null) listener.restored(key.service());
+        if (!wasOpen && x.counted() && x.botReason() == null) restoredPerService.merge(key.service(), 1, Integer::sum);
       } finally {
         shard.lock.unlock();
       }
     }
+    restoredPerService.forEach(listener::restored);
   }
 
   /**

@@ -271,6 +271,7 @@ final class ReferenceSessionStore {
 
   /** Puts snapshot sessions back, oldest activity first so the shards' order stays right. */
   public void restore(List<StoredSession> stored) {
+    java.util.Map<String, Integer> restored = new java.util.TreeMap<>();
     List<StoredSession> sorted = new ArrayList<>(stored);
     sorted.sort(Comparator.comparingLong(StoredSession::lastArrivalMillis));
     for (StoredSession x : sorted) {
@@ -301,11 +302,12 @@ final class ReferenceSessionStore {
         s.backendRequests = x.backendRequests();
         s.backendErrors = x.backendErrors();
         s.conversions = x.conversions();
-        if (shard.active.put(key, s) == null && s.counted && s.botReason == null) listener.restored(key.service());
+        if (shard.active.put(key, s) == null && s.counted && s.botReason == null) restored.merge(key.service(), 1, Integer::sum);
       } finally {
         shard.lock.unlock();
       }
     }
+    restored.forEach(listener::restored);
   }
 
   private Shard shardFor(SessionKey key) {

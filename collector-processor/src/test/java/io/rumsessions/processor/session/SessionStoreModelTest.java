@@ -42,8 +42,8 @@ class SessionStoreModelTest {
     }
 
     @Override
-    public void restored(String service) {
-      calls.add("restored " + service);
+    public void restored(String service, int count) {
+      calls.add("restored " + service + " " + count);
     }
 
     @Override

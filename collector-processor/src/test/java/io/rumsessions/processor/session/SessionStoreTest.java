@@ -224,8 +224,8 @@ class SessionStoreTest {
       }
 
       @Override
-      public void restored(String service) {
-        restored.add(service);
+      public void restored(String service, int count) {
+        for (int i = 0; i < count; i++) restored.add(service);
       }
     });
     second.restore(saved);
