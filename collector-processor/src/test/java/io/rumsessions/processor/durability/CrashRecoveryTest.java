@@ -42,6 +42,10 @@ class CrashRecoveryTest {
     CHANNELS.put("paid_search", new String[] {"?utm_source=google&utm_medium=cpc&utm_campaign=brand", null});
   }
 
+  private static final int WINDOW = 8;
+  /** Longer than a visit's spans take to arrive through a few restarts (see requests()). */
+  private static final int TIMEOUT_SECONDS = 30;
+
   @TempDir
   Path dir;
 
@@ -90,25 +94,27 @@ class CrashRecoveryTest {
 
   /**
    * Requests of up to three spans from different visits of one service, each visit's spans in
-   * order across requests.
+   * order across requests. Visits go through a window of {@value #WINDOW} at a time, as real
+   * visits overlap: a visit's spans arrive within a few requests of each other, so however long
+   * the run, a session is never idle past the timeout while it still has spans to come.
    */
   private static List<String> requests(List<Visit> visits, Random random) {
     List<String> out = new ArrayList<>();
     for (String service : SERVICES) {
-      List<Visit> mine = visits.stream().filter(v -> v.service().equals(service)).toList();
-      int[] next = new int[mine.size()];
-      int left = mine.stream().mapToInt(Visit::spans).sum();
-      while (left > 0) {
+      List<Visit> waiting = new ArrayList<>(visits.stream().filter(v -> v.service().equals(service)).toList());
+      List<Visit> window = new ArrayList<>();
+      java.util.Map<Visit, Integer> next = new java.util.HashMap<>();
+      while (!waiting.isEmpty() || !window.isEmpty()) {
+        while (window.size() < WINDOW && !waiting.isEmpty()) window.add(waiting.remove(0));
         List<String> batch = new ArrayList<>();
-        int size = 1 + random.nextInt(3);
-        for (int k = 0; k < mine.size() && batch.size() < size; k++) {
-          int v = (k + random.nextInt(mine.size())) % mine.size();
-          if (next[v] < mine.get(v).spans() && batch.stream().noneMatch(s -> s.contains(mine.get(v).id() + "\""))) {
-            batch.add(mine.get(v).span(next[v]++));
-            left--;
-          }
+        List<Visit> shuffled = new ArrayList<>(window);
+        java.util.Collections.shuffle(shuffled, random);
+        for (Visit v : shuffled.subList(0, Math.min(shuffled.size(), 1 + random.nextInt(3)))) {
+          int i = next.merge(v, 1, Integer::sum) - 1;
+          batch.add(v.span(i));
+          if (i + 1 == v.spans()) window.remove(v);
         }
-        if (!batch.isEmpty()) out.add(request(service, batch));
+        out.add(request(service, batch));
       }
     }
     return out;
@@ -159,7 +165,7 @@ class CrashRecoveryTest {
     }
     List<String> requests = requests(visits, random);
     Path state = dir.resolve("state");
-    String[] flags = {"--state-dir", state.toString(), "--inactivity-timeout", "8s",
+    String[] flags = {"--state-dir", state.toString(), "--inactivity-timeout", TIMEOUT_SECONDS + "s",
         "--set", "session.allowed-lateness=0s", "--set", "session.sweep-interval=200ms",
         "--set", "state.checkpoint-interval=1500ms"};
 
@@ -204,15 +210,17 @@ class CrashRecoveryTest {
     sender.join();
     System.out.printf("chaos: seed %d, %d requests, %d kills while sending, %d retries%n", seed, requests.size(), kills, retries.get());
 
-    // Every session ends (8 s after its last span); then one more crash, after the ends.
-    Thread.sleep(10_000);
+    // Every session ends (the timeout after its last span); then one more crash, after the ends.
+    Thread.sleep((TIMEOUT_SECONDS + 3) * 1000L);
     current.get().kill();
     kills++;
     ProcessorProcess last = ProcessorProcess.start(dir.resolve("run-" + kills + ".log"), flags);
     current.set(last);
     try {
       Scrape s = Scrape.of(last.metricsPort);
-      String why = "seed " + seed + ", " + kills + " kills, " + retries.get() + " retries";
+      String why = "seed " + seed + ", " + kills + " kills, " + retries.get() + " retries; spans by outcome: "
+          + java.util.stream.Stream.of("accepted", "late", "duplicate", "bot", "session_limit", "invalid", "invalid_timestamp")
+              .map(o -> o + " " + (long) s.sum("rum_spans_received_total", "outcome=\"" + o + "\"")).toList();
       int spans = visits.stream().mapToInt(Visit::spans).sum();
       assertThat(s.sum("rum_spans_received_total", "outcome=\"accepted\"")).as(why).isEqualTo(spans);
       assertThat(s.sum("rum_sessions_active")).as(why).isZero();
