@@ -29,6 +29,14 @@ import java.util.zip.CRC32C;
 public final class StateLog implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(StateLog.class.getName());
   private static final int HEADER = 8;
+  /**
+   * Each segment starts with "RUMW" and the record format's version: a log written by another
+   * version is refused at start rather than misread. Bump it whenever a change's encoding changes
+   * (a clean shutdown leaves no log to replay, so upgrades after SIGTERM never meet an old one).
+   */
+  private static final int FILE_MAGIC = 0x52554d57;
+  static final int FORMAT_VERSION = 1;
+  private static final int FILE_HEADER = 8;
   /** A record larger than this is not one we wrote: the length field itself is torn. */
   static final int MAX_RECORD = 64 << 20;
 
@@ -102,7 +110,9 @@ public final class StateLog implements AutoCloseable {
       long size = c.size();
       ByteBuffer head = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
       CRC32C crc = new CRC32C();
-      long pos = 0;
+      if (size < FILE_HEADER) return 0;
+      checkFileHeader(c, file);
+      long pos = FILE_HEADER;
       while (pos + HEADER <= size) {
         head.clear();
         if (c.read(head, pos) < HEADER) break;
@@ -176,7 +186,7 @@ public final class StateLog implements AutoCloseable {
       if (next <= from || start >= upTo) continue;
       Path file = segment(start);
       try (FileChannel c = FileChannel.open(file, StandardOpenOption.READ)) {
-        long pos = Math.max(0, from - start);
+        long pos = Math.max(FILE_HEADER, from - start);
         ByteBuffer head = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
         while (start + pos + HEADER <= upTo) {
           head.clear();
@@ -272,11 +282,29 @@ public final class StateLog implements AutoCloseable {
     return n;
   }
 
+  private static void checkFileHeader(FileChannel c, Path file) throws IOException {
+    ByteBuffer h = ByteBuffer.allocate(FILE_HEADER).order(ByteOrder.LITTLE_ENDIAN);
+    if (c.read(h, 0) < FILE_HEADER || h.getInt(0) != FILE_MAGIC) throw new IOException(file + " is not a rum-sessions state log");
+    int version = h.getInt(4);
+    if (version != FORMAT_VERSION) {
+      throw new IOException(file + " was written by a version with state log format " + version + ", this one reads "
+          + FORMAT_VERSION + ": start that version to write a checkpoint (SIGTERM), or move the log away to lose what it holds");
+    }
+  }
+
+  /** Appends go on at {@code start} (a new segment gets its header first). */
   private void openSegment(long start) throws IOException {
     RandomAccessFile f = new RandomAccessFile(segment(start).toFile(), "rw");
     long size = f.length();
+    if (size == 0) {
+      byte[] h = new byte[FILE_HEADER];
+      ByteBuffer.wrap(h).order(ByteOrder.LITTLE_ENDIAN).putInt(FILE_MAGIC).putInt(FORMAT_VERSION);
+      f.write(h);
+      size = FILE_HEADER;
+    }
     f.seek(size);
-    segmentStart = start - size;
+    segmentStart = start;
+    written = start + size;
     this.file = f;
     Checkpoints.syncDirectory(dir);
   }

@@ -115,6 +115,18 @@ class StateLogTest {
   }
 
   @Test
+  void aLogWrittenInAnotherFormatVersionIsRefusedNotMisread() throws IOException {
+    try (StateLog log = StateLog.open(dir, 0, 1 << 20, b -> {})) {
+      append(log, "a record");
+    }
+    Path segment = onlySegment();
+    byte[] bytes = Files.readAllBytes(segment);
+    bytes[4] = (byte) (StateLog.FORMAT_VERSION + 1);
+    Files.write(segment, bytes);
+    assertThatThrownBy(() -> replay(dir, 0)).isInstanceOf(IOException.class).hasMessageContaining("format");
+  }
+
+  @Test
   void recordBufferAndReaderAgreeOnEveryKindOfValue() throws IOException {
     RecordBuffer b = new RecordBuffer();
     b.writeByte(7);
