@@ -42,7 +42,11 @@ public final class ConfigLoader {
   }
 
   private static void put(ObjectNode root, String dotted, String value) {
-    String[] parts = dotted.split("\\.");
+    String[] parts = dotted.split("\\.", -1);
+    for (String part : parts) {
+      // A key of dots alone split into nothing and failed with an index error (found by fuzzing).
+      if (part.isEmpty()) throw new ConfigException(dotted + ": not a key such as session.inactivity-timeout");
+    }
     ObjectNode n = root;
     for (int i = 0; i < parts.length - 1; i++) {
       JsonNode child = n.get(parts[i]);

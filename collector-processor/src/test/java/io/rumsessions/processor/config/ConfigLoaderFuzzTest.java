@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 
 /**
  * The config loader on any YAML file and {@code --set} overrides (the input's YAML, then after
- * a NUL byte one {@code key=value} override a line; seeded with the README's examples). A bad
+ * a NUL byte one {@code key=value} override a line; seeded with configs touching most sections). A bad
  * config is refused with a {@link ConfigException} that says what is wrong; anything else thrown
  * is a bug. What the loader accepts must build the parts the processor makes from it at start
  * (their own IllegalArgumentException, which startup reports, is allowed).
