@@ -8,7 +8,7 @@ import java.lang.management.ManagementFactory;
 public final class Fuzzing {
   /**
    * Each fuzz test's time in the {@code fuzz} surefire execution of {@code mvn verify}: six
-   * targets, one JVM each, stay within about 90 seconds of CI time.
+   * targets, one JVM each, take about 60 seconds of CI time (most of it JVM start and instrumentation).
    */
   public static final String CI_DURATION = "4s";
 
