@@ -28,8 +28,8 @@ class OtlpJsonDecoderFuzzTest {
     runs++;
     if (readers == null) readers = new OtlpWireSpansTest();
     ExportTraceServiceRequest[] request = new ExportTraceServiceRequest[1];
-    // Builders and Strings grow with the body. Measured under Jazzer's hooks, which allocate too: a
-    // 3 KB body of made-up names took 1.5 MB here and 12 KB without them. The name-table copies this
+    // Builders and Strings grow with the body. Measured under Jazzer, whose instrumentation allocates too: a
+    // 3 KB body of made-up names took 1.5 MB here and 12 KB without it. The name-table copies this
     // once let through (FuzzFindingsTest) are checked there, without the hooks.
     try {
       Fuzzing.assertAllocatesLessThan(1024L * body.length + (1 << 20), "decoding a " + body.length + "-byte body",
