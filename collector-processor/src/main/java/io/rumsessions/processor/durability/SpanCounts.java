@@ -56,13 +56,9 @@ public final class SpanCounts {
   }
 
   void countInto(RumMetrics metrics, String service) {
-    metrics.spans(service, "accepted", accepted);
-    metrics.spans(service, "late", late);
-    metrics.spans(service, "invalid", invalid);
-    metrics.spans(service, "invalid_timestamp", badTime);
-    metrics.spans(service, "session_limit", limited);
-    metrics.spans(service, "bot", bot);
-    metrics.spans(service, "duplicate", duplicate);
+    // values() starts with the outcomes in RumMetrics.SPAN_OUTCOMES' order: one list of names.
+    long[] v = values();
+    for (int i = 0; i < RumMetrics.SPAN_OUTCOMES.size(); i++) metrics.spans(service, RumMetrics.SPAN_OUTCOMES.get(i), v[i]);
     metrics.backendSpans(service, "attributed", backendAttributed);
     metrics.backendSpans(service, "unattributed", backendUnattributed);
     metrics.spansWithoutUserAgent(service, withoutUserAgent);
