@@ -108,8 +108,8 @@ public final class RumSessionsProcessor implements AutoCloseable {
     VisitorsConfig vc = config.visitors();
     this.visitors = vc.enabled() ? new UniqueVisitors(vc, calendar) : null;
     this.visitorsFile = new VisitorsFile(config.state().dir());
-    ServiceNames services = new ServiceNames(config.metrics().maxServices(), metrics::initService);
-    config.metrics().services().forEach(services::canonical);
+    ServiceNames services = new ServiceNames(config.metrics().maxServices());
+    config.metrics().services().forEach(name -> metrics.browserService(services.canonical(name)));
     TraceSessions traces = new TraceSessions(config.session().traceMapSize());
     RecentSpans recent = new RecentSpans(config.state().recentSpans());
     AttributionConfig.LastNonDirectConfig lnd = config.attribution().lastNonDirect();

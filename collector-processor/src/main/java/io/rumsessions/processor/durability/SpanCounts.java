@@ -58,6 +58,7 @@ public final class SpanCounts {
   void countInto(RumMetrics metrics, String service) {
     // values() starts with the outcomes in RumMetrics.SPAN_OUTCOMES' order: one list of names.
     long[] v = values();
+    if ((accepted | late | bot | limited | duplicate) != 0) metrics.browserService(service);
     for (int i = 0; i < RumMetrics.SPAN_OUTCOMES.size(); i++) metrics.spans(service, RumMetrics.SPAN_OUTCOMES.get(i), v[i]);
     metrics.backendSpans(service, "attributed", backendAttributed);
     metrics.backendSpans(service, "unattributed", backendUnattributed);

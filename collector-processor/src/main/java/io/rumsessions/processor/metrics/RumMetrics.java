@@ -194,14 +194,21 @@ public final class RumMetrics implements SessionListener {
   public static final List<String> SPAN_OUTCOMES =
       List.of("accepted", "late", "invalid", "invalid_timestamp", "session_limit", "bot", "duplicate");
 
+  /** Services whose series were created at zero, at most metrics.max-services + 1. */
+  private final java.util.Set<String> initialized = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /**
-   * Creates a service's bounded series at zero (about 320: the four session counters by every
+   * A service with browser spans (not a backend's only): creates its bounded series at zero (about 320: the four session counters by every
    * channel and device, span outcomes, visitor types, evictions, reclassifications, backend
    * outcomes). A series that first appears with its first increment shows no increase in
    * Prometheus; created at zero, the first session of each label set shows on the dashboards.
    * Campaign series (unbounded values) and histograms are left to appear with use.
    */
-  public void initService(String service) {
+  public void browserService(String service) {
+    if (initialized.add(service)) initService(service);
+  }
+
+  private void initService(String service) {
     for (io.rumsessions.processor.attribution.Channel c : io.rumsessions.processor.attribution.Channel.values()) {
       for (String device : SESSION_DEVICES) {
         for (Counter counter : List.of(started, ended, bounces, engaged)) counter.labelValues(service, c.label(), device);

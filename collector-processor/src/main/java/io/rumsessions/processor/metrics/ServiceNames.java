@@ -14,34 +14,18 @@ public final class ServiceNames {
 
   private final int max;
   private final ConcurrentHashMap<String, String> known = new ConcurrentHashMap<>();
-  private final java.util.function.Consumer<String> onNew;
-  private volatile boolean otherSeen;
 
   public ServiceNames(int max) {
-    this(max, name -> {});
-  }
-
-  /** @param onNew told each canonical name once, when it is first returned ({@code other} included) */
-  public ServiceNames(int max, java.util.function.Consumer<String> onNew) {
     this.max = max;
-    this.onNew = onNew;
   }
 
   public String canonical(String raw) {
     if (raw == null || raw.isEmpty()) raw = UNKNOWN;
     String hit = known.get(raw);
     if (hit != null) return hit;
-    if (known.size() >= max) {
-      if (!otherSeen) {
-        otherSeen = true;
-        onNew.accept(OTHER);
-      }
-      return OTHER;
-    }
+    if (known.size() >= max) return OTHER;
     String name = raw.length() > MAX_LENGTH ? raw.substring(0, MAX_LENGTH) : raw;
     String prior = known.putIfAbsent(raw, name);
-    if (prior != null) return prior;
-    onNew.accept(name);
-    return name;
+    return prior != null ? prior : name;
   }
 }
