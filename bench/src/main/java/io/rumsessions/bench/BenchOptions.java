@@ -32,6 +32,8 @@ public final class BenchOptions {
   public boolean fitCheck = true;
   /** After the heap phase: SIGKILL the processor with its sessions open and time the restart. */
   public boolean restartCheck = true;
+  /** Wait after loading the heap phase's sessions, for a checkpoint in progress to finish. */
+  public long settleMillis = 8000;
   public String fitHeap = "1g";
   public double fitMargin = 0.9;
   public Path jfrDir;

@@ -303,6 +303,9 @@ public final class RumBench {
       long baseSessions = p.activeSessions();
       long base = Tools.liveHeapBytes(p.pid());
       long sessions = loadSessions(p, runner, baseSessions + n);
+      // A checkpoint started by the load (state.checkpoint-log-bytes) holds a copy of the sessions
+      // as objects until it is written: let it finish, or the copy counts as live heap.
+      Thread.sleep(o.settleMillis);
       long after = Tools.liveHeapBytes(p.pid());
       long added = sessions - baseSessions;
       double perSession = (after - base) / (double) added;
