@@ -73,7 +73,7 @@ class RestartTest {
       assertThat(after.sum("rum_sessions_active", SERVICE)).isEqualTo(1);
       assertThat(second.terminate()).isIn(0, 143);
     }
-    List<StoredSession> finalState = new Checkpoints(state).read().sessions();
+    java.util.Collection<StoredSession> finalState = new Checkpoints(state).read().sessions();
     assertThat(finalState).singleElement().satisfies(x -> {
       assertThat(x.keyId()).isEqualTo("visitor-1");
       assertThat(x.pageviews()).isEqualTo(3);

@@ -14,5 +14,5 @@ import java.util.List;
  * @param recentSpans the recently seen span hashes, oldest first
  * @param lastNonDirect the visitors' last non-direct attributions, least recently remembered first
  */
-public record Checkpoint(long position, List<StoredSession> sessions, SavedMetrics metrics, byte[] visitors,
+public record Checkpoint(long position, java.util.Collection<StoredSession> sessions, SavedMetrics metrics, byte[] visitors,
     long[] recentSpans, List<LastNonDirect.Entry> lastNonDirect) {}

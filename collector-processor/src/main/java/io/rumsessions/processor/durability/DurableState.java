@@ -277,13 +277,20 @@ public final class DurableState implements AutoCloseable {
     lock.lock();
     try {
       if (log != null) log.rotate();
-      c = new Checkpoint(log == null ? 0 : log.position(), sessions.snapshot(),
-          metrics == null ? SavedMetrics.NONE : metrics.save(), visitorBytes(), recent.save(),
-          lastNonDirect == null ? java.util.List.of() : lastNonDirect.save());
-    } finally {
+      // Under the lock only copies: the session tables as arrays, the rest small. The objects
+      // and the file are made after it is released.
+      SessionStore.Frozen frozen = sessions.freeze();
+      long position = log == null ? 0 : log.position();
+      SavedMetrics saved = metrics == null ? SavedMetrics.NONE : metrics.save();
+      byte[] sketches = visitorBytes();
+      long[] spans = recent.save();
+      java.util.List<LastNonDirect.Entry> attributions = lastNonDirect == null ? java.util.List.of() : lastNonDirect.save();
       lock.unlock();
+      lastPauseNanos = System.nanoTime() - started;
+      c = new Checkpoint(position, frozen, saved, sketches, spans, attributions);
+    } finally {
+      if (lock.isHeldByCurrentThread()) lock.unlock();
     }
-    lastPauseNanos = System.nanoTime() - started;
     try {
       checkpoints.write(c);
     } catch (IOException e) {

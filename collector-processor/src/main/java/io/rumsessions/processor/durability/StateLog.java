@@ -52,6 +52,9 @@ public final class StateLog implements AutoCloseable {
    */
   private RandomAccessFile file;
   private boolean closed;
+  /** Segments rotated away and not yet fsynced, oldest first; guarded by syncLock. */
+  private final List<RandomAccessFile> rotated = new ArrayList<>();
+  private boolean directoryDirty;
   private byte[] frame = new byte[1 << 16];
   private volatile long segmentStart;
   private volatile long written;
@@ -102,6 +105,7 @@ public final class StateLog implements AutoCloseable {
     log.written = end;
     log.durable = end;
     log.openSegment(end);
+    Checkpoints.syncDirectory(dir);
     return log;
   }
 
@@ -214,9 +218,9 @@ public final class StateLog implements AutoCloseable {
       if (durable >= position) return;
       if (failure != null) throw new IOException("the state log failed earlier", failure);
       long target = written;
-      RandomAccessFile f = file;
       try {
-        f.getFD().sync();
+        syncRotated();
+        file.getFD().sync();
       } catch (IOException e) {
         failure = e;
         throw e;
@@ -247,12 +251,25 @@ public final class StateLog implements AutoCloseable {
   /** Starts a new segment at the current position; called under the state lock, e.g. at a checkpoint. */
   public void rotate() throws IOException {
     synchronized (syncLock) {
-      // Whatever the old segment holds is made durable before appends move on to the next file.
-      file.getFD().sync();
-      if (written > durable) durable = written;
-      file.close();
+      // The old segment is fsynced (and the new one's directory entry) by the next awaitDurable
+      // or sync, outside the caller's state lock: a rotation must not stall requests for an fsync.
+      rotated.add(file);
+      openSegment(written);
+      directoryDirty = true;
     }
-    openSegment(written);
+  }
+
+  /** Fsyncs and closes the segments rotated away since the last call, and the directory; under syncLock. */
+  private void syncRotated() throws IOException {
+    for (RandomAccessFile f : rotated) {
+      f.getFD().sync();
+      f.close();
+    }
+    rotated.clear();
+    if (directoryDirty) {
+      Checkpoints.syncDirectory(dir);
+      directoryDirty = false;
+    }
   }
 
   /** Deletes the segments that end at or before {@code position} (a checkpoint covers them). */
@@ -306,7 +323,6 @@ public final class StateLog implements AutoCloseable {
     segmentStart = start;
     written = start + size;
     this.file = f;
-    Checkpoints.syncDirectory(dir);
   }
 
   private Path segment(long start) {
@@ -337,7 +353,11 @@ public final class StateLog implements AutoCloseable {
     synchronized (syncLock) {
       if (!closed) {
         closed = true;
-        if (failure == null) file.getFD().sync();
+        if (failure == null) {
+          syncRotated();
+          file.getFD().sync();
+        }
+        for (RandomAccessFile f : rotated) f.close();
         file.close();
       }
     }

@@ -273,28 +273,95 @@ public final class SessionStore {
     return n;
   }
 
-  /** Every active and remembered session, for the restart snapshot. */
+  /** Every active and remembered session, for a checkpoint. */
   public List<StoredSession> snapshot() {
-    List<StoredSession> out = new ArrayList<>();
-    for (Shard shard : shards) {
-      shard.lock.lock();
+    return new ArrayList<>(freeze());
+  }
+
+  /**
+   * The sessions as they are now, copied as arrays (memory speed, under each shard's lock); the
+   * objects are built from the copy by {@link Frozen#sessions()}, after whatever lock the
+   * caller holds for consistency is released, one at a time as they are iterated, so a
+   * checkpoint holds the arrays' copy but never all the sessions as objects.
+   */
+  public Frozen freeze() {
+    SessionTable[] copies = new SessionTable[SHARDS];
+    for (int i = 0; i < SHARDS; i++) {
+      shards[i].lock.lock();
       try {
-        SessionTable t = shard.table;
-        for (int slot = t.oldestOpen(); slot >= 0; slot = t.nextOpen(slot)) out.add(t.stored(slot));
-        for (int slot = t.oldestEnded(); slot >= 0; slot = t.nextEnded(slot)) {
-          out.add(new StoredSession(t.service(slot), t.keyId(slot), t.endedGeneration(slot), true,
-              t.endedFirstNanos(slot), t.endedLastNanos(slot), t.endedAtMillis(slot), 0, 0, 0, 0, 0, null, null, null,
-              null, null, false, null, null, 0, 0, null, null, null, 0));
-        }
+        copies[i] = shards[i].table.copyForReading();
       } finally {
-        shard.lock.unlock();
+        shards[i].lock.unlock();
       }
     }
-    return out;
+    return new Frozen(copies);
+  }
+
+  /** A copy of the session tables at one moment. */
+  public static final class Frozen extends java.util.AbstractCollection<StoredSession> {
+    private final SessionTable[] tables;
+    private final int size;
+
+    private Frozen(SessionTable[] tables) {
+      this.tables = tables;
+      int n = 0;
+      for (SessionTable t : tables) n += t.openCount() + t.endedCount();
+      this.size = n;
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+
+    @Override
+    public java.util.Iterator<StoredSession> iterator() {
+      return new java.util.Iterator<>() {
+        int table = 0;
+        int slot = tables.length == 0 ? -1 : tables[0].oldestOpen();
+        boolean ended = false;
+
+        private void advance() {
+          while (slot < 0 && table < tables.length) {
+            if (!ended) {
+              ended = true;
+              slot = tables[table].oldestEnded();
+            } else if (++table < tables.length) {
+              ended = false;
+              slot = tables[table].oldestOpen();
+            }
+          }
+        }
+
+        @Override
+        public boolean hasNext() {
+          advance();
+          return slot >= 0;
+        }
+
+        @Override
+        public StoredSession next() {
+          if (!hasNext()) throw new java.util.NoSuchElementException();
+          SessionTable t = tables[table];
+          int s = slot;
+          StoredSession out;
+          if (!ended) {
+            out = t.stored(s);
+            slot = t.nextOpen(s);
+          } else {
+            out = new StoredSession(t.service(s), t.keyId(s), t.endedGeneration(s), true,
+                t.endedFirstNanos(s), t.endedLastNanos(s), t.endedAtMillis(s), 0, 0, 0, 0, 0, null, null, null,
+                null, null, false, null, null, 0, 0, null, null, null, 0);
+            slot = t.nextEnded(s);
+          }
+          return out;
+        }
+      };
+    }
   }
 
   /** Puts snapshot sessions back, oldest activity first so the shards' order stays right. */
-  public void restore(List<StoredSession> stored) {
+  public void restore(java.util.Collection<StoredSession> stored) {
     java.util.Map<String, Integer> restoredPerService = new java.util.TreeMap<>();
     List<StoredSession> sorted = new ArrayList<>(stored);
     sorted.sort(Comparator.comparingLong(StoredSession::lastArrivalMillis));

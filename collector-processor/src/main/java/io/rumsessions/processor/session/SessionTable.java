@@ -450,6 +450,34 @@ final class SessionTable {
   }
 
   /** The open session as the restart snapshot stores it. */
+  /**
+   * A copy of the columns and list heads, to read outside the shard's lock: a checkpoint copies
+   * arrays under the lock (memory speed) and builds its objects afterwards. The copy has no
+   * index and must only be read (stored, the open and ended lists, their fields).
+   */
+  SessionTable copyForReading() {
+    SessionTable c = new SessionTable();
+    c.longs = new long[longs.length][];
+    c.ints = new int[ints.length][];
+    c.refs = new Object[refs.length][];
+    for (int p = 0; p < pages; p++) {
+      c.longs[p] = longs[p].clone();
+      c.ints[p] = ints[p].clone();
+      c.refs[p] = refs[p].clone();
+    }
+    c.pages = pages;
+    c.used = used;
+    c.freeHead = freeHead;
+    c.inUse = inUse;
+    c.openHead = openHead;
+    c.openTail = openTail;
+    c.openCount = openCount;
+    c.endedHead = endedHead;
+    c.endedTail = endedTail;
+    c.endedCount = endedCount;
+    return c;
+  }
+
   StoredSession stored(int slot) {
     Attribution a = attribution(slot);
     return new StoredSession(service(slot), keyId(slot), generation(slot), false, firstNanos(slot), lastNanos(slot),
