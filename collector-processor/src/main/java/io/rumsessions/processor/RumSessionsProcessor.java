@@ -3,58 +3,32 @@ package io.rumsessions.processor;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.rumsessions.processor.attribution.Attribution;
-import io.rumsessions.processor.attribution.CampaignAttributor;
-import io.rumsessions.processor.attribution.CampaignRegistry;
-import io.rumsessions.processor.attribution.LastNonDirect;
-import io.rumsessions.processor.config.AttributionConfig;
-import io.rumsessions.processor.attribution.SourceLists;
-import io.rumsessions.processor.bots.BehaviourRule;
-import io.rumsessions.processor.bots.BotFilter;
-import io.rumsessions.processor.calendar.SiteCalendar;
 import io.rumsessions.processor.config.ExportConfig;
 import io.rumsessions.processor.config.VisitorsConfig;
 import io.rumsessions.processor.config.ProcessorConfig;
-import io.rumsessions.processor.export.ForwardedSpans;
-import io.rumsessions.processor.export.SessionSpanListener;
-import io.rumsessions.processor.export.SessionSpans;
-import io.rumsessions.processor.identity.CookieFreeId;
 import io.rumsessions.processor.identity.DailySalts;
-import io.rumsessions.processor.identity.TraceSessions;
-import io.rumsessions.processor.identity.VisitorIdentity;
 import io.rumsessions.processor.ingest.SpanPipeline;
-import io.rumsessions.processor.input.InputMapping;
 import io.rumsessions.processor.metrics.DurableRegistry;
 import io.rumsessions.processor.metrics.RumMetrics;
-import io.rumsessions.processor.metrics.ServiceNames;
-import io.rumsessions.processor.privacy.Redaction;
 import io.rumsessions.processor.receive.Admission;
 import io.rumsessions.processor.receive.MemoryLimiter;
 import io.rumsessions.processor.receive.OtlpGrpcReceiver;
 import io.rumsessions.processor.receive.OtlpHttpReceiver;
-import io.rumsessions.processor.session.EngagementRule;
-import io.rumsessions.processor.session.SessionKey;
-import io.rumsessions.processor.session.SessionListener;
 import io.rumsessions.processor.session.SessionStore;
-import io.rumsessions.processor.session.SessionSummary;
-import io.rumsessions.processor.session.StoredSession;
 import io.rumsessions.processor.config.StateConfig;
 import io.rumsessions.processor.durability.DurableState;
 import io.rumsessions.processor.durability.ExportQueue;
-import io.rumsessions.processor.durability.PendingExports;
 import io.rumsessions.processor.export.DurableExporter;
 import io.rumsessions.processor.export.GrpcOtlpSender;
 import io.rumsessions.processor.export.HttpOtlpSender;
 import io.rumsessions.processor.export.OtlpSender;
-import io.rumsessions.processor.durability.StateChanges;
-import io.rumsessions.processor.ingest.RecentSpans;
+import io.rumsessions.processor.engine.SessionEngine;
 import io.rumsessions.processor.snapshot.VisitorsFile;
 import io.rumsessions.processor.visitors.UniqueVisitors;
 import io.rumsessions.processor.snippet.SnippetHandler;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.InstantSource;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -79,6 +53,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
   private final UniqueVisitors visitors;
   private final VisitorsFile visitorsFile;
   private final SpanPipeline pipeline;
+  private final SessionEngine engine;
   private final ScheduledExecutorService sweeper;
   /** Checkpoints and fsyncs, apart from the sweeper: writing a large checkpoint must not delay session ends. */
   private final ScheduledExecutorService stateTasks;
@@ -88,38 +63,16 @@ public final class RumSessionsProcessor implements AutoCloseable {
   public RumSessionsProcessor(ProcessorConfig config, InstantSource clock) throws IOException {
     this.config = config;
     this.clock = clock;
-    EngagementRule engagement = new EngagementRule(config.session().engagedAfter());
-    RumMetrics metrics = new RumMetrics(registry, engagement);
     JvmMetrics.builder().register(registry);
-
-    ExportConfig ex = config.export();
-    // Spans to export are written into the state log with the changes that made them: the log is the export queue.
-    PendingExports exports = new PendingExports();
-    SessionListener listener = metrics;
-    if (ex.enabled() && ex.sessionSpans()) {
-      SessionListener spans = new SessionSpanListener(new SessionSpans(engagement), exports);
-      listener = both(metrics, spans);
-    }
-    this.sessions = new SessionStore(config.session(), listener,
-        config.bots().enabled() ? new BehaviourRule(config.bots().behaviour()) : BehaviourRule.disabled());
-    metrics.registerCapacity(registry, sessions.capacity());
-
-    SiteCalendar calendar = new SiteCalendar(config.session().timeZone());
-    VisitorsConfig vc = config.visitors();
-    this.visitors = vc.enabled() ? new UniqueVisitors(vc, calendar) : null;
+    this.engine = new SessionEngine(config, clock, registry,
+        new DailySalts(new SecureRandom(), config.state().saltDir()), null, null);
+    RumMetrics metrics = engine.metrics();
+    this.sessions = engine.sessions();
+    this.visitors = engine.visitors();
     this.visitorsFile = new VisitorsFile(config.state().dir());
-    ServiceNames services = new ServiceNames(config.metrics().maxServices());
-    config.metrics().services().forEach(name -> metrics.browserService(services.canonical(name)));
-    TraceSessions traces = new TraceSessions(config.session().traceMapSize());
-    RecentSpans recent = new RecentSpans(config.state().recentSpans());
-    AttributionConfig.LastNonDirectConfig lnd = config.attribution().lastNonDirect();
-    LastNonDirect lastNonDirect = lnd.enabled() ? new LastNonDirect(lnd.lookback().toMillis(), lnd.maxVisitors()) : null;
-    this.state = new DurableState(config.state(),
-        new StateChanges(sessions, traces, metrics, visitors, services, recent, exports, lastNonDirect),
-        sessions, metrics, visitors, recent, lastNonDirect);
-    DurableState.Recovery recovery = state.recover(clock.millis());
-    state.registerMetrics(registry);
-    registry.view(state::durableView);
+    this.state = engine.state();
+    DurableState.Recovery recovery = engine.recover(clock.millis());
+    ExportConfig ex = config.export();
     if (ex.enabled()) {
       state.exportSpans(true);
       ExportQueue queue = new ExportQueue(state);
@@ -131,11 +84,12 @@ public final class RumSessionsProcessor implements AutoCloseable {
     if (recovery.fromCheckpoint() || recovery.replayedRecords() > 0) {
       LOG.log(System.Logger.Level.INFO, "recovered {0} sessions from {1} and {2} log records ({3} bytes) in {4} ms"
           + " (checkpoint read {5} ms, restored {6} ms, log replayed {7} ms)",
-          recovery.sessions(), state.checkpoints().path(), recovery.replayedRecords(), recovery.replayedBytes(), recovery.millis(),
+          recovery.sessions(), state.checkpoints().describe(), recovery.replayedRecords(), recovery.replayedBytes(), recovery.millis(),
           recovery.readMillis(), recovery.restoreMillis(), recovery.replayMillis());
     }
 
     if (visitors != null) {
+      VisitorsConfig vc = config.visitors();
       try {
         // The checkpoint holds the sketches as of its log position; the file may be newer, and
         // replaying the log on top of it would take known visitors for new ones.
@@ -150,23 +104,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
           "relative standard error %.1f %% a day, %.1f %% over 7 or 30 days",
           100 * UniqueVisitors.relativeStandardError(vc.lgK(), false), 100 * UniqueVisitors.relativeStandardError(vc.lgK(), true)));
     }
-
-    ForwardedSpans forwarded = ex.enabled() && ex.forwardSpans()
-        ? new ForwardedSpans(new Redaction(pageUrlAttributes(config), config.input().sessionIdAttributes(), config.input().sessionIdUrlParameter()),
-            config.input().maxAttributes(), config.input().maxValueLength())
-        : null;
-    InputMapping inputMapping = new InputMapping(config.input(), config.consent());
-    metrics.registerAttributeLimits(registry, inputMapping::truncatedValues,
-        () -> forwarded == null ? 0 : forwarded.truncatedValues(), () -> forwarded == null ? 0 : forwarded.droppedAttributes());
-    this.pipeline = new SpanPipeline(
-        inputMapping,
-        new VisitorIdentity(config.consent(), new CookieFreeId(new DailySalts(new SecureRandom(), config.state().saltDir())),
-            (service, keyId) -> sessions.isActive(new SessionKey(service, keyId)), calendar),
-        BotFilter.from(config.bots()),
-        new CampaignAttributor(SourceLists.bundled(), loadRegistry(config.attribution().registry()),
-            config.attribution().maxLabelValues(), config.attribution().sameSiteDomains()),
-        config.attribution().conversions(), state, services,
-        forwarded, forwarded == null ? null : exports, visitors, clock, config.input().maxClockSkew());
+    this.pipeline = engine.pipeline();
 
     this.memory = new MemoryLimiter(config.receiver().memoryLimitRatio());
     metrics.registerMemoryLimiter(registry, memory);
@@ -186,57 +124,8 @@ public final class RumSessionsProcessor implements AutoCloseable {
     });
   }
 
-  /**
-   * Attributes holding a URL of the site: the page's, and the referrer, which on every page after
-   * the first is the previous page of the site, query string and all.
-   */
-  private static List<String> pageUrlAttributes(ProcessorConfig config) {
-    List<String> keys = new java.util.ArrayList<>(config.input().urlAttributes());
-    keys.addAll(config.input().referrerAttributes());
-    return keys;
-  }
 
-  private static SessionListener both(SessionListener a, SessionListener b) {
-    return new SessionListener() {
-      @Override
-      public void started(String service, String sessionId, String device, Attribution attribution) {
-        a.started(service, sessionId, device, attribution);
-        b.started(service, sessionId, device, attribution);
-      }
 
-      @Override
-      public void ended(SessionSummary summary) {
-        a.ended(summary);
-        b.ended(summary);
-      }
-
-      @Override
-      public void restored(String service, int count) {
-        a.restored(service, count);
-        b.restored(service, count);
-      }
-
-      @Override
-      public void evicted(String service) {
-        a.evicted(service);
-        b.evicted(service);
-      }
-
-      @Override
-      public void botSession(String service, String reason, boolean wasCounted) {
-        a.botSession(service, reason, wasCounted);
-        b.botSession(service, reason, wasCounted);
-      }
-    };
-  }
-
-  private static CampaignRegistry loadRegistry(java.nio.file.Path path) {
-    try {
-      return CampaignRegistry.load(path);
-    } catch (RuntimeException e) {
-      throw new io.rumsessions.processor.config.ConfigException("attribution.registry: " + e.getMessage(), e);
-    }
-  }
 
   private static OtlpSender sender(ExportConfig ex) {
     return ex.protocol() == ExportConfig.Protocol.GRPC
@@ -356,7 +245,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
       try {
         state.checkpoint();
         LOG.log(System.Logger.Level.INFO, "wrote a checkpoint of {0} active sessions to {1}", sessions.activeCount(),
-            state.checkpoints().path());
+            state.checkpoints().describe());
       } catch (IOException | RuntimeException e) {
         LOG.log(System.Logger.Level.ERROR, "could not write the checkpoint; the next start replays the state log", e);
       }

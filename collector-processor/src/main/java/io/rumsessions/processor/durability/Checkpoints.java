@@ -32,7 +32,7 @@ import java.util.zip.CheckedOutputStream;
  * fsynced, so a crash at any moment leaves the old checkpoint or the new one, whole. Sessions
  * are aggregates with paths (no query strings); ids only as the consent rules allow.
  */
-public final class Checkpoints {
+public final class Checkpoints implements CheckpointStore {
   private static final int MAGIC = 0x52554d43; // "RUMC"
   private static final int VERSION = 3;
   /** Magic, version and the body's length come first; the body's CRC32C last. */
@@ -50,6 +50,12 @@ public final class Checkpoints {
     return file;
   }
 
+  @Override
+  public String describe() {
+    return file.toString();
+  }
+
+  @Override
   public void write(Checkpoint c) throws IOException {
     Files.createDirectories(file.getParent());
     Path tmp = file.resolveSibling("checkpoint.tmp");
@@ -58,26 +64,7 @@ public final class Checkpoints {
     try (OutputStream raw = Files.newOutputStream(tmp)) {
       raw.write(new byte[HEADER]);
       DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
-      out.writeLong(c.position());
-      out.writeInt(c.sessions().size());
-      for (StoredSession s : c.sessions()) writeSession(out, s);
-      writeMetrics(out, c.metrics());
-      out.writeBoolean(c.visitors() != null);
-      if (c.visitors() != null) {
-        out.writeInt(c.visitors().length);
-        out.write(c.visitors());
-      }
-      out.writeInt(c.recentSpans().length);
-      for (long h : c.recentSpans()) out.writeLong(h);
-      out.writeInt(c.lastNonDirect().size());
-      for (LastNonDirect.Entry e : c.lastNonDirect()) {
-        out.writeLong(e.visitor());
-        out.writeLong(e.atMillis());
-        out.writeUTF(e.attribution().source());
-        out.writeUTF(e.attribution().medium());
-        out.writeUTF(e.attribution().campaign());
-        out.writeUTF(e.attribution().channelLabel());
-      }
+      writeBody(out, c);
       out.flush();
       bodyLength = out.size();
       // The CRC covers the body; written unchecked, after the flush.
@@ -91,47 +78,95 @@ public final class Checkpoints {
     syncDirectory(file.getParent());
   }
 
-  /** The checkpoint, or null when there is none yet. */
+  /** A checkpoint as bytes laid out as the file is (header, body, CRC32C), for stores that are not files. */
+  public static byte[] encode(Checkpoint c) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(1 << 16);
+    bytes.write(new byte[HEADER]);
+    CRC32C crc = new CRC32C();
+    DataOutputStream out = new DataOutputStream(new CheckedOutputStream(bytes, crc));
+    writeBody(out, c);
+    out.flush();
+    long bodyLength = out.size();
+    new DataOutputStream(bytes).writeInt((int) crc.getValue());
+    byte[] all = bytes.toByteArray();
+    java.nio.ByteBuffer.wrap(all, 0, HEADER).putInt(MAGIC).putInt(VERSION).putLong(bodyLength);
+    return all;
+  }
+
+  /** Reads what {@link #encode} wrote; {@code name} says where it came from in errors. */
+  public static Checkpoint decode(InputStream raw, long size, String name) throws IOException {
+    CRC32C crc = new CRC32C();
+    DataInputStream head = new DataInputStream(raw);
+    if (head.readInt() != MAGIC) throw new IOException(name + " is not a rum-sessions checkpoint");
+    int version = head.readInt();
+    if (version != VERSION) throw new IOException(name + ": unsupported checkpoint version " + version);
+    long bodyLength = head.readLong();
+    if (bodyLength < 0 || bodyLength + HEADER + 4 != size) throw new IOException(name + ": truncated checkpoint");
+    // The checksum is taken as the body is read, a buffer at a time, and the read-ahead never
+    // passes the body's end, so the stored CRC after it is read from the raw stream.
+    DataInputStream in = new DataInputStream(new BufferedInputStream(
+        new CheckedInputStream(new LimitedInputStream(raw, bodyLength), crc), 1 << 16));
+    Checkpoint c = readBody(in);
+    if (in.read() != -1) throw new IOException(name + ": checkpoint body longer than its contents");
+    int expected = (int) crc.getValue();
+    int stored = head.readInt();
+    if (stored != expected) throw new IOException(name + ": checksum mismatch, the checkpoint is damaged");
+    return c;
+  }
+
+  @Override
   public Checkpoint read() throws IOException {
     if (!Files.exists(file)) return null;
-    CRC32C crc = new CRC32C();
     try (InputStream raw = Files.newInputStream(file)) {
-      DataInputStream head = new DataInputStream(raw);
-      if (head.readInt() != MAGIC) throw new IOException(file + " is not a rum-sessions checkpoint");
-      int version = head.readInt();
-      if (version != VERSION) throw new IOException(file + ": unsupported checkpoint version " + version);
-      long bodyLength = head.readLong();
-      if (bodyLength < 0 || bodyLength + HEADER + 4 != Files.size(file)) throw new IOException(file + ": truncated checkpoint");
-      // The checksum is taken as the body is read, a buffer at a time, and the read-ahead never
-      // passes the body's end, so the stored CRC after it is read from the raw stream.
-      DataInputStream in = new DataInputStream(new BufferedInputStream(
-          new CheckedInputStream(new LimitedInputStream(raw, bodyLength), crc), 1 << 16));
-      long position = in.readLong();
-      int n = count(in);
-      List<StoredSession> sessions = new ArrayList<>(Math.min(n, 1 << 20));
-      for (int i = 0; i < n; i++) sessions.add(readSession(in));
-      SavedMetrics metrics = readMetrics(in);
-      byte[] visitors = null;
-      if (in.readBoolean()) {
-        visitors = new byte[count(in)];
-        in.readFully(visitors);
-      }
-      long[] recent = new long[count(in)];
-      for (int i = 0; i < recent.length; i++) recent[i] = in.readLong();
-      int visitors2 = count(in);
-      List<LastNonDirect.Entry> lastNonDirect = new ArrayList<>(Math.min(visitors2, 1 << 16));
-      for (int i = 0; i < visitors2; i++) {
-        long visitor = in.readLong();
-        long at = in.readLong();
-        lastNonDirect.add(new LastNonDirect.Entry(visitor, new Attribution(in.readUTF(), in.readUTF(), in.readUTF(),
-            Attribution.NOT_SET, Attribution.NOT_SET, Channel.fromLabel(in.readUTF())), at));
-      }
-      if (in.read() != -1) throw new IOException(file + ": checkpoint body longer than its contents");
-      int expected = (int) crc.getValue();
-      int stored = head.readInt();
-      if (stored != expected) throw new IOException(file + ": checksum mismatch, the checkpoint is damaged");
-      return new Checkpoint(position, sessions, metrics, visitors, recent, lastNonDirect);
+      return decode(raw, Files.size(file), file.toString());
     }
+  }
+
+  private static void writeBody(DataOutputStream out, Checkpoint c) throws IOException {
+    out.writeLong(c.position());
+    out.writeInt(c.sessions().size());
+    for (StoredSession s : c.sessions()) writeSession(out, s);
+    writeMetrics(out, c.metrics());
+    out.writeBoolean(c.visitors() != null);
+    if (c.visitors() != null) {
+      out.writeInt(c.visitors().length);
+      out.write(c.visitors());
+    }
+    out.writeInt(c.recentSpans().length);
+    for (long h : c.recentSpans()) out.writeLong(h);
+    out.writeInt(c.lastNonDirect().size());
+    for (LastNonDirect.Entry e : c.lastNonDirect()) {
+      out.writeLong(e.visitor());
+      out.writeLong(e.atMillis());
+      out.writeUTF(e.attribution().source());
+      out.writeUTF(e.attribution().medium());
+      out.writeUTF(e.attribution().campaign());
+      out.writeUTF(e.attribution().channelLabel());
+    }
+  }
+
+  private static Checkpoint readBody(DataInputStream in) throws IOException {
+    long position = in.readLong();
+    int n = count(in);
+    List<StoredSession> sessions = new ArrayList<>(Math.min(n, 1 << 20));
+    for (int i = 0; i < n; i++) sessions.add(readSession(in));
+    SavedMetrics metrics = readMetrics(in);
+    byte[] visitors = null;
+    if (in.readBoolean()) {
+      visitors = new byte[count(in)];
+      in.readFully(visitors);
+    }
+    long[] recent = new long[count(in)];
+    for (int i = 0; i < recent.length; i++) recent[i] = in.readLong();
+    int visitors2 = count(in);
+    List<LastNonDirect.Entry> lastNonDirect = new ArrayList<>(Math.min(visitors2, 1 << 16));
+    for (int i = 0; i < visitors2; i++) {
+      long visitor = in.readLong();
+      long at = in.readLong();
+      lastNonDirect.add(new LastNonDirect.Entry(visitor, new Attribution(in.readUTF(), in.readUTF(), in.readUTF(),
+          Attribution.NOT_SET, Attribution.NOT_SET, Channel.fromLabel(in.readUTF())), at));
+    }
+    return new Checkpoint(position, sessions, metrics, visitors, recent, lastNonDirect);
   }
 
   /** The first {@code limit} bytes of a stream. */

@@ -38,7 +38,8 @@ public final class DurableState implements AutoCloseable {
   private final UniqueVisitors visitors;
   private final RecentSpans recent;
   private final LastNonDirect lastNonDirect;
-  private final Checkpoints checkpoints;
+  private final CheckpointStore checkpoints;
+  private final LogOpener logOpener;
   private final ReentrantLock lock = new ReentrantLock();
   private StateLog log;
   private volatile long lastCheckpointPosition;
@@ -52,6 +53,21 @@ public final class DurableState implements AutoCloseable {
 
   public DurableState(StateConfig config, StateChanges changes, SessionStore sessions, RumMetrics metrics,
       UniqueVisitors visitors, RecentSpans recent, LastNonDirect lastNonDirect) {
+    this(config, changes, sessions, metrics, visitors, recent, lastNonDirect, new Checkpoints(config.dir()),
+        (from, replay) -> FileStateLog.open(config.dir(), from, SEGMENT_BYTES, replay));
+  }
+
+  /** Opens the log after a checkpoint's position, handing every record after it to {@code replay}. */
+  @FunctionalInterface
+  public interface LogOpener {
+    StateLog open(long from, java.util.function.Consumer<java.nio.ByteBuffer> replay) throws IOException;
+  }
+
+  /** With the checkpoints and the log kept elsewhere than in {@code state.dir} (the distributed mode's stores). */
+  public DurableState(StateConfig config, StateChanges changes, SessionStore sessions, RumMetrics metrics,
+      UniqueVisitors visitors, RecentSpans recent, LastNonDirect lastNonDirect, CheckpointStore checkpoints,
+      LogOpener logOpener) {
+    this.logOpener = logOpener;
     this.lastNonDirect = lastNonDirect;
     this.config = config;
     this.changes = changes;
@@ -59,7 +75,7 @@ public final class DurableState implements AutoCloseable {
     this.metrics = metrics;
     this.visitors = visitors;
     this.recent = recent;
-    this.checkpoints = new Checkpoints(config.dir());
+    this.checkpoints = checkpoints;
   }
 
   /** What recovery found, for the log line at start and the tests. */
@@ -88,7 +104,7 @@ public final class DurableState implements AutoCloseable {
     }
     long restored = System.nanoTime();
     long[] replayed = new long[2];
-    log = StateLog.open(config.dir(), from, SEGMENT_BYTES, record -> {
+    log = logOpener.open(from, record -> {
       replayed[0]++;
       replayed[1] += record.remaining();
       try {
@@ -314,7 +330,7 @@ public final class DurableState implements AutoCloseable {
     }
   }
 
-  public Checkpoints checkpoints() {
+  public CheckpointStore checkpoints() {
     return checkpoints;
   }
 

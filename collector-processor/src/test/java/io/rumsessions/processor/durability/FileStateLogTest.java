@@ -15,18 +15,18 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class StateLogTest {
+class FileStateLogTest {
   @TempDir
   Path dir;
 
   private static List<String> replay(Path dir, long from) throws IOException {
     List<String> out = new ArrayList<>();
-    try (StateLog log = StateLog.open(dir, from, 1 << 20, b -> out.add(StandardCharsets.UTF_8.decode(b).toString()))) {
+    try (FileStateLog log = FileStateLog.open(dir, from, 1 << 20, b -> out.add(StandardCharsets.UTF_8.decode(b).toString()))) {
       return out;
     }
   }
 
-  private static long append(StateLog log, String s) throws IOException {
+  private static long append(FileStateLog log, String s) throws IOException {
     byte[] b = s.getBytes(StandardCharsets.UTF_8);
     return log.append(b, b.length);
   }
@@ -40,7 +40,7 @@ class StateLogTest {
   @Test
   void recordsComeBackInOrderFromTheGivenPositionOn() throws IOException {
     long second;
-    try (StateLog log = StateLog.open(dir, 0, 1 << 20, b -> {})) {
+    try (FileStateLog log = FileStateLog.open(dir, 0, 1 << 20, b -> {})) {
       append(log, "one");
       second = append(log, "two");
       long end = append(log, "three");
@@ -53,7 +53,7 @@ class StateLogTest {
 
   @Test
   void aTornLastRecordIsIgnoredAndTheLogContinuesAfterTheLastIntactOne() throws IOException {
-    try (StateLog log = StateLog.open(dir, 0, 1 << 20, b -> {})) {
+    try (FileStateLog log = FileStateLog.open(dir, 0, 1 << 20, b -> {})) {
       append(log, "kept");
       append(log, "torn by the crash");
     }
@@ -63,7 +63,7 @@ class StateLogTest {
       c.truncate(size - 5);
     }
     List<String> seen = new ArrayList<>();
-    try (StateLog log = StateLog.open(dir, 0, 1 << 20, b -> seen.add(StandardCharsets.UTF_8.decode(b).toString()))) {
+    try (FileStateLog log = FileStateLog.open(dir, 0, 1 << 20, b -> seen.add(StandardCharsets.UTF_8.decode(b).toString()))) {
       assertThat(seen).containsExactly("kept");
       append(log, "after");
     }
@@ -72,7 +72,7 @@ class StateLogTest {
 
   @Test
   void aRecordWhoseChecksumDoesNotMatchEndsTheLog() throws IOException {
-    try (StateLog log = StateLog.open(dir, 0, 1 << 20, b -> {})) {
+    try (FileStateLog log = FileStateLog.open(dir, 0, 1 << 20, b -> {})) {
       append(log, "good");
       append(log, "flipped");
       append(log, "behind it");
@@ -88,7 +88,7 @@ class StateLogTest {
   @Test
   void segmentsRotateAndThoseBeforeACheckpointAreDeleted() throws IOException {
     long cut;
-    try (StateLog log = StateLog.open(dir, 0, 64, b -> {})) {
+    try (FileStateLog log = FileStateLog.open(dir, 0, 64, b -> {})) {
       for (int i = 0; i < 10; i++) append(log, "record number " + i + " with some length");
       log.rotate();
       cut = log.position();
@@ -103,7 +103,7 @@ class StateLogTest {
 
   @Test
   void aMissingSegmentIsAnErrorNotASilentGap() throws IOException {
-    try (StateLog log = StateLog.open(dir, 0, 16, b -> {})) {
+    try (FileStateLog log = FileStateLog.open(dir, 0, 16, b -> {})) {
       for (int i = 0; i < 4; i++) append(log, "a record of some twenty bytes " + i);
     }
     Path first;
@@ -116,12 +116,12 @@ class StateLogTest {
 
   @Test
   void aLogWrittenInAnotherFormatVersionIsRefusedNotMisread() throws IOException {
-    try (StateLog log = StateLog.open(dir, 0, 1 << 20, b -> {})) {
+    try (FileStateLog log = FileStateLog.open(dir, 0, 1 << 20, b -> {})) {
       append(log, "a record");
     }
     Path segment = onlySegment();
     byte[] bytes = Files.readAllBytes(segment);
-    bytes[4] = (byte) (StateLog.FORMAT_VERSION + 1);
+    bytes[4] = (byte) (FileStateLog.FORMAT_VERSION + 1);
     Files.write(segment, bytes);
     assertThatThrownBy(() -> replay(dir, 0)).isInstanceOf(IOException.class).hasMessageContaining("format");
   }

@@ -1,0 +1,18 @@
+package io.rumsessions.processor.durability;
+
+import java.io.IOException;
+
+/**
+ * Where the latest checkpoint is kept, whole or not at all: the file {@code state.dir/checkpoint}
+ * in the embedded mode ({@link Checkpoints}), chunks in a changelogged store in the distributed
+ * mode. Both hold the bytes {@link Checkpoints#encode} makes.
+ */
+public interface CheckpointStore {
+  void write(Checkpoint c) throws IOException;
+
+  /** The checkpoint, or null when there is none yet. */
+  Checkpoint read() throws IOException;
+
+  /** Where it is, for log lines. */
+  String describe();
+}
