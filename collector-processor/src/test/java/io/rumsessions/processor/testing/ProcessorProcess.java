@@ -95,6 +95,10 @@ public final class ProcessorProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
   /** Sends SIGKILL (a crash, an OOM kill) and waits until the process is gone. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();
