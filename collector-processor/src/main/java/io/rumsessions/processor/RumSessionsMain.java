@@ -5,6 +5,7 @@ import io.rumsessions.processor.config.ConfigException;
 import io.rumsessions.processor.config.ConfigLoader;
 import io.rumsessions.processor.config.Durations;
 import io.rumsessions.processor.config.ProcessorConfig;
+import io.rumsessions.processor.distributed.DistributedProcessor;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
@@ -28,6 +29,7 @@ public final class RumSessionsMain {
     FLAGS.put("--consent-default", "consent.default");
     FLAGS.put("--export-endpoint", "export.endpoint");
     FLAGS.put("--state-dir", "state.dir");
+    FLAGS.put("--kafka-bootstrap", "kafka.bootstrap");
   }
 
   private RumSessionsMain() {}
@@ -51,6 +53,10 @@ public final class RumSessionsMain {
       return;
     }
     if (config == null) return;
+    if (config.kafka().enabled()) {
+      runDistributed(config);
+      return;
+    }
     RumSessionsProcessor processor = new RumSessionsProcessor(config, InstantSource.system()).start();
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -60,6 +66,20 @@ public final class RumSessionsMain {
     System.out.printf("rum-sessions: OTLP gRPC :%d, OTLP HTTP :%d (POST /v1/traces), metrics :%d/metrics, inactivity timeout %s%n",
         processor.grpcPort(), processor.httpPort(), processor.metricsPort(),
         Durations.format(config.session().inactivityTimeout()));
+    stopped.await();
+  }
+
+  /** The distributed mode: a member of the Kafka Streams application, until SIGTERM. */
+  private static void runDistributed(ProcessorConfig config) throws Exception {
+    DistributedProcessor processor = new DistributedProcessor(config).start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      processor.close();
+      stopped.countDown();
+    }, "rum-shutdown"));
+    System.out.printf("rum-sessions: distributed mode, Kafka %s, input topic %s, application %s (%d partitions), metrics :%d/metrics,"
+        + " inactivity timeout %s%n", config.kafka().bootstrap(), config.kafka().inputTopic(), config.kafka().applicationId(),
+        config.kafka().partitions(), processor.metricsPort(), Durations.format(config.session().inactivityTimeout()));
     stopped.await();
   }
 

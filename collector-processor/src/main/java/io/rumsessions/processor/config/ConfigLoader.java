@@ -219,8 +219,24 @@ public final class ConfigLoader {
         "visitors.false-returning: must be above 0 and below 0.5");
     require(!visitors.saveInterval().isNegative(), "visitors.save-interval: must not be negative (0 = at shutdown only)");
 
+    KafkaConfig kafka =
+        new KafkaConfig(
+            t.string("kafka.bootstrap", ""),
+            t.string("kafka.input-topic", "otlp_spans"),
+            t.string("kafka.application-id", "rum-sessions"),
+            t.integer("kafka.partitions", 12, 1, 10_000),
+            t.integer("kafka.standby-replicas", 1, 0, 10),
+            t.integer("kafka.replication-factor", -1, -1, 100),
+            t.duration("kafka.tick-interval", Duration.ofSeconds(1)),
+            t.duration("kafka.idle-after", Duration.ofSeconds(5)),
+            t.duration("kafka.commit-interval", Duration.ofSeconds(1)),
+            Map.copyOf(t.flattened("kafka.properties")));
+    require(kafka.tickInterval().toMillis() > 0, "kafka.tick-interval: must be above 0");
+    require(kafka.commitInterval().toMillis() > 0, "kafka.commit-interval: must be above 0");
+    require(kafka.applicationId().matches("[A-Za-z0-9._-]+"), "kafka.application-id: letters, digits, '.', '_' and '-' only");
+
     t.rejectUnknownKeys();
-    return new ProcessorConfig(receiver, session, input, bots, attribution, consent, metrics, export, state, visitors);
+    return new ProcessorConfig(receiver, session, input, bots, attribution, consent, metrics, export, state, visitors, kafka);
   }
 
   private static ConversionRules conversions(List<Map<String, String>> rules) {

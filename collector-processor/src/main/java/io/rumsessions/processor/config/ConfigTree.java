@@ -114,6 +114,27 @@ final class ConfigTree {
     return out;
   }
 
+  /**
+   * A subtree as dotted keys to text, e.g. {@code kafka.properties: {max.poll.records: 500}} and
+   * {@code --set kafka.properties.max.poll.records=500} both give {@code max.poll.records=500}.
+   */
+  Map<String, String> flattened(String path) {
+    JsonNode n = node(path);
+    Map<String, String> out = new LinkedHashMap<>();
+    if (n == null || n.isNull()) return out;
+    if (!n.isObject()) throw bad(path, "a map of settings");
+    flatten(n, "", out);
+    return out;
+  }
+
+  private static void flatten(JsonNode n, String prefix, Map<String, String> out) {
+    n.fields().forEachRemaining(e -> {
+      String key = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+      if (e.getValue().isObject()) flatten(e.getValue(), key, out);
+      else out.put(key, e.getValue().asText());
+    });
+  }
+
   /** Throws if the tree holds a key nobody read: a typo must not pass unnoticed. */
   void rejectUnknownKeys() {
     List<String> unknown = new ArrayList<>();

@@ -14,7 +14,8 @@ public record ProcessorConfig(
     MetricsConfig metrics,
     ExportConfig export,
     StateConfig state,
-    VisitorsConfig visitors) {
+    VisitorsConfig visitors,
+    KafkaConfig kafka) {
 
   public static ProcessorConfig defaults() {
     return ConfigLoader.load(null, java.util.Map.of());

@@ -21,13 +21,17 @@ public final class DailySalts {
 
   /** @param dir where salts are kept; null keeps them in memory only */
   public DailySalts(SecureRandom random, Path dir) {
-    this(random, dir == null ? null : new FileSaltStore(dir));
+    this(dir == null ? null : new FileSaltStore(dir), random);
   }
 
-  /** @param store where salts are kept; null keeps them in memory only */
-  public DailySalts(SecureRandom random, SaltStore store) {
+  private DailySalts(SaltStore store, SecureRandom random) {
     this.random = random;
     this.store = store;
+  }
+
+  /** Salts kept in {@code store} (a Kafka topic in the distributed mode). */
+  public static DailySalts keptIn(SaltStore store, SecureRandom random) {
+    return new DailySalts(store, random);
   }
 
   /**

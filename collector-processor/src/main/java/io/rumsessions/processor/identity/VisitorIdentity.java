@@ -69,4 +69,38 @@ public final class VisitorIdentity {
   public String cookieFreeId(String service, String userAgent, String clientAddress, String host, long nowMillis) {
     return cookieFree.derive(userAgent, clientAddress, service, host, calendar.day(nowMillis));
   }
+
+  /**
+   * Which of {@code partitions} keeps a span's visitor in the distributed mode: every span that
+   * {@link #keyFor} may put in one session goes to one partition. With consent and a client
+   * session id, by that id; otherwise by service, address and host — the cookie-free id without
+   * its user agent and salt, so that spans without an agent (keyed by their address's visitor)
+   * and sessions across midnight (yesterday's salt) stay with theirs. Only a number: nothing
+   * of it is stored or sent.
+   */
+  public static int partitionOf(boolean granted, String clientSessionId, String service, String clientAddress,
+      String host, int partitions) {
+    long h = 0xcbf29ce484222325L;
+    if (granted && clientSessionId != null) {
+      h = fnv(fnv(h, "c"), clientSessionId);
+    } else {
+      h = fnv(fnv(fnv(fnv(h, "a"), service), clientAddress), host);
+    }
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    return (int) Math.floorMod(h, (long) partitions);
+  }
+
+  /** FNV-1a over the string's chars, then a separator: stable across JVMs and versions. */
+  private static long fnv(long h, String s) {
+    if (s != null) {
+      for (int i = 0; i < s.length(); i++) {
+        h ^= s.charAt(i);
+        h *= 0x100000001b3L;
+      }
+    }
+    h ^= 0xff;
+    return h * 0x100000001b3L;
+  }
 }

@@ -103,6 +103,29 @@ public final class UniqueVisitors {
     returning.read(in, today);
   }
 
+  /**
+   * The HLL sketches alone (no returning-visitor filters, which are per instance and large): what
+   * the distributed mode's partitions share so that one instance can report the cluster's uniques.
+   */
+  public void writeSketches(DataOutputStream out) throws IOException {
+    Map<String, DailySketches> copy = Map.copyOf(services);
+    out.writeInt(copy.size());
+    for (Map.Entry<String, DailySketches> e : copy.entrySet()) {
+      out.writeUTF(e.getKey());
+      e.getValue().write(out);
+    }
+  }
+
+  /** Merges sketches {@link #writeSketches} wrote into these (a union: a visitor seen by two counts once). */
+  public void mergeSketches(DataInputStream in, long nowMillis) throws IOException {
+    long today = calendar.day(nowMillis);
+    int n = checkedLength(in.readInt());
+    for (int i = 0; i < n; i++) {
+      String service = in.readUTF();
+      services.computeIfAbsent(service, s -> new DailySketches(config.lgK(), config.lookbackDays())).read(in, today);
+    }
+  }
+
   static int checkedLength(int n) throws IOException {
     if (n < 0 || n > 1 << 26) throw new IOException("visitor state: implausible length " + n);
     return n;
