@@ -65,6 +65,9 @@ public final class DistributedProcessor implements AutoCloseable {
   private final ClusterVisitors visitors;
   private final KafkaStreams streams;
   private final ScheduledExecutorService offsets;
+  private final int inputPartitions;
+  /** Input partitions the application has read and committed to their end (as of the last look). */
+  private final Set<Integer> readToEnd = java.util.concurrent.ConcurrentHashMap.newKeySet();
   /** Kafka's clients log every setting at INFO: held here so the level set below sticks. */
   private final java.util.logging.Logger kafkaLogs = java.util.logging.Logger.getLogger("org.apache.kafka");
   private HTTPServer metricsServer;
@@ -76,7 +79,7 @@ public final class DistributedProcessor implements AutoCloseable {
     this.clientConfig = new HashMap<>(kafka.properties());
     clientConfig.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap());
     this.admin = Admin.create(clientProperties());
-    int inputPartitions = createTopics();
+    this.inputPartitions = createTopics();
     JvmMetrics.builder().register(registry);
     registry.register(partitions);
     this.saltStore = new TopicSaltStore(clientOnly(), kafka.saltsTopic());
@@ -126,7 +129,7 @@ public final class DistributedProcessor implements AutoCloseable {
     Topology t = new Topology();
     t.addSource("otlp", new ByteArrayDeserializer(), new ByteArrayDeserializer(), kafka.inputTopic());
     t.addProcessor("route", () -> new RoutingProcessor(new SpanRouting(mapping, consent, kafka.partitions()),
-        metrics, kafka.partitions(), inputPartitions, kafka.tickInterval(), kafka.idleAfter()), "otlp");
+        metrics, kafka.partitions(), inputPartitions, kafka.tickInterval(), kafka.idleAfter(), readToEnd::contains), "otlp");
     t.addSink("to-sessions", kafka.spansTopic(), new IntegerSerializer(), new ByteArraySerializer(),
         (topic, key, value, n) -> Optional.of(Set.of(key)), "route");
     t.addSource("spans", new IntegerDeserializer(), new ByteArrayDeserializer(), kafka.spansTopic());
@@ -151,6 +154,8 @@ public final class DistributedProcessor implements AutoCloseable {
     p.put(StreamsConfig.STATE_DIR_CONFIG, config.state().dir().resolve("kafka-streams").toString());
     // Checkpoint chunks and visitor sketches are up to 512 KiB, and compress well.
     p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+    // No global stores here; set only to keep Kafka 4.x from warning about the default it will change.
+    p.put("processing.exception.handler.global.enabled", "true");
     p.putAll(kafka.properties());
     return p;
   }
@@ -213,7 +218,10 @@ public final class DistributedProcessor implements AutoCloseable {
     return this;
   }
 
-  /** Makes each partition's metrics visible up to what the group has committed. */
+  /**
+   * Makes each partition's metrics visible up to what the group has committed, and notes which
+   * input partitions are read to their end (whose routing may then tick with the clock).
+   */
   private void readCommittedOffsets() {
     try {
       Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(kafka.applicationId())
@@ -221,6 +229,14 @@ public final class DistributedProcessor implements AutoCloseable {
       partitions.forEach((p, metrics) -> {
         OffsetAndMetadata o = committed.get(new TopicPartition(kafka.spansTopic(), p));
         if (o != null) metrics.committedUpTo(o.offset());
+      });
+      Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+      for (int p = 0; p < inputPartitions; p++) latest.put(new TopicPartition(kafka.inputTopic(), p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+      var ends = admin.listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+      ends.forEach((tp, end) -> {
+        OffsetAndMetadata o = committed.get(tp);
+        if (end.offset() == 0 || (o != null && o.offset() >= end.offset())) readToEnd.add(tp.partition());
+        else readToEnd.remove(tp.partition());
       });
     } catch (ExecutionException | TimeoutException e) {
       LOG.log(System.Logger.Level.DEBUG, "cannot read the committed offsets yet: " + e.getMessage());

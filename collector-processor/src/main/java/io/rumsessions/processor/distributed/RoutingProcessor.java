@@ -15,7 +15,10 @@ import org.apache.kafka.streams.processor.api.Record;
  * span to the session partition that keeps its visitor ({@link SpanRouting}), keyed by that
  * partition's number (no id goes into Kafka). Every tick interval it sends its partition's
  * time to every session partition ({@link Ticks}): the time of the newest record it passed
- * on, or once the partition has been quiet for {@code kafka.idle-after}, the clock less that.
+ * on, or once the partition is quiet — read to its end and committed, and no record for {@code
+ * kafka.idle-after} — the clock less that. (Only a partition known to be read to its end may
+ * tick with the clock: one whose records are still on their way — a new owner after a failover,
+ * a stalled fetch — would let the session partitions apply later spans before them.)
  */
 final class RoutingProcessor implements Processor<byte[], byte[], Integer, byte[]> {
   private static final System.Logger LOG = System.getLogger(RoutingProcessor.class.getName());
@@ -27,13 +30,15 @@ final class RoutingProcessor implements Processor<byte[], byte[], Integer, byte[
   private final int inputPartitions;
   private final Duration tickInterval;
   private final long idleAfterMillis;
+  private final java.util.function.IntPredicate readToEnd;
   private ProcessorContext<Integer, byte[]> context;
   private int source;
   private long streamTime = -1;
   private long lastRecordWall;
 
   RoutingProcessor(SpanRouting routing, DistributedMetrics metrics, int sessionPartitions, int inputPartitions,
-      Duration tickInterval, Duration idleAfter) {
+      Duration tickInterval, Duration idleAfter, java.util.function.IntPredicate readToEnd) {
+    this.readToEnd = readToEnd;
     this.routing = routing;
     this.metrics = metrics;
     this.sessionPartitions = sessionPartitions;
@@ -72,7 +77,7 @@ final class RoutingProcessor implements Processor<byte[], byte[], Integer, byte[
 
   private void tick(long wallMillis) {
     long time = streamTime;
-    if (wallMillis - lastRecordWall >= idleAfterMillis) time = Math.max(time, wallMillis - idleAfterMillis);
+    if (wallMillis - lastRecordWall >= idleAfterMillis && readToEnd.test(source)) time = Math.max(time, wallMillis - idleAfterMillis);
     if (time < 0) return;
     byte[] tick = Ticks.encode(source, inputPartitions, time);
     for (int p = 0; p < sessionPartitions; p++) context.forward(new Record<>(p, tick, time, Ticks.headers()));

@@ -31,9 +31,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * (exactly-once), so a partition restored on another instance — from the changelog, or at
  * once from a standby replica — is exactly the state those offsets produced.
  *
- * <p>Time is the records' own: a span arrives at its record's timestamp, and sessions end on
- * the input partitions' ticks ({@link Ticks}), never on this instance's clock, so replaying a
- * partition's input after a failover gives the same sessions.
+ * <p>Time is the records' own: a span arrives at its record's timestamp (when the Collector
+ * wrote it), and sessions end on the input partitions' ticks ({@link Ticks}), never on this
+ * instance's clock, so replaying a partition's input after a failover gives the same sessions.
+ * Spans are applied in the order they reached the Collector, not the order the input
+ * partitions happen to be read in: a visitor's requests spread over several input partitions,
+ * and its landing page (which fixes the session's channel) must come first. So a span waits in
+ * the store ({@link ReorderBuffer}) until every input partition's time has passed its own.
  */
 final class SessionPartitionProcessor implements Processor<Integer, byte[], Integer, byte[]> {
   static final String STORE = "rum-state";
@@ -48,6 +52,8 @@ final class SessionPartitionProcessor implements Processor<Integer, byte[], Inte
   private final RecordClock clock = new RecordClock();
   private final Ticks.Watermark watermark = new Ticks.Watermark();
   private ProcessorContext<Integer, byte[]> context;
+  private ReorderBuffer waiting;
+  private long watermarkMillis = -1;
   private int partition;
   private SessionEngine engine;
   private CommittedMetrics committed;
@@ -83,6 +89,7 @@ final class SessionPartitionProcessor implements Processor<Integer, byte[], Inte
     this.context = context;
     this.partition = context.taskId().partition();
     KeyValueStore<Bytes, byte[]> store = context.getStateStore(STORE);
+    this.waiting = new ReorderBuffer(store);
     DurableRegistry registry = new DurableRegistry();
     String where = context.applicationId() + " " + STORE + " partition " + partition;
     this.engine = new SessionEngine(config, clock, registry, salts, new StoreCheckpoints(store, where),
@@ -107,21 +114,35 @@ final class SessionPartitionProcessor implements Processor<Integer, byte[], Inte
 
   @Override
   public void process(Record<Integer, byte[]> record) {
-    context.recordMetadata().ifPresent(m -> nextOffset = m.offset() + 1);
+    long offset = record.timestamp();
+    if (context.recordMetadata().isPresent()) {
+      offset = context.recordMetadata().get().offset();
+      nextOffset = offset + 1;
+    }
     byte[] value = record.value();
     if (value == null) return;
     committed.changed();
     if (Ticks.isTick(record.headers())) {
       long to = watermark.update(value);
+      if (to > watermarkMillis) {
+        watermarkMillis = to;
+        // In arrival order, everything every input partition has sent up to now; then what ended.
+        waiting.drainUpTo(to, this::apply);
+      }
       if (to > swept) {
         engine.state().sweep(to);
         swept = to;
       }
       return;
     }
-    clock.millis = record.timestamp();
+    if (record.timestamp() <= watermarkMillis) apply(record.timestamp(), value);
+    else waiting.add(record.timestamp(), offset, value);
+  }
+
+  private void apply(long arrivalMillis, byte[] spans) {
+    clock.millis = arrivalMillis;
     try {
-      engine.pipeline().ingest(OtlpWireSpans.read(value, value.length), KAFKA);
+      engine.pipeline().ingest(OtlpWireSpans.read(spans, spans.length), KAFKA);
     } catch (MalformedPayloadException e) {
       // Written by the routing stage from a parsed request: cannot happen short of a bug.
       LOG.log(System.Logger.Level.ERROR, "partition " + partition + ": skipping a damaged record", e);
