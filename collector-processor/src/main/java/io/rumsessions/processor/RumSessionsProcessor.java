@@ -17,7 +17,9 @@ import io.rumsessions.processor.receive.OtlpHttpReceiver;
 import io.rumsessions.processor.session.SessionStore;
 import io.rumsessions.processor.config.StateConfig;
 import io.rumsessions.processor.durability.DurableState;
-import io.rumsessions.processor.durability.ExportQueue;
+import io.rumsessions.processor.durability.LogExportQueue;
+import io.rumsessions.processor.export.ExportMetrics;
+import io.rumsessions.processor.export.ExportQueue;
 import io.rumsessions.processor.export.DurableExporter;
 import io.rumsessions.processor.export.GrpcOtlpSender;
 import io.rumsessions.processor.export.HttpOtlpSender;
@@ -73,11 +75,12 @@ public final class RumSessionsProcessor implements AutoCloseable {
     this.state = engine.state();
     DurableState.Recovery recovery = engine.recover(clock.millis());
     ExportConfig ex = config.export();
+    ExportMetrics exportMetrics = new ExportMetrics(registry);
     if (ex.enabled()) {
       state.exportSpans(true);
-      ExportQueue queue = new ExportQueue(state);
-      metrics.registerExportQueue(registry, queue::pendingBytes, ex.queueMaxBytes(), queue::oldestArrivalMillis);
-      this.exporter = new DurableExporter(queue, sender(ex), ex, metrics);
+      ExportQueue queue = new LogExportQueue(state);
+      exportMetrics.registerQueue(registry, queue, ex.queueMaxBytes());
+      this.exporter = new DurableExporter(queue, sender(ex), ex, exportMetrics);
     } else {
       this.exporter = null;
     }
@@ -127,7 +130,8 @@ public final class RumSessionsProcessor implements AutoCloseable {
 
 
 
-  private static OtlpSender sender(ExportConfig ex) {
+  /** The OTLP sender {@code export.protocol} says. */
+  public static OtlpSender sender(ExportConfig ex) {
     return ex.protocol() == ExportConfig.Protocol.GRPC
         ? new GrpcOtlpSender(ex.endpoint(), ex.timeout(), ex.headers())
         : new HttpOtlpSender(ex.endpoint(), ex.timeout(), ex.headers());

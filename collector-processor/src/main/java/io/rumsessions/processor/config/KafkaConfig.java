@@ -37,6 +37,11 @@ public record KafkaConfig(String bootstrap, String inputTopic, String applicatio
     return applicationId + "-salts";
   }
 
+  /** The topic the partitions put session and forwarded spans in for the OTLP exporter. */
+  public String exportsTopic() {
+    return applicationId + "-exports";
+  }
+
   /** The compacted topic holding each partition's unique-visitor sketches. */
   public String sketchesTopic() {
     return applicationId + "-visitor-sketches";

@@ -4,7 +4,10 @@ import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.rumsessions.processor.calendar.SiteCalendar;
+import io.rumsessions.processor.RumSessionsProcessor;
 import io.rumsessions.processor.config.ExportConfig;
+import io.rumsessions.processor.export.DurableExporter;
+import io.rumsessions.processor.export.ExportMetrics;
 import io.rumsessions.processor.config.KafkaConfig;
 import io.rumsessions.processor.config.ProcessorConfig;
 import io.rumsessions.processor.identity.DailySalts;
@@ -48,12 +51,15 @@ import org.apache.kafka.streams.state.Stores;
  * the Collector's span topic into sessions. Two stages: {@link RoutingProcessor} re-keys spans
  * by visitor into {@code <application-id>-spans-by-visitor}; {@link SessionPartitionProcessor}
  * runs the embedded engine per partition of it, its state in a changelogged store. Exactly-once
- * processing; standby replicas; salts and visitor sketches shared through compacted topics.
+ * processing; standby replicas; salts and visitor sketches shared through compacted topics;
+ * session and forwarded spans exported over OTLP from the topic {@code <application-id>-exports}.
  * Metrics on {@code metrics.port}, per partition ({@link PartitionMetrics}).
  */
 public final class DistributedProcessor implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(DistributedProcessor.class.getName());
   private static final Duration SKETCH_INTERVAL = Duration.ofSeconds(10);
+  static final String SKETCHES_SINK = "to-sketches";
+  static final String EXPORTS_SINK = "to-exports";
 
   private final ProcessorConfig config;
   private final KafkaConfig kafka;
@@ -65,6 +71,8 @@ public final class DistributedProcessor implements AutoCloseable {
   private final ClusterVisitors visitors;
   private final KafkaStreams streams;
   private final ScheduledExecutorService offsets;
+  private final KafkaExportQueue exportQueue;
+  private final DurableExporter exporter;
   private final int inputPartitions;
   /** Input partitions the application has read and committed to their end (as of the last look). */
   private final Set<Integer> readToEnd = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -89,36 +97,30 @@ public final class DistributedProcessor implements AutoCloseable {
     if (config.visitors().enabled()) {
       visitors.register(registry, config.visitors(), calendar, () -> partitions.partitions().contains(0));
     }
-    ProcessorConfig partitionConfig = withoutExport(config);
     KafkaStreams[] running = new KafkaStreams[1];
     DistributedMetrics metrics = new DistributedMetrics(registry, partitions,
         () -> running[0] == null ? "CREATED" : running[0].state().name());
-    this.streams = new KafkaStreams(topology(partitionConfig, salts, inputPartitions, calendar, metrics), streamsProperties());
+    this.streams = new KafkaStreams(topology(config, salts, inputPartitions, calendar, metrics), streamsProperties());
     running[0] = streams;
     streams.setUncaughtExceptionHandler(e -> {
       LOG.log(System.Logger.Level.ERROR, "a stream thread failed; replacing it (its partitions restore from the changelog)", e);
       return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
     });
+    ExportConfig ex = config.export();
+    ExportMetrics exportMetrics = new ExportMetrics(registry);
+    if (ex.enabled()) {
+      this.exportQueue = new KafkaExportQueue(clientOnly(), kafka.exportsTopic(), kafka.applicationId() + "-exporter");
+      exportMetrics.registerQueue(registry, exportQueue, ex.queueMaxBytes());
+      this.exporter = new DurableExporter(exportQueue, RumSessionsProcessor.sender(ex), ex, exportMetrics);
+    } else {
+      this.exportQueue = null;
+      this.exporter = null;
+    }
     this.offsets = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "rum-committed-offsets");
       t.setDaemon(true);
       return t;
     });
-  }
-
-  /**
-   * Exporting session and forwarded spans over OTLP is the embedded mode's for now: the
-   * partitions' log records would carry them with nobody to send them.
-   */
-  private static ProcessorConfig withoutExport(ProcessorConfig c) {
-    ExportConfig e = c.export();
-    if (!e.enabled()) return c;
-    LOG.log(System.Logger.Level.WARNING, "export.* is not supported in the distributed mode yet: session spans and"
-        + " forwarded spans are not exported (metrics are)");
-    ExportConfig off = new ExportConfig("", e.protocol(), false, false, e.queueMaxBytes(), e.batchSize(), e.timeout(),
-        e.retryInitialInterval(), e.retryMaxInterval(), e.headers());
-    return new ProcessorConfig(c.receiver(), c.session(), c.input(), c.bots(), c.attribution(), c.consent(), c.metrics(),
-        off, c.state(), c.visitors(), c.kafka());
   }
 
   private Topology topology(ProcessorConfig partitionConfig, DailySalts salts, int inputPartitions, SiteCalendar calendar,
@@ -139,7 +141,9 @@ public final class DistributedProcessor implements AutoCloseable {
         .withCachingDisabled()
         // Log entries are deleted at each checkpoint: compacting often keeps a restore short.
         .withLoggingEnabled(Map.of("segment.ms", "600000", "min.cleanable.dirty.ratio", "0.1")), "sessions");
-    t.addSink("to-sketches", kafka.sketchesTopic(), new IntegerSerializer(), new ByteArraySerializer(), "sessions");
+    t.addSink(SKETCHES_SINK, kafka.sketchesTopic(), new IntegerSerializer(), new ByteArraySerializer(), "sessions");
+    t.addSink(EXPORTS_SINK, kafka.exportsTopic(), new IntegerSerializer(), new ByteArraySerializer(),
+        (topic, key, value, n) -> Optional.of(Set.of(0)), "sessions");
     return t;
   }
 
@@ -180,6 +184,9 @@ public final class DistributedProcessor implements AutoCloseable {
             .configs(Map.of("retention.ms", Long.toString(Duration.ofDays(1).toMillis()))),
         new NewTopic(kafka.saltsTopic(), Optional.of(1), rf)
             .configs(Map.of("cleanup.policy", "compact", "segment.ms", "3600000", "delete.retention.ms", "3600000")),
+        new NewTopic(kafka.exportsTopic(), Optional.of(1), rf)
+            .configs(Map.of("retention.bytes", Long.toString(config.export().queueMaxBytes()),
+                "retention.ms", Long.toString(Duration.ofDays(7).toMillis()))),
         new NewTopic(kafka.sketchesTopic(), Optional.of(1), rf)
             .configs(Map.of("cleanup.policy", "compact", "segment.ms", "3600000")));
     for (NewTopic topic : topics) {
@@ -213,6 +220,7 @@ public final class DistributedProcessor implements AutoCloseable {
         .registry(registry)
         .buildAndStart();
     streams.start();
+    if (exporter != null) exporter.start();
     long every = kafka.commitInterval().toMillis();
     offsets.scheduleWithFixedDelay(this::readCommittedOffsets, every, every, TimeUnit.MILLISECONDS);
     return this;
@@ -257,6 +265,8 @@ public final class DistributedProcessor implements AutoCloseable {
   public void close() {
     offsets.shutdownNow();
     streams.close(Duration.ofSeconds(60));
+    if (exporter != null) exporter.close();
+    if (exportQueue != null) exportQueue.close();
     visitors.close();
     saltStore.close();
     admin.close(Duration.ofSeconds(5));

@@ -93,7 +93,7 @@ final class SessionPartitionProcessor implements Processor<Integer, byte[], Inte
     DurableRegistry registry = new DurableRegistry();
     String where = context.applicationId() + " " + STORE + " partition " + partition;
     this.engine = new SessionEngine(config, clock, registry, salts, new StoreCheckpoints(store, where),
-        (from, replay) -> StoreStateLog.open(store, from, replay));
+        (from, replay) -> StoreStateLog.open(store, from, replay, this::export));
     long now = System.currentTimeMillis();
     try {
       DurableState.Recovery r = engine.recover(now);
@@ -104,6 +104,7 @@ final class SessionPartitionProcessor implements Processor<Integer, byte[], Inte
     } catch (IOException e) {
       throw new UncheckedIOException("partition " + partition + ": cannot restore the session state", e);
     }
+    if (config.export().enabled()) engine.state().exportSpans(true);
     this.committed = new CommittedMetrics(registry);
     committed.restored();
     partitions.add(partition, committed);
@@ -149,6 +150,11 @@ final class SessionPartitionProcessor implements Processor<Integer, byte[], Inte
     }
   }
 
+  /** Spans to export (session spans, forwarded spans) go to the export topic, with the state that made them. */
+  private void export(byte[] section) {
+    context.forward(new Record<>(partition, section, clock.millis), DistributedProcessor.EXPORTS_SINK);
+  }
+
   /** Each second: a checkpoint when one is due, the metrics' snapshot, the visitor sketches. */
   private void housekeeping(long wallMillis) {
     DurableState state = engine.state();
@@ -171,7 +177,7 @@ final class SessionPartitionProcessor implements Processor<Integer, byte[], Inte
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      context.forward(new Record<>(partition, bytes.toByteArray(), wallMillis));
+      context.forward(new Record<>(partition, bytes.toByteArray(), wallMillis), DistributedProcessor.SKETCHES_SINK);
     }
   }
 

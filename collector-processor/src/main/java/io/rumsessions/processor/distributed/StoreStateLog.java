@@ -22,16 +22,24 @@ final class StoreStateLog implements StateLog {
   static final byte PREFIX = 'L';
 
   private final KeyValueStore<Bytes, byte[]> store;
+  private final Consumer<byte[]> exports;
   private long position;
   private long oldest;
 
-  private StoreStateLog(KeyValueStore<Bytes, byte[]> store) {
+  private StoreStateLog(KeyValueStore<Bytes, byte[]> store, Consumer<byte[]> exports) {
     this.store = store;
+    this.exports = exports;
   }
 
-  /** Replays the entries after {@code from} in order and continues after the last one. */
-  static StoreStateLog open(KeyValueStore<Bytes, byte[]> store, long from, Consumer<ByteBuffer> replay) {
-    StoreStateLog log = new StoreStateLog(store);
+  /**
+   * Replays the entries after {@code from} in order and continues after the last one.
+   *
+   * @param exports takes each record's spans to export (its export section), in the same
+   *     transaction; the log keeps the state changes only
+   */
+  static StoreStateLog open(KeyValueStore<Bytes, byte[]> store, long from, Consumer<ByteBuffer> replay,
+      Consumer<byte[]> exports) {
+    StoreStateLog log = new StoreStateLog(store, exports);
     log.position = from;
     log.oldest = Long.MAX_VALUE;
     try (KeyValueIterator<Bytes, byte[]> it = store.range(key(0), key(Long.MAX_VALUE))) {
@@ -54,9 +62,9 @@ final class StoreStateLog implements StateLog {
 
   @Override
   public long append(byte[] first, int firstLength, byte[] second, int secondLength) {
-    byte[] record = new byte[firstLength + secondLength];
-    System.arraycopy(first, 0, record, 0, firstLength);
-    System.arraycopy(second, 0, record, firstLength, secondLength);
+    if (secondLength > 0) exports.accept(java.util.Arrays.copyOf(second, secondLength));
+    if (firstLength <= 4) return position;
+    byte[] record = java.util.Arrays.copyOf(first, firstLength);
     position += record.length;
     store.put(key(position), record);
     return position;

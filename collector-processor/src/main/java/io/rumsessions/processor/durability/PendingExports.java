@@ -62,7 +62,8 @@ public final class PendingExports implements ExportSink {
   }
 
   /** Reads a record's export section (what follows its state section) into items. */
-  static void read(ByteBuffer section, java.util.function.Consumer<Item> out) throws IOException {
+  /** The spans of an export section ({@link #buffer}'s bytes), in order. */
+  public static void read(ByteBuffer section, java.util.function.Consumer<Item> out) throws IOException {
     if (!section.hasRemaining()) return;
     RecordReader in = new RecordReader(section);
     long arrival = in.readLong();

@@ -1,8 +1,6 @@
 package io.rumsessions.processor.export;
 
 import io.rumsessions.processor.config.ExportConfig;
-import io.rumsessions.processor.durability.ExportQueue;
-import io.rumsessions.processor.metrics.RumMetrics;
 import java.io.IOException;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -24,13 +22,13 @@ public final class DurableExporter implements AutoCloseable {
   private final ExportQueue queue;
   private final OtlpSender sender;
   private final ExportConfig config;
-  private final RumMetrics metrics;
+  private final ExportMetrics metrics;
   private final Thread worker;
   private volatile boolean running = true;
   private volatile long drainUntilNanos = Long.MAX_VALUE;
   private long lastWarningNanos;
 
-  public DurableExporter(ExportQueue queue, OtlpSender sender, ExportConfig config, RumMetrics metrics) {
+  public DurableExporter(ExportQueue queue, OtlpSender sender, ExportConfig config, ExportMetrics metrics) {
     this.queue = queue;
     this.sender = sender;
     this.config = config;

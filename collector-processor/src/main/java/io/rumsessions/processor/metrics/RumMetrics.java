@@ -41,8 +41,6 @@ public final class RumMetrics implements SessionListener {
   private final Counter spans;
   private final Counter requests;
   private final Histogram ingestDuration;
-  private final Counter exported;
-  private Counter retries;
   private final Counter botSpans;
   private final Counter botSessions;
   private final Counter reclassified;
@@ -140,9 +138,6 @@ public final class RumMetrics implements SessionListener {
             + " They join the session last started at their address, else a session of their own: set"
             + " user_agent.original upstream.",
         "service_name");
-    exported = Counter.builder().withoutExemplars().name("rum_export_spans_total")
-        .help("Spans handed to the OTLP exporter, by kind and result.")
-        .labelNames("kind", "outcome").register(registry);
   }
 
   /**
@@ -255,32 +250,6 @@ public final class RumMetrics implements SessionListener {
           cb.call(forwardTruncated.getAsLong(), "forwarded", "truncated");
           cb.call(forwardDropped.getAsLong(), "forwarded", "dropped");
         }).register(registry);
-  }
-
-  /** The export queue (the state log from its cursor on), read at each scrape. */
-  public void registerExportQueue(PrometheusRegistry registry, LongSupplier bytes, long maxBytes, LongSupplier oldestMillis) {
-    retries = Counter.builder().withoutExemplars().name("rum_export_retries_total")
-        .help("OTLP export requests that failed in a retryable way (endpoint down, overloaded, timed out) and were sent again.")
-        .register(registry);
-    GaugeWithCallback.builder().name("rum_export_queue_bytes")
-        .help("Bytes of state log from the export cursor on: spans waiting for the OTLP endpoint (and state changes between them).")
-        .unit(Unit.BYTES)
-        .callback(cb -> cb.call(bytes.getAsLong())).register(registry);
-    GaugeWithCallback.builder().name("rum_export_queue_max_bytes")
-        .help("export.queue-max-bytes: past it the oldest waiting spans are dropped (rum_export_spans_total{outcome=\"dropped\"}).")
-        .unit(Unit.BYTES)
-        .callback(cb -> cb.call(maxBytes)).register(registry);
-    GaugeWithCallback.builder().name("rum_export_queue_oldest_age_seconds")
-        .help("Age of the oldest span the OTLP endpoint has not accepted yet; 0 when none waits.")
-        .unit(Unit.SECONDS)
-        .callback(cb -> {
-          long oldest = oldestMillis.getAsLong();
-          cb.call(oldest == 0 ? 0 : Math.max(0, System.currentTimeMillis() - oldest) / 1000.0);
-        }).register(registry);
-  }
-
-  public void exportRetry() {
-    if (retries != null) retries.inc();
   }
 
   /**
@@ -401,7 +370,4 @@ public final class RumMetrics implements SessionListener {
     ingestDuration.labelValues(transport).observe(seconds);
   }
 
-  public void exported(String kind, String outcome, long n) {
-    if (n > 0) exported.labelValues(kind, outcome).inc(n);
-  }
 }

@@ -2,13 +2,26 @@ package io.rumsessions.processor.distributed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
 import io.rumsessions.kafka.broker.KafkaBroker;
 import io.rumsessions.processor.testing.ChaosVisits;
 import io.rumsessions.processor.testing.ChaosVisits.Batch;
 import io.rumsessions.processor.testing.ChaosVisits.Visit;
 import io.rumsessions.processor.testing.ProcessorProcess;
 import io.rumsessions.processor.testing.Scrape;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.util.HexFormat;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,8 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (child JVMs): a recorded workload with exact answers goes into the input topic as the
  * Collector's kafka exporter writes it; one of three instances is killed with SIGKILL half way,
  * a fourth joins later; the metrics summed over the live instances must equal the answers — no
- * session lost, none split, none counted twice — and the cluster's unique visitors are counted
- * once.
+ * session lost, none split, none counted twice — the cluster's unique visitors are counted
+ * once, and every session span and forwarded span reaches the OTLP endpoint.
  */
 class DistributedModeTest {
   private static final int TIMEOUT_SECONDS = 20;
@@ -46,22 +59,43 @@ class DistributedModeTest {
 
   private KafkaBroker broker;
   private final List<ProcessorProcess> instances = new ArrayList<>();
+  /** What the OTLP endpoint received: span name / span id, and how often. */
+  private final Map<String, AtomicInteger> exported = new ConcurrentHashMap<>();
+  private Server endpoint;
 
   @BeforeEach
-  void startBroker() throws Exception {
+  void start() throws Exception {
     broker = KafkaBroker.start(dir.resolve("kafka"));
+    endpoint = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        .addService(new TraceServiceGrpc.TraceServiceImplBase() {
+          @Override
+          public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> response) {
+            for (ResourceSpans rs : request.getResourceSpansList()) {
+              for (ScopeSpans ss : rs.getScopeSpansList()) {
+                for (Span s : ss.getSpansList()) {
+                  String key = s.getName() + "/" + HexFormat.of().formatHex(s.getSpanId().toByteArray());
+                  exported.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+                }
+              }
+            }
+            response.onNext(ExportTraceServiceResponse.getDefaultInstance());
+            response.onCompleted();
+          }
+        }).build().start();
   }
 
   @AfterEach
   void stop() {
     instances.forEach(ProcessorProcess::close);
     if (broker != null) broker.close();
+    if (endpoint != null) endpoint.shutdownNow();
   }
 
   private ProcessorProcess instance(String name) throws Exception {
     return ProcessorProcess.start(dir.resolve(name + ".log"), List.of("-Xmx256m"),
         "--kafka-bootstrap", broker.bootstrap(),
         "--state-dir", dir.resolve(name).toString(),
+        "--export-endpoint", "http://127.0.0.1:" + endpoint.getPort(),
         "--inactivity-timeout", TIMEOUT_SECONDS + "s",
         "--set", "session.allowed-lateness=0s",
         "--set", "kafka.partitions=6",
@@ -141,6 +175,20 @@ class DistributedModeTest {
       assertThat(sum("rum_visitors", "service_name=\"" + service + "\"", "window=\"1d\"", "population=\"consented\""))
           .as(state + ", visitors of " + service).isEqualTo(expected);
     }
+    // Every forwarded span and every session span reached the OTLP endpoint (at least once: a
+    // batch the killed instance sent and had not yet committed is sent again by its successor).
+    long exportDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < exportDeadline && exported.size() < spans + visits.size()) Thread.sleep(200);
+    long sessionSpans = exported.keySet().stream().filter(k -> k.startsWith("session/")).count();
+    assertThat(sessionSpans).as(state + ", session spans exported").isEqualTo(visits.size());
+    for (Visit v : visits) {
+      for (int i = 0; i < v.spans(); i++) {
+        var span = v.spanProto(i);
+        assertThat(exported).as(state).containsKey(span.getName() + "/" + HexFormat.of().formatHex(span.getSpanId().toByteArray()));
+      }
+    }
+    assertThat(exported.size()).as(state).isEqualTo(spans + visits.size());
+    assertThat(exported.values()).as("sent at most twice (once, and again after the kill)").allSatisfy(n -> assertThat(n.get()).isLessThanOrEqualTo(2));
     // The killed instance's partitions were restored elsewhere from the changelog.
     String logs = Files.readString(dir.resolve("instance-0.log")) + Files.readString(dir.resolve("instance-2.log"))
         + Files.readString(dir.resolve("instance-3.log"));

@@ -11,41 +11,22 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import io.rumsessions.processor.export.ExportQueue;
 
 /**
- * The export queue as a cursor over the state log: the spans each record exports are read in
+ * The embedded mode's export queue: a cursor over the state log: the spans each record exports are read in
  * log order from {@code state.dir/export.cursor} on, and the cursor moves (fsynced) only after
  * the endpoint accepted them, so a crash or an outage re-sends from the last accepted batch. The
  * log keeps every segment the cursor has not passed; {@code export.queue-max-bytes} bounds that.
  */
-public final class ExportQueue {
+public final class LogExportQueue implements ExportQueue {
   private final DurableState state;
   private final Path cursorFile;
   private long position;
   private int item;
   private volatile long oldestArrivalMillis;
 
-  /** Where a batch ends: the next record to read and how many of its spans are already sent. */
-  public record Cursor(long position, int item) {}
-
-  /** Spans read from the log, their OTLP bytes one after another, and where the queue goes on after them. */
-  public record Batch(List<PendingExports.Item> items, Cursor after) {
-    public byte[] requestBytes() {
-      int n = 0;
-      for (PendingExports.Item i : items) n += i.request().remaining();
-      byte[] out = new byte[n];
-      int at = 0;
-      for (PendingExports.Item i : items) {
-        ByteBuffer b = i.request().duplicate();
-        int len = b.remaining();
-        b.get(out, at, len);
-        at += len;
-      }
-      return out;
-    }
-  }
-
-  public ExportQueue(DurableState state) throws IOException {
+  public LogExportQueue(DurableState state) throws IOException {
     this.state = state;
     this.cursorFile = state.directory().resolve("export.cursor");
     if (Files.exists(cursorFile)) {
@@ -58,6 +39,7 @@ public final class ExportQueue {
   }
 
   /** Up to {@code maxSpans} spans from the cursor on; empty when nothing is waiting. */
+  @Override
   public Batch next(int maxSpans) throws IOException {
     List<PendingExports.Item> items = new ArrayList<>();
     long[] at = {position, item};
@@ -92,6 +74,7 @@ public final class ExportQueue {
   }
 
   /** The endpoint accepted the batch (or it is given up): the cursor moves past it, durably. */
+  @Override
   public void commit(Cursor after) throws IOException {
     Path tmp = cursorFile.resolveSibling("export.cursor.tmp");
     try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(tmp))) {
@@ -108,11 +91,13 @@ public final class ExportQueue {
   }
 
   /** Bytes of log from the cursor to the newest exportable record (state changes included). */
+  @Override
   public long pendingBytes() {
     return Math.max(0, state.exportablePosition() - position);
   }
 
   /** Arrival time of the oldest span not yet accepted, 0 when none is waiting. */
+  @Override
   public long oldestArrivalMillis() {
     return oldestArrivalMillis;
   }
