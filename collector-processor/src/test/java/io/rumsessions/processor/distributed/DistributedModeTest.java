@@ -92,11 +92,15 @@ class DistributedModeTest {
   }
 
   private ProcessorProcess instance(String name) throws Exception {
+    return instance(name, TIMEOUT_SECONDS);
+  }
+
+  private ProcessorProcess instance(String name, int timeoutSeconds) throws Exception {
     return ProcessorProcess.start(dir.resolve(name + ".log"), List.of("-Xmx256m"),
         "--kafka-bootstrap", broker.bootstrap(),
         "--state-dir", dir.resolve(name).toString(),
         "--export-endpoint", "http://127.0.0.1:" + endpoint.getPort(),
-        "--inactivity-timeout", TIMEOUT_SECONDS + "s",
+        "--inactivity-timeout", timeoutSeconds + "s",
         "--set", "session.allowed-lateness=0s",
         "--set", "kafka.partitions=6",
         "--set", "kafka.commit-interval=200ms",
@@ -193,5 +197,32 @@ class DistributedModeTest {
     String logs = Files.readString(dir.resolve("instance-0.log")) + Files.readString(dir.resolve("instance-2.log"))
         + Files.readString(dir.resolve("instance-3.log"));
     assertThat(logs).as(state).contains("restored");
+  }
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void quietInputPartitionsStillEndSessions() throws Exception {
+    // Sessions end on the input partitions' time, which moves only with records: input partitions
+    // 1 and 2 never get one and partition 0 stops; read to their end, they tick with the clock.
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrap()))) {
+      admin.createTopics(List.of(new NewTopic("otlp_spans", INPUT_PARTITIONS, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    }
+    instances.add(instance("quiet", 3));
+    Random random = new Random(7);
+    List<Visit> visits = ChaosVisits.visits(12, random, false);
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+      for (Batch b : ChaosVisits.batches(visits, random)) {
+        producer.send(new ProducerRecord<>("otlp_spans", 0, null, ChaosVisits.protoRequest(b).toByteArray())).get();
+      }
+    }
+    long sent = System.nanoTime();
+    long deadline = sent + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline && sum("rum_sessions_ended_total") < visits.size()) Thread.sleep(200);
+    double seconds = (System.nanoTime() - sent) / 1e9;
+    assertThat(sum("rum_sessions_ended_total")).as("sessions ended %.1f s after the last span", seconds).isEqualTo(visits.size());
+    assertThat(sum("rum_sessions_active")).isZero();
+    ChaosVisits.assertExact(visits, this::sum, "quiet partitions");
   }
 }
