@@ -18,6 +18,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -65,6 +67,13 @@ public final class KafkaBroker implements AutoCloseable {
   private final Path log;
   private Process process;
   private Duration lastStartTime;
+
+  /** Brokers still running when the test JVM exits (a failed test, a timeout) are killed with it. */
+  private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly), "kafka-broker-reaper"));
+  }
 
   private KafkaBroker(Path dir, String host, int port, int controllerPort) {
     this.dir = dir;
@@ -267,6 +276,9 @@ public final class KafkaBroker implements AutoCloseable {
     process = new ProcessBuilder(command()).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     process.getOutputStream().close();
+    Process started = process;
+    RUNNING.add(started);
+    started.onExit().thenRun(() -> RUNNING.remove(started));
     try {
       awaitReady();
     } catch (RuntimeException | InterruptedException e) {
