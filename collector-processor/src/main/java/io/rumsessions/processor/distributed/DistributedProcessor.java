@@ -10,6 +10,7 @@ import io.rumsessions.processor.export.DurableExporter;
 import io.rumsessions.processor.export.ExportMetrics;
 import io.rumsessions.processor.config.KafkaConfig;
 import io.rumsessions.processor.config.ProcessorConfig;
+import io.rumsessions.processor.config.StateConfig;
 import io.rumsessions.processor.identity.DailySalts;
 import io.rumsessions.processor.identity.VisitorIdentity;
 import io.rumsessions.processor.input.InputMapping;
@@ -59,6 +60,8 @@ public final class DistributedProcessor implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(DistributedProcessor.class.getName());
   private static final Duration SKETCH_INTERVAL = Duration.ofSeconds(10);
   static final String SKETCHES_SINK = "to-sketches";
+  /** A partition's state log held in memory before a checkpoint folds it. */
+  static final long PARTITION_LOG_BYTES = 8L << 20;
   static final String EXPORTS_SINK = "to-exports";
 
   private final ProcessorConfig config;
@@ -100,7 +103,7 @@ public final class DistributedProcessor implements AutoCloseable {
     KafkaStreams[] running = new KafkaStreams[1];
     DistributedMetrics metrics = new DistributedMetrics(registry, partitions,
         () -> running[0] == null ? "CREATED" : running[0].state().name());
-    this.streams = new KafkaStreams(topology(config, salts, inputPartitions, calendar, metrics), streamsProperties());
+    this.streams = new KafkaStreams(topology(partitionConfig(config), salts, inputPartitions, calendar, metrics), streamsProperties());
     running[0] = streams;
     streams.setUncaughtExceptionHandler(e -> {
       LOG.log(System.Logger.Level.ERROR, "a stream thread failed; replacing it (its partitions restore from the changelog)", e);
@@ -121,6 +124,19 @@ public final class DistributedProcessor implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+  }
+
+  /**
+   * A partition's log lives in memory until its next checkpoint: bounded per partition at
+   * {@link #PARTITION_LOG_BYTES} (or less, as configured), whatever {@code state.checkpoint-log-bytes} says.
+   */
+  private static ProcessorConfig partitionConfig(ProcessorConfig c) {
+    StateConfig s = c.state();
+    if (s.checkpointLogBytes() <= PARTITION_LOG_BYTES) return c;
+    StateConfig bounded = new StateConfig(s.dir(), s.snapshotOnShutdown(), s.saltDir(), s.durability(), s.fsyncInterval(),
+        s.checkpointInterval(), PARTITION_LOG_BYTES, s.recentSpans());
+    return new ProcessorConfig(c.receiver(), c.session(), c.input(), c.bots(), c.attribution(), c.consent(), c.metrics(),
+        c.export(), bounded, c.visitors(), c.kafka());
   }
 
   private Topology topology(ProcessorConfig partitionConfig, DailySalts salts, int inputPartitions, SiteCalendar calendar,
