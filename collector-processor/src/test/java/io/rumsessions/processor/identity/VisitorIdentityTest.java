@@ -156,4 +156,20 @@ class VisitorIdentityTest {
     VisitorIdentity elsewhere = identity(consent(Map.of()), new DailySalts(new SecureRandom(), dir.resolve("other")));
     assertThat(elsewhere.keyFor(f, false, "shop", UA, "198.51.100.4", host(f), BEFORE_MIDNIGHT)).isNotEqualTo(fromA);
   }
+
+  @Test
+  void aVisitorsSpansShareAPartitionWhateverTheirAgentAndSalt() {
+    int n = 12;
+    // Without consent (or without a client id): service, address and host, not the agent.
+    int p = VisitorIdentity.partitionOf(false, "abc", "shop", "203.0.113.9", "shop.example", n);
+    assertThat(VisitorIdentity.partitionOf(false, "other-id", "shop", "203.0.113.9", "shop.example", n)).isEqualTo(p);
+    assertThat(VisitorIdentity.partitionOf(true, null, "shop", "203.0.113.9", "shop.example", n)).isEqualTo(p);
+    // With consent and a client id: the id alone, wherever the visitor's address moves.
+    int q = VisitorIdentity.partitionOf(true, "abc", "shop", "203.0.113.9", "shop.example", n);
+    assertThat(VisitorIdentity.partitionOf(true, "abc", "shop", "198.51.100.4", "shop.example", n)).isEqualTo(q);
+    // Spread evenly: 12,000 addresses over 12 partitions, each within a fifth of its share.
+    int[] count = new int[n];
+    for (int i = 0; i < 12_000; i++) count[VisitorIdentity.partitionOf(false, null, "shop", "10.0." + (i >> 8) + "." + (i & 255), "shop.example", n)]++;
+    for (int c : count) assertThat(c).isBetween(800, 1200);
+  }
 }
