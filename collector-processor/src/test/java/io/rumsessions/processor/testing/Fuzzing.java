@@ -22,11 +22,14 @@ public final class Fuzzing {
 
   /**
    * Fails a fuzzing run that only replayed its seeds (an agent that did not attach, a setting
-   * that turned fuzzing off), which would otherwise pass looking like a clean fuzz run.
+   * that turned fuzzing off), which would otherwise pass looking like a clean fuzz run. A target
+   * has at most a dozen seeds; a loaded CI machine may try only a few hundred inputs in
+   * {@link #CI_DURATION} (180 were seen under load), so the bar is well above the seeds and
+   * well below a quiet run's count.
    */
   public static void assertMutated(String target, long runs) {
     if (fuzzing()) {
-      assertThat(runs).as("%s inputs tried while fuzzing", target).isGreaterThan(200);
+      assertThat(runs).as("%s inputs tried while fuzzing", target).isGreaterThan(50);
     } else {
       assertThat(runs).as("%s seeds replayed", target).isPositive();
     }
