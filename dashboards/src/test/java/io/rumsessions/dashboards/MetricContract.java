@@ -65,6 +65,10 @@ final class MetricContract {
     SCRAPED.put("rum_state_checkpoints_total", Set.of("outcome"));
     SCRAPED.put("rum_state_log_failed", Set.of());
     SCRAPED.put("rum_recent_span_ids", Set.of());
+    // The distributed mode's own.
+    SCRAPED.put("rum_kafka_streams_running", Set.of());
+    SCRAPED.put("rum_kafka_partitions", Set.of());
+    SCRAPED.put("rum_kafka_input_records_total", Set.of("outcome"));
     // Prometheus client_java 1.x JVM instrumentation, and Prometheus' own per-target series.
     SCRAPED.put("jvm_memory_used_bytes", Set.of("area"));
     SCRAPED.put("jvm_memory_committed_bytes", Set.of("area"));
