@@ -83,24 +83,14 @@ public final class UniqueVisitors {
   }
 
   public void write(DataOutputStream out) throws IOException {
-    Map<String, DailySketches> copy = Map.copyOf(services);
-    out.writeInt(copy.size());
-    for (Map.Entry<String, DailySketches> e : copy.entrySet()) {
-      out.writeUTF(e.getKey());
-      e.getValue().write(out);
-    }
+    writeSketches(out);
     returning.write(out);
   }
 
   /** Merges saved state in; what is older than the lookback (or than today, for everyone) is dropped. */
   public void read(DataInputStream in, long nowMillis) throws IOException {
-    long today = calendar.day(nowMillis);
-    int n = in.readInt();
-    for (int i = 0; i < n; i++) {
-      String service = in.readUTF();
-      services.computeIfAbsent(service, s -> new DailySketches(config.lgK(), config.lookbackDays())).read(in, today);
-    }
-    returning.read(in, today);
+    mergeSketches(in, nowMillis);
+    returning.read(in, calendar.day(nowMillis));
   }
 
   /**

@@ -2,25 +2,14 @@ package io.rumsessions.processor.distributed;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.StreamObserver;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
-import io.opentelemetry.proto.trace.v1.Span;
 import io.rumsessions.kafka.broker.KafkaBroker;
 import io.rumsessions.processor.testing.ChaosVisits;
 import io.rumsessions.processor.testing.ChaosVisits.Batch;
 import io.rumsessions.processor.testing.ChaosVisits.Visit;
+import io.rumsessions.processor.testing.OtlpCaptureServer;
 import io.rumsessions.processor.testing.ProcessorProcess;
 import io.rumsessions.processor.testing.Scrape;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
-import java.util.HexFormat;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -60,35 +49,21 @@ class DistributedModeTest {
   private KafkaBroker broker;
   private final List<ProcessorProcess> instances = new ArrayList<>();
   /** What the OTLP endpoint received: span name / span id, and how often. */
-  private final Map<String, AtomicInteger> exported = new ConcurrentHashMap<>();
-  private Server endpoint;
+  private Map<String, AtomicInteger> exported;
+  private OtlpCaptureServer endpoint;
 
   @BeforeEach
   void start() throws Exception {
     broker = KafkaBroker.start(dir.resolve("kafka"));
-    endpoint = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(new TraceServiceGrpc.TraceServiceImplBase() {
-          @Override
-          public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> response) {
-            for (ResourceSpans rs : request.getResourceSpansList()) {
-              for (ScopeSpans ss : rs.getScopeSpansList()) {
-                for (Span s : ss.getSpansList()) {
-                  String key = s.getName() + "/" + HexFormat.of().formatHex(s.getSpanId().toByteArray());
-                  exported.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
-                }
-              }
-            }
-            response.onNext(ExportTraceServiceResponse.getDefaultInstance());
-            response.onCompleted();
-          }
-        }).build().start();
+    endpoint = OtlpCaptureServer.start(0);
+    exported = endpoint.received();
   }
 
   @AfterEach
   void stop() {
     instances.forEach(ProcessorProcess::close);
     if (broker != null) broker.close();
-    if (endpoint != null) endpoint.shutdownNow();
+    if (endpoint != null) endpoint.close();
   }
 
   private ProcessorProcess instance(String name) throws Exception {
@@ -99,7 +74,7 @@ class DistributedModeTest {
     return ProcessorProcess.start(dir.resolve(name + ".log"), List.of("-Xmx256m"),
         "--kafka-bootstrap", broker.bootstrap(),
         "--state-dir", dir.resolve(name).toString(),
-        "--export-endpoint", "http://127.0.0.1:" + endpoint.getPort(),
+        "--export-endpoint", "http://127.0.0.1:" + endpoint.port(),
         "--inactivity-timeout", timeoutSeconds + "s",
         "--set", "session.allowed-lateness=0s",
         "--set", "kafka.partitions=6",
@@ -188,7 +163,7 @@ class DistributedModeTest {
     for (Visit v : visits) {
       for (int i = 0; i < v.spans(); i++) {
         var span = v.spanProto(i);
-        assertThat(exported).as(state).containsKey(span.getName() + "/" + HexFormat.of().formatHex(span.getSpanId().toByteArray()));
+        assertThat(exported).as(state).containsKey(OtlpCaptureServer.key(span));
       }
     }
     assertThat(exported.size()).as(state).isEqualTo(spans + visits.size());

@@ -2,18 +2,9 @@ package io.rumsessions.processor.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.StreamObserver;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
-import io.opentelemetry.proto.trace.v1.ResourceSpans;
-import io.opentelemetry.proto.trace.v1.ScopeSpans;
-import io.opentelemetry.proto.trace.v1.Span;
+import io.rumsessions.processor.testing.OtlpCaptureServer;
 import io.rumsessions.processor.testing.ProcessorProcess;
 import io.rumsessions.processor.testing.Scrape;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -21,10 +12,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -42,33 +31,15 @@ class ExportOutageTest {
   @TempDir
   Path dir;
 
-  final Map<String, AtomicInteger> received = new ConcurrentHashMap<>();
-  Server endpoint;
+  /** What the endpoint received (nothing while it is down). */
+  Map<String, AtomicInteger> received = Map.of();
+  OtlpCaptureServer endpoint;
   ProcessorProcess processor;
 
   @AfterEach
   void stop() {
     if (processor != null) processor.close();
-    if (endpoint != null) endpoint.shutdownNow();
-  }
-
-  private Server startEndpoint(int port) throws Exception {
-    return NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-        .addService(new TraceServiceGrpc.TraceServiceImplBase() {
-          @Override
-          public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> response) {
-            for (ResourceSpans rs : request.getResourceSpansList()) {
-              for (ScopeSpans ss : rs.getScopeSpansList()) {
-                for (Span s : ss.getSpansList()) {
-                  String key = s.getName() + "/" + HexFormat.of().formatHex(s.getSpanId().toByteArray());
-                  received.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
-                }
-              }
-            }
-            response.onNext(ExportTraceServiceResponse.getDefaultInstance());
-            response.onCompleted();
-          }
-        }).build().start();
+    if (endpoint != null) endpoint.close();
   }
 
   private static String attr(String k, String v) {
@@ -121,7 +92,8 @@ class ExportOutageTest {
     processor = ProcessorProcess.start(dir.resolve("second.log"), flags);
     Thread.sleep(500);
     assertThat(received).isEmpty();
-    endpoint = startEndpoint(port);
+    endpoint = OtlpCaptureServer.start(port);
+    received = endpoint.received();
 
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (System.nanoTime() < deadline && received.size() < spanIds.size() + visits) Thread.sleep(100);
