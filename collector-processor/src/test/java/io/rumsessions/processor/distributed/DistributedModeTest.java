@@ -41,6 +41,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DistributedModeTest {
   private static final int TIMEOUT_SECONDS = 20;
+  /** The test's own Kafka clients log every setting at INFO; held so the level sticks. */
+  private static final java.util.logging.Logger KAFKA_LOGS = java.util.logging.Logger.getLogger("org.apache.kafka");
+
+  static {
+    KAFKA_LOGS.setLevel(java.util.logging.Level.WARNING);
+  }
+
   private static final int INPUT_PARTITIONS = 3;
 
   @TempDir
