@@ -127,16 +127,17 @@ public final class DistributedProcessor implements AutoCloseable {
   }
 
   /**
-   * A partition's log lives in memory until its next checkpoint: bounded per partition at
-   * {@link #PARTITION_LOG_BYTES} (or less, as configured), whatever {@code state.checkpoint-log-bytes} says.
+   * A partition's engine always logs (its log is what the transactions commit: {@code
+   * state.durability} is the embedded mode's choice of when to fsync, and means nothing here),
+   * and its log lives in memory until the next checkpoint: bounded per partition at {@link
+   * #PARTITION_LOG_BYTES}, or less as {@code state.checkpoint-log-bytes} says.
    */
   private static ProcessorConfig partitionConfig(ProcessorConfig c) {
     StateConfig s = c.state();
-    if (s.checkpointLogBytes() <= PARTITION_LOG_BYTES) return c;
-    StateConfig bounded = new StateConfig(s.dir(), s.snapshotOnShutdown(), s.saltDir(), s.durability(), s.fsyncInterval(),
-        s.checkpointInterval(), PARTITION_LOG_BYTES, s.recentSpans());
+    StateConfig partition = new StateConfig(s.dir(), s.snapshotOnShutdown(), s.saltDir(), StateConfig.Durability.FSYNC,
+        s.fsyncInterval(), s.checkpointInterval(), Math.min(s.checkpointLogBytes(), PARTITION_LOG_BYTES), s.recentSpans());
     return new ProcessorConfig(c.receiver(), c.session(), c.input(), c.bots(), c.attribution(), c.consent(), c.metrics(),
-        c.export(), bounded, c.visitors(), c.kafka());
+        c.export(), partition, c.visitors(), c.kafka());
   }
 
   private Topology topology(ProcessorConfig partitionConfig, DailySalts salts, int inputPartitions, SiteCalendar calendar,
