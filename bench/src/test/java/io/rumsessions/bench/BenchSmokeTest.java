@@ -44,7 +44,12 @@ class BenchSmokeTest {
       assertThat(lat.requests()).as("requests at the fixed rate, " + what).isPositive();
       assertThat(lat.failedRequests()).as("failed requests, " + what + ": " + lat.errors()).isZero();
       assertThat(lat.rejectedSpans()).as("partially rejected spans, " + what).isZero();
-      assertThat(r.leadInSpans()).as("spans sent in the lead-in, " + what).isPositive();
+      // The lead-in (0.5 s) runs at the fixed rate: it must send once two requests fall due in it
+      // (on a loaded machine the measured saturation, and so the rate, can be too low for one).
+      double spansPerRequest = (double) lat.spansSent() / lat.requests();
+      if (r.targetSpansPerSecond() * 0.5 >= 2 * spansPerRequest) {
+        assertThat(r.leadInSpans()).as("spans sent in the lead-in, " + what).isPositive();
+      }
       assertThat(r.serverReceivedDelta()).as("spans the server counted = spans sent at the fixed rate, lead-in included, " + what)
           .isEqualTo(r.leadInSpans() + lat.spansSent());
       assertThat(lat.latencies()).as("a latency per request, " + what).hasSize((int) lat.requests());
