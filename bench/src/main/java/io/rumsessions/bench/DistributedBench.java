@@ -43,7 +43,7 @@ public final class DistributedBench {
   }
 
   record Result(String what, List<Double> spansPerCpuSecond, List<Double> wallSpansPerSecond, List<Double> cpuCores,
-      List<String> loads, String note) {}
+      List<Double> brokerCpuSecondsPerMillionSpans, List<String> loads, String note) {}
 
   private static final long DRAIN_LIMIT_MILLIS = 600_000;
 
@@ -182,7 +182,7 @@ public final class DistributedBench {
             perCpu.get(perCpu.size() - 1), wall.get(wall.size() - 1), cores.get(cores.size() - 1), sat.failedRequests(), load);
       }
     }
-    return new Result("embedded, gRPC closed loop (" + o.concurrency + " in flight)", perCpu, wall, cores, loads, "");
+    return new Result("embedded, gRPC closed loop (" + o.concurrency + " in flight)", perCpu, wall, cores, List.of(), loads, "");
   }
 
   private Result distributed(Path work, KafkaBroker broker, Config c, List<Payloads.Payload> pool, long poolSpans, int generation)
@@ -196,19 +196,39 @@ public final class DistributedBench {
     List<Double> wall = new ArrayList<>();
     List<Double> cores = new ArrayList<>();
     List<String> loads = new ArrayList<>();
+    List<Double> brokerCpu = new ArrayList<>();
     List<ServerProcess.Processor> instances = new ArrayList<>();
+    long brokerPid = brokerPid(broker);
     String note;
     try (KafkaProducer<byte[], byte[]> producer = producer(broker)) {
       long[] next = {generation};
       int[] partition = {0};
+      // Every record must be written, or the drain waits for spans that never came (a 2-core
+      // machine under load once lost 5 of 1,680 sends): a failed send is sent again, and waited for.
       Produce produce = (passes) -> {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        List<java.util.concurrent.Future<?>> sends = new ArrayList<>();
         for (int pass = 0; pass < passes; pass++) {
           int g = (int) next[0]++;
           for (Payloads.Payload p : pool) {
-            producer.send(new ProducerRecord<>(topic, partition[0]++ % c.partitions(), null, p.forGeneration(g)));
+            ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, partition[0]++ % c.partitions(), null, p.forGeneration(g));
+            records.add(r);
+            sends.add(producer.send(r));
           }
         }
         producer.flush();
+        for (int i = 0; i < records.size(); i++) {
+          for (int attempt = 1; ; attempt++) {
+            try {
+              sends.get(i).get();
+              break;
+            } catch (java.util.concurrent.ExecutionException e) {
+              if (attempt == 5) throw new IllegalStateException("cannot produce a record", e);
+              log("%s: a send failed (%s), again", c.label(), e.getCause());
+              sends.set(i, producer.send(records.get(i)));
+            }
+          }
+        }
       };
       produce.passes(warmupReplays);
       long expected = warmupReplays * poolSpans;
@@ -233,18 +253,21 @@ public final class DistributedBench {
         expected += replays * poolSpans;
         String load = Tools.loadAverage();
         double cpu0 = cpu(instances);
+        double broker0 = ServerProcess.cpuSecondsOf(brokerPid);
         long w0 = System.nanoTime();
         for (ServerProcess.Processor p : instances) p.resume();
         drain(instances, expected, c);
         double seconds = (System.nanoTime() - w0) / 1e9;
         double cpuSeconds = cpu(instances) - cpu0;
         long spans = replays * poolSpans;
+        brokerCpu.add((ServerProcess.cpuSecondsOf(brokerPid) - broker0) / (spans / 1e6));
         perCpu.add(spans / cpuSeconds);
         wall.add(spans / seconds);
         cores.add(cpuSeconds / seconds);
         loads.add(load);
-        log("%s rep %d: %d spans in %.1f s, %.1f CPU-s: %.0f spans/CPU-s, %.0f spans/s wall (%.2f cores); load %s", c.label(), rep,
-            spans, seconds, cpuSeconds, perCpu.get(perCpu.size() - 1), wall.get(wall.size() - 1), cores.get(cores.size() - 1), load);
+        log("%s rep %d: %d spans in %.1f s, %.1f CPU-s: %.0f spans/CPU-s, %.0f spans/s wall (%.2f cores); broker %.1f CPU-s per million spans; load %s", c.label(), rep,
+            spans, seconds, cpuSeconds, perCpu.get(perCpu.size() - 1), wall.get(wall.size() - 1), cores.get(cores.size() - 1),
+            brokerCpu.get(brokerCpu.size() - 1), load);
       }
       StringBuilder n = new StringBuilder();
       for (ServerProcess.Processor p : instances) {
@@ -260,7 +283,19 @@ public final class DistributedBench {
     } finally {
       for (ServerProcess.Processor p : instances) p.close();
     }
-    return new Result("distributed, " + c.instances() + " instance(s), " + c.partitions() + " partitions", perCpu, wall, cores, loads, note);
+    return new Result("distributed, " + c.instances() + " instance(s), " + c.partitions() + " partitions", perCpu, wall, cores,
+        brokerCpu, loads, note);
+  }
+
+  /** The broker's JVM: the harness's child process running {@code kafka.Kafka} (read from /proc). */
+  private static long brokerPid(KafkaBroker broker) {
+    return ProcessHandle.current().descendants().mapToLong(ProcessHandle::pid).filter(pid -> {
+      try {
+        return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"))).contains("kafka.Kafka");
+      } catch (IOException e) {
+        return false;
+      }
+    }).findFirst().orElseThrow(() -> new IllegalStateException("no broker process for " + broker.dir()));
   }
 
   @FunctionalInterface
@@ -312,13 +347,14 @@ public final class DistributedBench {
     StringBuilder b = new StringBuilder("## Distributed mode: spans per CPU-second\n\n").append(head).append('\n');
     b.append(String.format(Locale.ROOT, "Embedded: %.0f s warm-up, %d windows of %.0f s. Distributed: %d passes (%d spans) read first, then %d drains of %d passes (%d spans) each.%n%n",
         o.warmupSeconds, o.reps, o.durationSeconds, warmupReplays, warmupReplays * poolSpans, o.reps, replays, replays * poolSpans));
-    b.append("| mode | spans / CPU-s, median [min–max] | ÷ embedded | spans/s wall | CPU cores used | per rep (spans / CPU-s) |\n");
-    b.append("|---|---:|---:|---:|---:|---|\n");
+    b.append("| mode | spans / CPU-s, median [min–max] | ÷ embedded | spans/s wall | CPU cores used | broker CPU-s per million spans | per rep (spans / CPU-s) |\n");
+    b.append("|---|---:|---:|---:|---:|---:|---|\n");
     double embedded = median(results.get(0).spansPerCpuSecond());
     for (Result r : results) {
       b.append("| ").append(r.what()).append(" | ").append(stat(r.spansPerCpuSecond()))
-          .append(String.format(Locale.ROOT, " | %.2f | %s | %s | %s |%n", median(r.spansPerCpuSecond()) / embedded,
+          .append(String.format(Locale.ROOT, " | %.2f | %s | %s | %s | %s |%n", median(r.spansPerCpuSecond()) / embedded,
               stat(r.wallSpansPerSecond()), String.format(Locale.ROOT, "%.2f", median(r.cpuCores())),
+              r.brokerCpuSecondsPerMillionSpans().isEmpty() ? "–" : String.format(Locale.ROOT, "%.1f", median(r.brokerCpuSecondsPerMillionSpans())),
               String.join(", ", r.spansPerCpuSecond().stream().map(v -> String.format(Locale.ROOT, "%,.0f", v)).toList())));
     }
     b.append('\n');
