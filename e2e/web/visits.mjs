@@ -7,6 +7,8 @@
 //   node visits.mjs PAGES_BASE_URL [CHROMIUM]
 //     PAGES_BASE_URL  where the test serves index.html, p2.html, p3.html, e.g. http://127.0.0.1:4000
 //     CHROMIUM        default /usr/bin/chromium (never `npx playwright install`)
+//   RUM_E2E_VISITORS  optional, comma-separated visitor names: only these run (default: all).
+//                     DistributedModeBrowserE2ETest has no backend and no /rum.js to serve.
 //
 // Prints one JSON document on stdout: per visitor, every step with the session id the page's
 // session manager reported and wall-clock times around it (ms since the epoch), so the test can
@@ -35,8 +37,11 @@ const browser = await chromium.launch({
   // playwright-core gives every launch a fresh --user-data-dir of its own.
 });
 
-/** One visitor: a fresh context; `steps` collects what happened. */
+const only = process.env.RUM_E2E_VISITORS ? new Set(process.env.RUM_E2E_VISITORS.split(',')) : null;
+
+/** One visitor: a fresh context; `steps` collects what happened. Null when not selected. */
 async function visitor(name, { userAgent, consent, sdk = 'otel' }, script) {
+  if (only && !only.has(name)) return null;
   const context = await browser.newContext({ userAgent });
   // Playwright adds click listeners of its own to `window` (hit-target checks of its actions),
   // which the user-interaction instrumentation would wrap like a site's: every click would get
@@ -199,6 +204,7 @@ results.push(await visitor('snippet', human(null, 'snippet'), async (v) => {
 
 const version = browser.version();
 await browser.close();
+results.splice(0, results.length, ...results.filter((r) => r !== null));
 const problems = results.flatMap((r) => r.errors.map((e) => r.name + ': ' + e));
 console.log(JSON.stringify({ chromium: version, visitors: results }, null, 1));
 if (problems.length) {

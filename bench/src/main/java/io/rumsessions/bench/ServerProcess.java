@@ -244,7 +244,16 @@ public abstract class ServerProcess implements AutoCloseable {
     private List<String> restartWith;
 
     public static Processor start(Path jar, String cpus, String xmx, List<String> jvmArgs, List<String> args, Path workDir) throws Exception {
-      return start(jar, cpus, xmx, jvmArgs, args, workDir, Files.createTempDirectory(workDir, "processor-state"));
+      return start(jar, cpus, xmx, jvmArgs, args, workDir, Files.createTempDirectory(workDir, "processor-state"), true);
+    }
+
+    /**
+     * A member of the distributed mode ({@code args} hold {@code --kafka-bootstrap}): it takes no
+     * OTLP, so only its metrics port is waited for.
+     */
+    public static Processor startDistributed(Path jar, String cpus, String xmx, List<String> jvmArgs, List<String> args,
+        Path workDir) throws Exception {
+      return start(jar, cpus, xmx, jvmArgs, args, workDir, Files.createTempDirectory(workDir, "processor-state"), false);
     }
 
     /**
@@ -253,11 +262,11 @@ public abstract class ServerProcess implements AutoCloseable {
      */
     public Processor crashAndRestart(Path jar, String cpus, String xmx, List<String> jvmArgs, Path workDir) throws Exception {
       process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-      return start(jar, cpus, xmx, jvmArgs, restartWith, workDir, stateDir);
+      return start(jar, cpus, xmx, jvmArgs, restartWith, workDir, stateDir, true);
     }
 
     private static Processor start(Path jar, String cpus, String xmx, List<String> jvmArgs, List<String> args, Path workDir,
-        Path state) throws Exception {
+        Path state, boolean otlp) throws Exception {
       int[] ports = freePorts(3);
       int grpc = ports[0];
       int http = ports[1];
@@ -276,7 +285,8 @@ public abstract class ServerProcess implements AutoCloseable {
       Processor p = new Processor(launch(cmd, Map.of(), log), grpc, http, metrics, log);
       p.stateDir = state;
       p.restartWith = List.copyOf(args);
-      p.awaitListening(Duration.ofSeconds(120), metrics, grpc, http);
+      if (otlp) p.awaitListening(Duration.ofSeconds(120), metrics, grpc, http);
+      else p.awaitListening(Duration.ofSeconds(120), metrics);
       return p;
     }
 

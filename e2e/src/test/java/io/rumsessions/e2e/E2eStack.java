@@ -88,6 +88,16 @@ final class E2eStack implements AutoCloseable {
           return listening(collectorHttpPort) && listening(collectorGrpcPort) && listening(collectorTelemetryPort);
         });
 
+    startPrometheus(promBinary, List.of(processors.get(0).metricsPort(), processors.get(1).metricsPort()));
+    return this;
+  }
+
+  /**
+   * Prometheus on a free loopback port, scraping every second the processors' {@code /metrics}
+   * ports (job {@code rum-sessions}) and the Collector's own metrics (job {@code otelcol}, at
+   * {@link #collectorTelemetryPort}); returns once it is ready.
+   */
+  void startPrometheus(Path promBinary, List<Integer> processorMetricsPorts) throws Exception {
     int promPort = freePort();
     Path promConfig = dir.resolve("prometheus.yml");
     Files.writeString(promConfig, String.join("\n",
@@ -97,8 +107,7 @@ final class E2eStack implements AutoCloseable {
         "scrape_configs:",
         "  - job_name: rum-sessions",
         "    static_configs:",
-        "      - targets: ['127.0.0.1:" + processors.get(0).metricsPort() + "', '127.0.0.1:"
-            + processors.get(1).metricsPort() + "']",
+        "      - targets: [" + String.join(", ", processorMetricsPorts.stream().map(p -> "'127.0.0.1:" + p + "'").toList()) + "]",
         "  - job_name: otelcol",
         "    static_configs:",
         "      - targets: ['127.0.0.1:" + collectorTelemetryPort + "']",
@@ -112,7 +121,6 @@ final class E2eStack implements AutoCloseable {
       prometheus.assertAlive();
       return prom.ready();
     });
-    return this;
   }
 
   /** Runs {@code e2e/collector/build.sh}: the cached binary, or a new build (minutes when cold). */
