@@ -15,7 +15,6 @@ import io.rumsessions.processor.input.InputMapping;
 import io.rumsessions.processor.input.SpanFacts;
 import io.rumsessions.processor.durability.StateUnavailableException;
 import io.rumsessions.processor.ingest.IngestResult;
-import io.rumsessions.processor.ingest.MessageSpans;
 import io.rumsessions.processor.ingest.SpanSource;
 import io.rumsessions.processor.ingest.RequestContext;
 import io.rumsessions.processor.ingest.SpanPipeline;
@@ -237,12 +236,9 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     try {
       SpanSource request;
       try (InputStream body = body(ex, raw)) {
-        if (isJson) {
-          request = new MessageSpans(json.decode(body));
-        } else {
-          byte[] bytes = body instanceof java.io.ByteArrayInputStream ? raw : body.readAllBytes();
-          request = OtlpWireSpans.read(bytes, bytes.length);
-        }
+        byte[] bytes = body instanceof java.io.ByteArrayInputStream ? raw : body.readAllBytes();
+        // Both read in place: no protobuf message is built unless a span is forwarded.
+        request = isJson ? json.spans(bytes, bytes.length) : OtlpWireSpans.read(bytes, bytes.length);
       } catch (BoundedInputStream.TooLargeException e) {
         metrics.request("http", "too_large");
         sendError(ex, 413, isJson, e.getMessage());
