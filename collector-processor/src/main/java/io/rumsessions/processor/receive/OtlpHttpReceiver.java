@@ -64,6 +64,8 @@ public final class OtlpHttpReceiver implements AutoCloseable {
   private final RumMetrics metrics;
   private final Admission admission;
   private final OtlpJsonDecoder json = new OtlpJsonDecoder();
+  /** Each receiver thread's JSON reader, used again for its next request (ingest is done with it by then). */
+  private final ThreadLocal<OtlpJsonSpans> jsonReaders = new ThreadLocal<>();
   private final HttpServer server;
   private final ExecutorService executor;
   private final long readTimeoutNanos;
@@ -238,7 +240,13 @@ public final class OtlpHttpReceiver implements AutoCloseable {
       try (InputStream body = body(ex, raw)) {
         byte[] bytes = body instanceof java.io.ByteArrayInputStream ? raw : body.readAllBytes();
         // Both read in place: no protobuf message is built unless a span is forwarded.
-        request = isJson ? json.spans(bytes, bytes.length) : OtlpWireSpans.read(bytes, bytes.length);
+        if (isJson) {
+          OtlpJsonSpans reader = json.spans(bytes, bytes.length, jsonReaders.get());
+          jsonReaders.set(reader);
+          request = reader;
+        } else {
+          request = OtlpWireSpans.read(bytes, bytes.length);
+        }
       } catch (BoundedInputStream.TooLargeException e) {
         metrics.request("http", "too_large");
         sendError(ex, 413, isJson, e.getMessage());

@@ -64,9 +64,17 @@ public final class OtlpJsonDecoder {
    * a valid OTLP/JSON export.
    */
   public OtlpJsonSpans spans(byte[] body, int length) throws MalformedPayloadException {
+    return spans(body, length, null);
+  }
+
+  /**
+   * As {@link #spans(byte[], int)}, reading into {@code reuse} (a reader this decoder gave, whose
+   * request is done with) if not null: a receiver thread keeps one.
+   */
+  public OtlpJsonSpans spans(byte[] body, int length, OtlpJsonSpans reuse) throws MalformedPayloadException {
     NameCountingFactory f = factory;
     try {
-      return OtlpJsonSpans.read(this, f, body, length);
+      return OtlpJsonSpans.read(this, f, body, length, reuse);
     } finally {
       if (f.fieldNames() > MAX_FIELD_NAMES) factory = newFactory();
     }

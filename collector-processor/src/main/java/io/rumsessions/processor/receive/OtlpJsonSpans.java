@@ -49,7 +49,7 @@ public final class OtlpJsonSpans implements SpanSource {
   private static final byte DOUBLE = 4;
 
   private final OtlpJsonDecoder decoder;
-  private final byte[] buf;
+  private byte[] buf;
   private JsonParser p;
 
   /** Texts that are not plain ASCII in the body; a text reference below zero is {@code -1 - index} here. */
@@ -119,13 +119,18 @@ public final class OtlpJsonSpans implements SpanSource {
   private int refStart;
   private int refLength;
 
-  private OtlpJsonSpans(OtlpJsonDecoder decoder, byte[] buf) {
+  private OtlpJsonSpans(OtlpJsonDecoder decoder) {
     this.decoder = decoder;
-    this.buf = buf;
   }
 
-  static OtlpJsonSpans read(OtlpJsonDecoder decoder, JsonFactory factory, byte[] body, int length) throws MalformedPayloadException {
-    OtlpJsonSpans s = new OtlpJsonSpans(decoder, body);
+  /**
+   * @param reuse a reader of the same decoder whose request is done with (its arrays are used
+   *     again: most of what reading a small request allocated), or null
+   */
+  static OtlpJsonSpans read(OtlpJsonDecoder decoder, JsonFactory factory, byte[] body, int length, OtlpJsonSpans reuse)
+      throws MalformedPayloadException {
+    OtlpJsonSpans s = reuse != null && reuse.decoder == decoder ? reuse : new OtlpJsonSpans(decoder);
+    s.reset(body);
     try (JsonParser p = factory.createParser(body, 0, length)) {
       s.p = p;
       s.request();
@@ -137,6 +142,20 @@ public final class OtlpJsonSpans implements SpanSource {
       s.p = null;
     }
     return s;
+  }
+
+  private void reset(byte[] body) {
+    buf = body;
+    decoded.clear();
+    resources = 0;
+    scopes = 0;
+    spans = 0;
+    attrs = 0;
+    resource = -1;
+    resourceMessage = null;
+    scopeMessage = null;
+    name = null;
+    if (texts != null) Arrays.fill(texts, null);
   }
 
   // ---- the check and the record: OtlpJsonDecoder's walk, keeping only what the pipeline reads ----
