@@ -41,7 +41,6 @@ import java.util.List;
  * message from its bytes only when it is forwarded.
  */
 public final class OtlpJsonSpans implements SpanSource {
-  private static final int TEXTS = 64;
   private static final byte NOT_SET = 0;
   private static final byte STRING = 1;
   private static final byte BOOL = 2;
@@ -107,10 +106,7 @@ public final class OtlpJsonSpans implements SpanSource {
   private InstrumentationScope scopeMessage;
   private String name;
 
-  // Each distinct text decoded once per request (direct-mapped; offsets point into buf).
-  private int[] textStart;
-  private int[] textLength;
-  private String[] texts;
+  private final RequestTexts texts = new RequestTexts();
   private final SpanFacts resourceScratch = new SpanFacts();
   private String wantedKey;
   private byte[] wantedKeyUtf8;
@@ -155,7 +151,7 @@ public final class OtlpJsonSpans implements SpanSource {
     resourceMessage = null;
     scopeMessage = null;
     name = null;
-    if (texts != null) Arrays.fill(texts, null);
+    texts.clear();
   }
 
   // ---- the check and the record: OtlpJsonDecoder's walk, keeping only what the pipeline reads ----
@@ -786,24 +782,7 @@ public final class OtlpJsonSpans implements SpanSource {
 
   /** The text a reference names: body bytes (ASCII, decoded once per request) or a decoded one. */
   private String textAt(int ref, int length) {
-    if (ref < 0) return decoded.get(-1 - ref);
-    if (length == 0) return "";
-    if (texts == null) {
-      textStart = new int[TEXTS];
-      textLength = new int[TEXTS];
-      texts = new String[TEXTS];
-    }
-    int end = ref + length;
-    int h = length * 0x9E3779B1 + buf[end - 1] * 31 + buf[ref + length / 2] * 961 + buf[Math.max(ref, end - 8)];
-    int slot = (h ^ h >>> 16) & (TEXTS - 1);
-    String t = texts[slot];
-    int s = textStart[slot];
-    if (t != null && textLength[slot] == length && Arrays.equals(buf, s, s + length, buf, ref, end)) return t;
-    t = new String(buf, ref, length, StandardCharsets.ISO_8859_1);
-    texts[slot] = t;
-    textStart[slot] = ref;
-    textLength[slot] = length;
-    return t;
+    return ref < 0 ? decoded.get(-1 - ref) : texts.text(buf, ref, length);
   }
 
   @Override
