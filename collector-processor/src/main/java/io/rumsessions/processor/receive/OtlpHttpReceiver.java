@@ -235,6 +235,15 @@ public final class OtlpHttpReceiver implements AutoCloseable {
       return;
     }
     long started = System.nanoTime();
+    // The permit bounds decoding and applying; it is given back before the wait for the fsync, so
+    // that requests waiting together (up to receiver.http-threads) share one (group commit).
+    boolean[] released = {false};
+    Runnable giveBack = () -> {
+      if (!released[0]) {
+        released[0] = true;
+        admission.release();
+      }
+    };
     try {
       SpanSource request;
       try (InputStream body = body(ex, raw)) {
@@ -268,7 +277,7 @@ public final class OtlpHttpReceiver implements AutoCloseable {
           "1".equals(trim(h.getFirst("Sec-GPC"))), "1".equals(trim(h.getFirst("DNT"))));
       IngestResult result;
       try {
-        result = pipeline.ingest(request, ctx);
+        result = pipeline.ingest(request, ctx, giveBack);
       } catch (StateUnavailableException e) {
         // Not durable, so not acknowledged: the client retries and nothing is lost.
         metrics.request("http", "unavailable");
@@ -279,7 +288,7 @@ public final class OtlpHttpReceiver implements AutoCloseable {
       metrics.request("http", result.rejected() > 0 ? "partial" : "ok");
       sendSuccess(ex, isJson, result);
     } finally {
-      admission.release();
+      giveBack.run();
       metrics.ingestSeconds("http", (System.nanoTime() - started) / 1e9);
     }
   }
