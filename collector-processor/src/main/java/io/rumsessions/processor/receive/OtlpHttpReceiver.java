@@ -244,13 +244,15 @@ public final class OtlpHttpReceiver implements AutoCloseable {
         admission.release();
       }
     };
+    // This thread's JSON reader, used again request after request; it lets go of the request below.
+    OtlpJsonSpans reader = isJson ? jsonReaders.get() : null;
     try {
       SpanSource request;
       try (InputStream body = body(ex, raw)) {
         byte[] bytes = body instanceof java.io.ByteArrayInputStream ? raw : body.readAllBytes();
         // Both read in place: no protobuf message is built unless a span is forwarded.
         if (isJson) {
-          OtlpJsonSpans reader = json.spans(bytes, bytes.length, jsonReaders.get());
+          reader = json.spans(bytes, bytes.length, reader);
           jsonReaders.set(reader);
           request = reader;
         } else {
@@ -288,6 +290,7 @@ public final class OtlpHttpReceiver implements AutoCloseable {
       metrics.request("http", result.rejected() > 0 ? "partial" : "ok");
       sendSuccess(ex, isJson, result);
     } finally {
+      if (reader != null && !reader.release()) jsonReaders.remove();
       giveBack.run();
       metrics.ingestSeconds("http", (System.nanoTime() - started) / 1e9);
     }

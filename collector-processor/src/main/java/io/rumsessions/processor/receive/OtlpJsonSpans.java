@@ -41,6 +41,9 @@ import java.util.List;
  * message from its bytes only when it is forwarded.
  */
 public final class OtlpJsonSpans implements SpanSource {
+  /** Array sizes a reader kept for the next request may have (a few KB); a larger one is dropped. */
+  private static final int KEEP_ATTRIBUTES = 1024;
+  private static final int KEEP_SPANS = 256;
   private static final byte NOT_SET = 0;
   private static final byte STRING = 1;
   private static final byte BOOL = 2;
@@ -138,6 +141,21 @@ public final class OtlpJsonSpans implements SpanSource {
       s.p = null;
     }
     return s;
+  }
+
+  /**
+   * Lets go of the request: its body, its decoded texts and messages, so that a reader kept for
+   * the next request holds none of them meanwhile. Returns whether the reader is worth keeping:
+   * not when a large request grew its arrays past what a browser's post needs.
+   */
+  public boolean release() {
+    buf = null;
+    decoded.clear();
+    texts.clear();
+    resourceMessage = null;
+    scopeMessage = null;
+    name = null;
+    return keyRef.length <= KEEP_ATTRIBUTES && spanStart.length <= KEEP_SPANS;
   }
 
   private void reset(byte[] body) {
