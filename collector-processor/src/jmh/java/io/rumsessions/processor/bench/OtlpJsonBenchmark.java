@@ -62,7 +62,7 @@ public class OtlpJsonBenchmark {
   public int inPlace() throws Exception {
     int n = 0;
     for (byte[] post : posts) {
-      reader = decoder.spans(post, post.length, reader);
+      reader = (OtlpJsonSpans) decoder.spans(post, post.length, reader);
       n += mapAll(reader);
     }
     return n;

@@ -252,9 +252,11 @@ public final class OtlpHttpReceiver implements AutoCloseable {
         byte[] bytes = body instanceof java.io.ByteArrayInputStream ? raw : body.readAllBytes();
         // Both read in place: no protobuf message is built unless a span is forwarded.
         if (isJson) {
-          reader = json.spans(bytes, bytes.length, reader);
-          jsonReaders.set(reader);
-          request = reader;
+          request = json.spans(bytes, bytes.length, reader);
+          if (request instanceof OtlpJsonSpans r) {
+            reader = r;
+            jsonReaders.set(r);
+          }
         } else {
           request = OtlpWireSpans.read(bytes, bytes.length);
         }

@@ -18,6 +18,8 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
+import io.rumsessions.processor.ingest.MessageSpans;
+import io.rumsessions.processor.ingest.SpanSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Base64;
@@ -63,7 +65,7 @@ public final class OtlpJsonDecoder {
    * {@link OtlpJsonSpans}); refuses it whole, with the messages {@link #decode} gives, if it is not
    * a valid OTLP/JSON export.
    */
-  public OtlpJsonSpans spans(byte[] body, int length) throws MalformedPayloadException {
+  public SpanSource spans(byte[] body, int length) throws MalformedPayloadException {
     return spans(body, length, null);
   }
 
@@ -71,10 +73,17 @@ public final class OtlpJsonDecoder {
    * As {@link #spans(byte[], int)}, reading into {@code reuse} (a reader this decoder gave, whose
    * request is done with) if not null: a receiver thread keeps one.
    */
-  public OtlpJsonSpans spans(byte[] body, int length, OtlpJsonSpans reuse) throws MalformedPayloadException {
+  public SpanSource spans(byte[] body, int length, OtlpJsonSpans reuse) throws MalformedPayloadException {
     NameCountingFactory f = factory;
     try {
-      return OtlpJsonSpans.read(this, f, body, length, reuse);
+      OtlpJsonSpans read = OtlpJsonSpans.read(this, f, body, length, reuse);
+      if (read != null) return read;
+      // Not UTF-8: decoded into messages, as every body was before.
+      try {
+        return new MessageSpans(decode(new java.io.ByteArrayInputStream(body, 0, length)));
+      } catch (IOException e) {
+        throw new MalformedPayloadException("invalid OTLP/JSON: " + firstLine(e.getMessage()));
+      }
     } finally {
       if (f.fieldNames() > MAX_FIELD_NAMES) factory = newFactory();
     }

@@ -126,11 +126,15 @@ public final class OtlpJsonSpans implements SpanSource {
    * @param reuse a reader of the same decoder whose request is done with (its arrays are used
    *     again: most of what reading a small request allocated), or null
    */
+  /** The body read, or null when it is not UTF-8 (Jackson reads UTF-16 and UTF-32 too): the caller decodes it as before. */
   static OtlpJsonSpans read(OtlpJsonDecoder decoder, JsonFactory factory, byte[] body, int length, OtlpJsonSpans reuse)
       throws MalformedPayloadException {
     OtlpJsonSpans s = reuse != null && reuse.decoder == decoder ? reuse : new OtlpJsonSpans(decoder);
     s.reset(body);
     try (JsonParser p = factory.createParser(body, 0, length)) {
+      // Offsets into the body are byte offsets only for UTF-8; the other encodings are rare enough
+      // to take the message path, whose refusals they then also get word for word (found by fuzzing).
+      if (!(p instanceof com.fasterxml.jackson.core.json.UTF8StreamJsonParser)) return null;
       s.p = p;
       s.request();
     } catch (MalformedPayloadException e) {

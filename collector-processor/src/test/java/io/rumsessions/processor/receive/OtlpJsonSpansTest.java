@@ -37,7 +37,7 @@ class OtlpJsonSpansTest {
     } catch (java.io.IOException e) {
       throw new AssertionError(e);
     }
-    OtlpJsonSpans spans;
+    io.rumsessions.processor.ingest.SpanSource spans;
     try {
       spans = decoder.spans(body, body.length);
     } catch (MalformedPayloadException e) {
