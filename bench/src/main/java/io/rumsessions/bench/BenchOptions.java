@@ -55,7 +55,8 @@ public final class BenchOptions {
         --no-collector            ours only
         --server-cpus LIST        taskset CPU list for each server under test (default 0; "" = no pinning)
         --xmx SIZE                processor heap (-Xmx) and the Collector's GOMEMLIMIT (default 2g)
-        --protocols LIST          grpc,json (default both)
+        --protocols LIST          grpc,json,replay (default all three; replay = the captured OTel web SDK
+                                  requests of ROOT/collector-processor/src/test/resources/fixtures/, fresh ids per send)
         --warmup S                closed-loop warm-up per server and protocol (default 45)
         --duration S              each measured window (default 10)
         --lead-in S               fixed-rate requests before the latency window, on its connections, not measured (default 2)
@@ -119,6 +120,7 @@ public final class BenchOptions {
                 switch (p.trim()) {
                   case "grpc", "protobuf" -> o.protocols.add(Protocol.GRPC);
                   case "json", "http" -> o.protocols.add(Protocol.HTTP_JSON);
+                  case "replay" -> o.protocols.add(Protocol.REPLAY);
                   default -> throw new IllegalArgumentException("unknown protocol " + p);
                 }
               }

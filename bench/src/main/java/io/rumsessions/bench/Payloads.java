@@ -40,16 +40,28 @@ public final class Payloads {
 
   public final List<Payload> protobuf;
   public final List<Payload> json;
+  /** The captured SDK requests, each a whole HTTP request (see {@link ReplayWorkload}); empty if not loaded. */
+  public final List<Payload> replay;
   public final long spans;
 
-  private Payloads(List<Payload> protobuf, List<Payload> json, long spans) {
+  private Payloads(List<Payload> protobuf, List<Payload> json, List<Payload> replay, long spans) {
     this.protobuf = protobuf;
     this.json = json;
+    this.replay = replay;
     this.spans = spans;
   }
 
   public List<Payload> of(Protocol p) {
-    return p == Protocol.GRPC ? protobuf : json;
+    return switch (p) {
+      case GRPC -> protobuf;
+      case HTTP_JSON -> json;
+      case REPLAY -> replay;
+    };
+  }
+
+  /** The same pools with the captured requests for {@link Protocol#REPLAY}. */
+  public Payloads withReplay(List<Payload> replay) {
+    return new Payloads(protobuf, json, replay, spans);
   }
 
   /**
@@ -59,7 +71,7 @@ public final class Payloads {
   public static Payloads build(List<BrowserWorkload.BrowserBatch> batches, int grpcBatch, int httpBatch) {
     long spans = 0;
     for (BrowserWorkload.BrowserBatch b : batches) spans += b.spans();
-    return new Payloads(encode(batches, grpcBatch, false), encode(batches, httpBatch, true), spans);
+    return new Payloads(encode(batches, grpcBatch, false), encode(batches, httpBatch, true), List.of(), spans);
   }
 
   private static List<Payload> encode(List<BrowserWorkload.BrowserBatch> batches, int per, boolean json) {

@@ -129,6 +129,7 @@ public final class RumBench {
     wo.consentShare = o.consentShare;
     List<BrowserWorkload.BrowserBatch> batches = BrowserWorkload.generate(wo);
     Payloads payloads = Payloads.build(batches, o.grpcBatch, o.httpBatch);
+    if (o.protocols.contains(Protocol.REPLAY)) payloads = payloads.withReplay(ReplayWorkload.load(o.root, wo.nowMillis));
     describeWorkload(batches, payloads);
     log("workload: %s", info.get("workload"));
 
@@ -216,7 +217,7 @@ public final class RumBench {
 
   private static LoadRunner runner(Sender sender, Payloads payloads, Protocol p, AtomicLong cursor) {
     // Separate generation ranges per protocol: the two pools are the same visits.
-    return new LoadRunner(sender, payloads.of(p), cursor, p == Protocol.GRPC ? 0 : 1 << 24);
+    return new LoadRunner(sender, payloads.of(p), cursor, p.ordinal() << 24);
   }
 
   private Rep measure(ServerProcess s, Protocol p, int rep, Payloads payloads, AtomicLong cursor) throws Exception {
@@ -448,7 +449,11 @@ public final class RumBench {
             + "gRPC: %d requests of %.0f spans, %.0f protobuf bytes a span; JSON: %d requests of %.1f spans, %.0f JSON bytes a span",
         o.visits, o.botShare * 100, o.consentShare * 100, spans, names, attrs / (double) spans, min, max,
         payloads.protobuf.size(), spans / (double) payloads.protobuf.size(), grpcBytes / (double) spans,
-        payloads.json.size(), spans / (double) payloads.json.size(), jsonBytes / (double) spans));
+        payloads.json.size(), spans / (double) payloads.json.size(), jsonBytes / (double) spans)
+        + (payloads.replay.isEmpty() ? "" : String.format(Locale.ROOT,
+            "; captured SDK replay: %d requests, %.2f spans and %.0f bytes (head + body) a request, fresh ids per send",
+            payloads.replay.size(), payloads.replay.stream().mapToInt(Payloads.Payload::spans).average().orElse(0),
+            payloads.replay.stream().mapToInt(x -> x.bytes().length).average().orElse(0))));
   }
 
   static double median(double[] v) {

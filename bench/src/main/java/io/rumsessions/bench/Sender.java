@@ -31,7 +31,11 @@ public interface Sender extends AutoCloseable {
   void close();
 
   static Sender create(Protocol protocol, String host, int port, int maxInFlight) {
-    return protocol == Protocol.GRPC ? new Grpc(host, port) : new HttpJson(host, port, maxInFlight);
+    return switch (protocol) {
+      case GRPC -> new Grpc(host, port);
+      case HTTP_JSON -> new HttpJson(host, port, maxInFlight, false);
+      case REPLAY -> new HttpJson(host, port, maxInFlight, true);
+    };
   }
 
   /** OTLP/gRPC TraceService/Export with the request bytes as they are (no re-encoding per call). */
@@ -107,7 +111,8 @@ public interface Sender extends AutoCloseable {
    * connections, one thread each, written by hand so that the generator's own CPU stays small
    * (java.net.http needed a whole core to drive ~2.4k requests/s). Requests wait in a queue when
    * every connection is busy; the open loop measures latency from the intended send time, so
-   * that wait counts.
+   * that wait counts. In raw mode each body is a whole HTTP request, head included, written as it is
+   * (the captured SDK requests of {@link ReplayWorkload}).
    */
   final class HttpJson implements Sender {
     private static final Pattern REJECTED = Pattern.compile("\"rejectedSpans\"\\s*:\\s*\"?(\\d+)");
@@ -119,11 +124,13 @@ public interface Sender extends AutoCloseable {
     private final String host;
     private final int port;
     private final byte[] headPrefix;
+    private final boolean raw;
     private volatile boolean closed;
 
-    HttpJson(String host, int port, int connections) {
+    HttpJson(String host, int port, int connections, boolean raw) {
       this.host = host;
       this.port = port;
+      this.raw = raw;
       this.headPrefix = ("POST /v1/traces HTTP/1.1\r\nHost: " + host + ":" + port
           + "\r\nContent-Type: application/json\r\nUser-Agent: rum-bench\r\nContent-Length: ").getBytes(StandardCharsets.US_ASCII);
       for (int i = 0; i < Math.max(1, connections); i++) {
@@ -161,13 +168,17 @@ public interface Sender extends AutoCloseable {
             in = new java.io.BufferedInputStream(socket.getInputStream(), 16 << 10);
             out = socket.getOutputStream();
           }
-          byte[] len = (t.body().length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-          int n = headPrefix.length + len.length + t.body().length;
-          byte[] req = n <= buffer.length ? buffer : new byte[n];
-          System.arraycopy(headPrefix, 0, req, 0, headPrefix.length);
-          System.arraycopy(len, 0, req, headPrefix.length, len.length);
-          System.arraycopy(t.body(), 0, req, headPrefix.length + len.length, t.body().length);
-          out.write(req, 0, n);
+          if (raw) {
+            out.write(t.body());
+          } else {
+            byte[] len = (t.body().length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+            int n = headPrefix.length + len.length + t.body().length;
+            byte[] req = n <= buffer.length ? buffer : new byte[n];
+            System.arraycopy(headPrefix, 0, req, 0, headPrefix.length);
+            System.arraycopy(len, 0, req, headPrefix.length, len.length);
+            System.arraycopy(t.body(), 0, req, headPrefix.length + len.length, t.body().length);
+            out.write(req, 0, n);
+          }
           out.flush();
           Response r = readResponse(in);
           if (r.close) {

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The harness end to end, briefly: a real processor process and the real Collector (built or
- * reused by e2e/collector/build.sh; a failed build fails this test), both protocols, the heap
+ * reused by e2e/collector/build.sh; a failed build fails this test), gRPC, JSON and the captured
+ * SDK replay, the heap
  * measurement on a few thousand sessions. Asserts that the harness measured something sane —
  * never how fast anything was.
  */
@@ -33,7 +34,7 @@ class BenchSmokeTest {
 
     RumBench.Report report = new RumBench(o).run();
 
-    assertThat(report.reps()).hasSize(4);
+    assertThat(report.reps()).hasSize(6);
     assertThat(report.reps()).extracting(RumBench.Rep::server).containsOnly("rum-sessions", "otelcol");
     for (RumBench.Rep r : report.reps()) {
       String what = r.server() + " " + r.protocol();
@@ -83,7 +84,8 @@ class BenchSmokeTest {
     assertThat(out).exists();
     String md = Files.readString(out);
     assertThat(md).contains("| rum-sessions | protobuf/gRPC |", "| otelcol | protobuf/gRPC |",
-        "| rum-sessions | JSON/HTTP |", "| otelcol | JSON/HTTP |", "### Targets", "### Heap per active session",
+        "| rum-sessions | JSON/HTTP |", "| otelcol | JSON/HTTP |",
+        "| rum-sessions | captured SDK JSON/HTTP |", "| otelcol | captured SDK JSON/HTTP |", "### Targets", "### Heap per active session",
         "every span accepted", "processor JVM options: " + String.join(" ", shipped));
     assertThat(md).doesNotContain("MISMATCH");
   }

@@ -9,8 +9,9 @@ import io.rumsessions.processor.input.SpanFacts;
 
 /**
  * One export request's spans as the pipeline walks them, once and in order: resources, their
- * scopes, their spans. Either decoded protobuf messages (OTLP/JSON arrives so) or the request's
- * protobuf bytes read in place, which builds no message for a span unless it is forwarded.
+ * scopes, their spans. Either decoded protobuf messages ({@link MessageSpans}) or the request's
+ * bytes read in place, protobuf ({@code receive.OtlpWireSpans}) or OTLP/JSON ({@code
+ * receive.OtlpJsonSpans}), which build no message for a span unless it is forwarded.
  */
 public interface SpanSource {
   /** Moves to the next resource's spans; false when there is none. */

@@ -18,6 +18,8 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
+import io.rumsessions.processor.ingest.MessageSpans;
+import io.rumsessions.processor.ingest.SpanSource;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Base64;
@@ -56,6 +58,49 @@ public final class OtlpJsonDecoder {
   private static NameCountingFactory newFactory() {
     return new NameCountingFactory(
         (JsonFactoryBuilder) new JsonFactoryBuilder().streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build()));
+  }
+
+  /**
+   * Reads {@code body[0, length)} into what the pipeline needs, without building messages (see
+   * {@link OtlpJsonSpans}); refuses it whole, with the messages {@link #decode} gives, if it is not
+   * a valid OTLP/JSON export.
+   */
+  public SpanSource spans(byte[] body, int length) throws MalformedPayloadException {
+    return spans(body, length, null);
+  }
+
+  /**
+   * As {@link #spans(byte[], int)}, reading into {@code reuse} (a reader this decoder gave, whose
+   * request is done with) if not null: a receiver thread keeps one.
+   */
+  public SpanSource spans(byte[] body, int length, OtlpJsonSpans reuse) throws MalformedPayloadException {
+    NameCountingFactory f = factory;
+    try {
+      OtlpJsonSpans read = OtlpJsonSpans.read(this, f, body, length, reuse);
+      if (read != null) return read;
+      // Not UTF-8: decoded into messages, as every body was before.
+      try {
+        return new MessageSpans(decode(new java.io.ByteArrayInputStream(body, 0, length)));
+      } catch (IOException e) {
+        throw new MalformedPayloadException("invalid OTLP/JSON: " + firstLine(e.getMessage()));
+      }
+    } finally {
+      if (f.fieldNames() > MAX_FIELD_NAMES) factory = newFactory();
+    }
+  }
+
+  /** One message of an already checked body, parsed from its bytes: a span, resource or scope to forward. */
+  <T> T parseSlice(byte[] body, int from, int to, SliceReader<T> reader) {
+    try (JsonParser p = factory.createParser(body, from, to - from)) {
+      p.nextToken();
+      return reader.read(p);
+    } catch (IOException | MalformedPayloadException e) {
+      throw new IllegalStateException("a checked OTLP/JSON body no longer parses", e);
+    }
+  }
+
+  interface SliceReader<T> {
+    T read(JsonParser p) throws IOException, MalformedPayloadException;
   }
 
   /**
@@ -136,7 +181,7 @@ public final class OtlpJsonDecoder {
     return b.build();
   }
 
-  private Resource resource(JsonParser p) throws IOException, MalformedPayloadException {
+  Resource resource(JsonParser p) throws IOException, MalformedPayloadException {
     Resource.Builder b = Resource.newBuilder();
     if (p.currentToken() == JsonToken.VALUE_NULL) return b.build();
     object(p, f -> {
@@ -162,7 +207,7 @@ public final class OtlpJsonDecoder {
     return b.build();
   }
 
-  private InstrumentationScope scope(JsonParser p) throws IOException, MalformedPayloadException {
+  InstrumentationScope scope(JsonParser p) throws IOException, MalformedPayloadException {
     InstrumentationScope.Builder b = InstrumentationScope.newBuilder();
     if (p.currentToken() == JsonToken.VALUE_NULL) return b.build();
     object(p, f -> {
@@ -177,7 +222,7 @@ public final class OtlpJsonDecoder {
     return b.build();
   }
 
-  private Span span(JsonParser p) throws IOException, MalformedPayloadException {
+  Span span(JsonParser p) throws IOException, MalformedPayloadException {
     Span.Builder b = Span.newBuilder();
     object(p, f -> {
       switch (f) {
@@ -300,7 +345,7 @@ public final class OtlpJsonDecoder {
 
   // ---- scalars ----
 
-  private static void expect(JsonParser p, JsonToken actual, JsonToken wanted) throws MalformedPayloadException {
+  static void expect(JsonParser p, JsonToken actual, JsonToken wanted) throws MalformedPayloadException {
     if (actual != wanted) {
       String what = switch (wanted) {
         case START_OBJECT -> "an object";
@@ -332,7 +377,7 @@ public final class OtlpJsonDecoder {
     return parts.isEmpty() ? "request" : String.join("", parts);
   }
 
-  private static String describe(JsonToken t) {
+  static String describe(JsonToken t) {
     if (t == null) return "end of input";
     return switch (t) {
       case START_OBJECT -> "an object";
@@ -345,14 +390,14 @@ public final class OtlpJsonDecoder {
     };
   }
 
-  private static String text(JsonParser p) throws IOException, MalformedPayloadException {
+  static String text(JsonParser p) throws IOException, MalformedPayloadException {
     JsonToken t = p.currentToken();
     if (t == JsonToken.VALUE_STRING) return p.getText();
     if (t == JsonToken.VALUE_NULL) return "";
     throw new MalformedPayloadException(here(p) + ": expected a string, found " + describe(t));
   }
 
-  private static boolean bool(JsonParser p) throws MalformedPayloadException {
+  static boolean bool(JsonParser p) throws MalformedPayloadException {
     JsonToken t = p.currentToken();
     if (t == JsonToken.VALUE_TRUE) return true;
     if (t == JsonToken.VALUE_FALSE) return false;
@@ -360,7 +405,7 @@ public final class OtlpJsonDecoder {
   }
 
   /** 64-bit integers travel as decimal strings (proto3 JSON) or, leniently, as numbers. */
-  private static long integer(JsonParser p) throws IOException, MalformedPayloadException {
+  static long integer(JsonParser p) throws IOException, MalformedPayloadException {
     JsonToken t = p.currentToken();
     try {
       if (t == JsonToken.VALUE_NUMBER_INT) return p.getLongValue();
@@ -372,7 +417,7 @@ public final class OtlpJsonDecoder {
     throw new MalformedPayloadException(here(p) + ": expected an integer, found " + describe(t));
   }
 
-  private static double dbl(JsonParser p) throws IOException, MalformedPayloadException {
+  static double dbl(JsonParser p) throws IOException, MalformedPayloadException {
     JsonToken t = p.currentToken();
     if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) return p.getDoubleValue();
     if (t == JsonToken.VALUE_STRING) {
@@ -392,11 +437,11 @@ public final class OtlpJsonDecoder {
     throw new MalformedPayloadException(here(p) + ": expected a number, found " + describe(t));
   }
 
-  private interface EnumByName {
+  interface EnumByName {
     Object valueOf(String name);
   }
 
-  private static int enumValue(JsonParser p, String prefix, EnumByName byName) throws IOException, MalformedPayloadException {
+  static int enumValue(JsonParser p, String prefix, EnumByName byName) throws IOException, MalformedPayloadException {
     JsonToken t = p.currentToken();
     if (t == JsonToken.VALUE_NUMBER_INT) return p.getIntValue();
     if (t == JsonToken.VALUE_STRING) {
@@ -411,7 +456,7 @@ public final class OtlpJsonDecoder {
     throw new MalformedPayloadException(here(p) + ": expected an enum number, found " + describe(t));
   }
 
-  private static ByteString hexId(JsonParser p, int bytes) throws IOException, MalformedPayloadException {
+  static ByteString hexId(JsonParser p, int bytes) throws IOException, MalformedPayloadException {
     String s = text(p);
     if (s.isEmpty()) return ByteString.EMPTY;
     if (s.length() != bytes * 2) {
@@ -429,7 +474,7 @@ public final class OtlpJsonDecoder {
     return ByteString.copyFrom(out);
   }
 
-  private static ByteString base64(JsonParser p) throws IOException, MalformedPayloadException {
+  static ByteString base64(JsonParser p) throws IOException, MalformedPayloadException {
     String s = text(p);
     try {
       return ByteString.copyFrom(Base64.getDecoder().decode(s));
@@ -442,11 +487,11 @@ public final class OtlpJsonDecoder {
     }
   }
 
-  private static String clip(String s) {
+  static String clip(String s) {
     return s == null ? "" : s.length() > 40 ? s.substring(0, 40) + "…" : s;
   }
 
-  private static String firstLine(String s) {
+  static String firstLine(String s) {
     if (s == null) return "unreadable input";
     int nl = s.indexOf('\n');
     return nl < 0 ? s : s.substring(0, nl);

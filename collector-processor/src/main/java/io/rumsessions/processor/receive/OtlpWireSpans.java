@@ -54,7 +54,6 @@ public final class OtlpWireSpans implements SpanSource {
   private static final int KVLIST_VALUE = fieldTag(6, LENGTH_DELIMITED);
   private static final int BYTES_VALUE = fieldTag(7, LENGTH_DELIMITED);
   private static final int STRINDEX_VALUE = fieldTag(8, VARINT);
-  private static final int TEXTS = 64;
 
   private final byte[] buf;
   private final int length;
@@ -84,11 +83,8 @@ public final class OtlpWireSpans implements SpanSource {
   private long startNanos;
   private String name;
 
-  // A request's spans repeat their names and many values (a visit's URL and session id): each
-  // distinct text is decoded once per request. Direct-mapped; offsets point into buf.
-  private int[] textStart;
-  private int[] textLength;
-  private String[] texts;
+  // A request's spans repeat their names and many values: each distinct text decoded once.
+  private RequestTexts texts;
 
   private final SpanFacts resourceScratch = new SpanFacts();
   // The key attribute() last looked for, as UTF-8.
@@ -365,23 +361,8 @@ public final class OtlpWireSpans implements SpanSource {
 
   /** The UTF-8 text at {@code buf[start, start + length)}, decoded once per request. */
   private String text(int start, int length) {
-    if (length == 0) return "";
-    if (texts == null) {
-      textStart = new int[TEXTS];
-      textLength = new int[TEXTS];
-      texts = new String[TEXTS];
-    }
-    int end = start + length;
-    int h = length * 0x9E3779B1 + buf[end - 1] * 31 + buf[start + length / 2] * 961 + buf[Math.max(start, end - 8)];
-    int slot = (h ^ h >>> 16) & (TEXTS - 1);
-    String t = texts[slot];
-    int s = textStart[slot];
-    if (t != null && textLength[slot] == length && Arrays.equals(buf, s, s + length, buf, start, end)) return t;
-    t = new String(buf, start, length, StandardCharsets.UTF_8);
-    texts[slot] = t;
-    textStart[slot] = start;
-    textLength[slot] = length;
-    return t;
+    if (texts == null) texts = new RequestTexts();
+    return texts.text(buf, start, length);
   }
 
   @Override

@@ -81,4 +81,34 @@ class FuzzFindingsTest {
     }
     assertThat(ids).containsExactly(null, null, "4bf92f3577b34da6a3ce929d0e0e4736");
   }
+
+  /**
+   * Found by OtlpJsonSpansFuzzTest: a body Jackson takes for UTF-32 (zero bytes after the first)
+   * was refused by the in-place reader with another byte position in Jackson's message than the
+   * decoder's, and offsets into a UTF-16 or UTF-32 body are not byte offsets. Such bodies now take
+   * the decoder's path: refused word for word as before, or read as messages.
+   */
+  @Test
+  void aBodyInAnotherEncodingThanUtf8IsReadOrRefusedAsTheDecoderDoes() throws Exception {
+    OtlpJsonDecoder decoder = new OtlpJsonDecoder();
+    byte[] utf32 = {0x09, 0, 0, 0, 0x58, 0, 0, 0, 0, 0};
+    String refused = null;
+    try {
+      decoder.decode(new ByteArrayInputStream(utf32));
+    } catch (MalformedPayloadException e) {
+      refused = e.getMessage();
+    }
+    assertThat(refused).isNotNull();
+    String expected = refused;
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> decoder.spans(utf32, utf32.length))
+        .isInstanceOf(MalformedPayloadException.class).hasMessage(expected);
+
+    String json = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"traceId\":\"5b0df6b3e1b3101898f704aa91c0a432\","
+        + "\"spanId\":\"52c63bc2b8af77a7\",\"name\":\"documentLoad\"}]}]}]}";
+    byte[] utf16 = json.getBytes(StandardCharsets.UTF_16BE);
+    io.rumsessions.processor.ingest.SpanSource spans = decoder.spans(utf16, utf16.length);
+    assertThat(spans.nextResource() && spans.nextScope() && spans.nextSpan()).isTrue();
+    assertThat(spans.name()).isEqualTo("documentLoad");
+    assertThat(spans.span().getName()).isEqualTo("documentLoad");
+  }
 }
