@@ -273,40 +273,75 @@ public final class SessionStore {
     return n;
   }
 
-  /** Every active and remembered session, for a checkpoint. */
+  /** Every active and remembered session, as objects (tests, tools; a checkpoint uses {@link #freeze}). */
   public List<StoredSession> snapshot() {
-    return new ArrayList<>(freeze());
+    Frozen frozen = freeze();
+    try {
+      return new ArrayList<>(frozen);
+    } finally {
+      frozen.release();
+    }
   }
 
   /**
-   * The sessions as they are now, copied as arrays (memory speed, under each shard's lock); the
-   * objects are built from the copy by {@link Frozen#sessions()}, after whatever lock the
-   * caller holds for consistency is released, one at a time as they are iterated, so a
-   * checkpoint holds the arrays' copy but never all the sessions as objects.
+   * The sessions as they are now, without copying them: each shard's table hands out its pages
+   * (under the shard's lock, a reference per page) and copies a page only when a writer changes
+   * it while the result is being read (copy on write). So the caller's lock for consistency (the
+   * state lock of a checkpoint) is held for microseconds, whatever the number of sessions, and
+   * the transient heap is the pages written to meanwhile. {@link Frozen#release} once read.
    */
   public Frozen freeze() {
     SessionTable[] copies = new SessionTable[SHARDS];
     for (int i = 0; i < SHARDS; i++) {
       shards[i].lock.lock();
       try {
-        copies[i] = shards[i].table.copyForReading();
+        copies[i] = shards[i].table.shareForReading();
       } finally {
         shards[i].lock.unlock();
       }
     }
-    return new Frozen(copies);
+    String[] names = new String[nextServiceId.get()];
+    serviceIds.forEach((name, id) -> {
+      if (id < names.length) names[id] = name;
+    });
+    return new Frozen(copies, names, this);
   }
 
-  /** A copy of the session tables at one moment. */
+  /** The session tables at one moment, read as {@link StoredSession}s one at a time as they are iterated. */
   public static final class Frozen extends java.util.AbstractCollection<StoredSession> {
     private final SessionTable[] tables;
+    /** Service names by the numbers the tables' slots carry. */
+    private final String[] services;
+    /** The store whose pages these are (to release them); null when read from a checkpoint. */
+    private SessionStore owner;
     private final int size;
 
-    private Frozen(SessionTable[] tables) {
+    private Frozen(SessionTable[] tables, String[] services, SessionStore owner) {
       this.tables = tables;
+      this.services = services;
+      this.owner = owner;
       int n = 0;
       for (SessionTable t : tables) n += t.openCount() + t.endedCount();
       this.size = n;
+    }
+
+    /**
+     * Tells the store the pages are no longer read, so that writers stop copying them. Reading
+     * after this is wrong; not calling it costs one copy of each page written later, no more.
+     */
+    public void release() {
+      SessionStore store = owner;
+      if (store == null) return;
+      owner = null;
+      for (int i = 0; i < tables.length; i++) {
+        Shard shard = store.shards[i];
+        shard.lock.lock();
+        try {
+          shard.table.release();
+        } finally {
+          shard.lock.unlock();
+        }
+      }
     }
 
     @Override
