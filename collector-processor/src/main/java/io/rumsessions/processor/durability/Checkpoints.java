@@ -5,6 +5,7 @@ import io.rumsessions.processor.attribution.Channel;
 import io.rumsessions.processor.attribution.LastNonDirect;
 import io.rumsessions.processor.metrics.ClassicHistogram;
 import io.rumsessions.processor.metrics.SavedMetrics;
+import io.rumsessions.processor.session.SessionStore;
 import io.rumsessions.processor.session.StoredSession;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -30,11 +31,17 @@ import java.util.zip.CheckedOutputStream;
  * The checkpoint file {@code state.dir/checkpoint}: a versioned binary file with a CRC32C over
  * all of it, written to a temporary file, fsynced, renamed over the old one and the directory
  * fsynced, so a crash at any moment leaves the old checkpoint or the new one, whole. Sessions
- * are aggregates with paths (no query strings); ids only as the consent rules allow.
+ * are aggregates with paths (no query strings); ids only as the consent rules allow. The session
+ * store's sessions are written as its columns ({@link SessionStore.Frozen#write}), read back
+ * into the same columns at restart; a collection of {@link StoredSession}s built otherwise is
+ * written a record each.
  */
 public final class Checkpoints implements CheckpointStore {
   private static final int MAGIC = 0x52554d43; // "RUMC"
-  private static final int VERSION = 3;
+  /** 4: sessions as the store's columns (version 3 wrote an object per session). */
+  private static final int VERSION = 4;
+  /** How the sessions are written: as the session store's tables, or one record per session. */
+  private static final int TABLES = 1, RECORDS = 2;
   /** Magic, version and the body's length come first; the body's CRC32C last. */
   private static final int HEADER = 16;
   /** Any count larger than this in a file is corruption, not state. */
@@ -124,8 +131,14 @@ public final class Checkpoints implements CheckpointStore {
 
   private static void writeBody(DataOutputStream out, Checkpoint c) throws IOException {
     out.writeLong(c.position());
-    out.writeInt(c.sessions().size());
-    for (StoredSession s : c.sessions()) writeSession(out, s);
+    if (c.sessions() instanceof SessionStore.Frozen tables) {
+      out.writeByte(TABLES);
+      tables.write(out);
+    } else {
+      out.writeByte(RECORDS);
+      out.writeInt(c.sessions().size());
+      for (StoredSession s : c.sessions()) writeSession(out, s);
+    }
     writeMetrics(out, c.metrics());
     out.writeBoolean(c.visitors() != null);
     if (c.visitors() != null) {
@@ -147,9 +160,18 @@ public final class Checkpoints implements CheckpointStore {
 
   private static Checkpoint readBody(DataInputStream in) throws IOException {
     long position = in.readLong();
-    int n = count(in);
-    List<StoredSession> sessions = new ArrayList<>(Math.min(n, 1 << 20));
-    for (int i = 0; i < n; i++) sessions.add(readSession(in));
+    java.util.Collection<StoredSession> sessions;
+    int kind = in.readUnsignedByte();
+    if (kind == TABLES) {
+      sessions = SessionStore.Frozen.read(in);
+    } else if (kind == RECORDS) {
+      int n = count(in);
+      List<StoredSession> records = new ArrayList<>(Math.min(n, 1 << 20));
+      for (int i = 0; i < n; i++) records.add(readSession(in));
+      sessions = records;
+    } else {
+      throw new IOException("checkpoint: unknown kind of sessions " + kind);
+    }
     SavedMetrics metrics = readMetrics(in);
     byte[] visitors = null;
     if (in.readBoolean()) {

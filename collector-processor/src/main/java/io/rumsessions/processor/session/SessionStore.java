@@ -307,7 +307,10 @@ public final class SessionStore {
     return new Frozen(copies, names, this);
   }
 
-  /** The session tables at one moment, read as {@link StoredSession}s one at a time as they are iterated. */
+  /**
+   * The session tables at one moment: read as {@link StoredSession}s, one object at a time as
+   * they are iterated, or written and read as their columns ({@link #write}, {@link #read}).
+   */
   public static final class Frozen extends java.util.AbstractCollection<StoredSession> {
     private final SessionTable[] tables;
     /** Service names by the numbers the tables' slots carry. */
@@ -342,6 +345,29 @@ public final class SessionStore {
           shard.lock.unlock();
         }
       }
+    }
+
+    /** The tables as their columns ({@link TableCodec}): the service names, then each shard's pages. */
+    public void write(java.io.DataOutputStream out) throws java.io.IOException {
+      TableCodec.Writer w = new TableCodec.Writer(out, SessionTable.refFields());
+      w.writeInt(tables.length);
+      w.writeInt(services.length);
+      for (String name : services) w.writeUTF(name == null ? "" : name);
+      for (SessionTable t : tables) t.write(w);
+    }
+
+    /** Reads what {@link #write} wrote. */
+    public static Frozen read(java.io.DataInputStream in) throws java.io.IOException {
+      TableCodec.Reader r = new TableCodec.Reader(in);
+      int shards = r.readInt();
+      if (shards < 1 || shards > (1 << 16)) throw new java.io.IOException("checkpoint: implausible shard count " + shards);
+      int n = r.readInt();
+      if (n < 0 || n > (1 << 20)) throw new java.io.IOException("checkpoint: implausible service count " + n);
+      String[] services = new String[n];
+      for (int i = 0; i < n; i++) services[i] = r.readUTF();
+      SessionTable[] tables = new SessionTable[shards];
+      for (int i = 0; i < shards; i++) tables[i] = SessionTable.read(r, services);
+      return new Frozen(tables, services, null);
     }
 
     @Override
@@ -395,8 +421,48 @@ public final class SessionStore {
     }
   }
 
-  /** Puts snapshot sessions back, oldest activity first so the shards' order stays right. */
+  /**
+   * Puts a checkpoint's sessions back. Tables written by {@link Frozen#write} go straight into the
+   * shards' columns (an empty store with as many shards: the pages are taken over, the index
+   * rebuilt, no object per session); anything else one session at a time (oldest activity first).
+   */
   public void restore(java.util.Collection<StoredSession> stored) {
+    if (stored instanceof Frozen f && f.tables.length == SHARDS && isEmpty()) {
+      int[] ids = new int[f.services.length];
+      for (int i = 0; i < ids.length; i++) ids[i] = serviceIds.computeIfAbsent(f.services[i], s -> nextServiceId.getAndIncrement());
+      int[] restored = new int[nextServiceId.get()];
+      for (int i = 0; i < SHARDS; i++) {
+        shards[i].lock.lock();
+        try {
+          shards[i].table.adopt(f.tables[i], ids, f.owner != null, restored);
+        } finally {
+          shards[i].lock.unlock();
+        }
+      }
+      java.util.Map<String, Integer> restoredPerService = new java.util.TreeMap<>();
+      serviceIds.forEach((name, id) -> {
+        if (id < restored.length && restored[id] > 0) restoredPerService.put(name, restored[id]);
+      });
+      restoredPerService.forEach(listener::restored);
+      return;
+    }
+    restoreEach(stored);
+  }
+
+  private boolean isEmpty() {
+    for (Shard shard : shards) {
+      shard.lock.lock();
+      try {
+        if (shard.table.openCount() + shard.table.endedCount() > 0) return false;
+      } finally {
+        shard.lock.unlock();
+      }
+    }
+    return true;
+  }
+
+  /** Puts sessions back one at a time, oldest activity first so the shards' order stays right. */
+  private void restoreEach(java.util.Collection<StoredSession> stored) {
     java.util.Map<String, Integer> restoredPerService = new java.util.TreeMap<>();
     List<StoredSession> sorted = new ArrayList<>(stored);
     sorted.sort(Comparator.comparingLong(StoredSession::lastArrivalMillis));

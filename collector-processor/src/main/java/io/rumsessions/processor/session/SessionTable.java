@@ -502,6 +502,136 @@ final class SessionTable {
     endedCount = t.endedCount;
   }
 
+  // --- checkpoints --------------------------------------------------------------------
+
+  /** How each reference is written ({@link TableCodec}): the service follows from its number. */
+  private static final int[] REF_KINDS = new int[REFS];
+
+  static {
+    REF_KINDS[KEY_TEXT] = TableCodec.INLINE;
+    REF_KINDS[SERVICE] = TableCodec.SKIP;
+    REF_KINDS[DEVICE] = TableCodec.LABEL;
+    REF_KINDS[ATTRIBUTION] = TableCodec.ATTRIBUTION;
+    REF_KINDS[BOT_REASON] = TableCodec.LABEL;
+    REF_KINDS[LANDING_PAGE] = TableCodec.LABEL;
+    REF_KINDS[EXIT_PAGE] = TableCodec.LABEL;
+    REF_KINDS[PREVIOUS_ID] = TableCodec.INLINE;
+    REF_KINDS[USER_ID] = TableCodec.INLINE;
+  }
+
+  static int refFields() {
+    return REFS;
+  }
+
+  /**
+   * Writes the table as its columns lie in memory: the counts and list heads, then every page
+   * (slots keep their numbers, so the lists and the free list come back as they are; the index
+   * is rebuilt). Service numbers are the writing store's ({@code SessionStore.Frozen} writes
+   * their names).
+   */
+  void write(TableCodec.Writer w) throws java.io.IOException {
+    w.writeInt(pages);
+    w.writeInt(used);
+    w.writeInt(freeHead);
+    w.writeInt(inUse);
+    w.writeInt(openHead);
+    w.writeInt(openTail);
+    w.writeInt(openCount);
+    w.writeInt(endedHead);
+    w.writeInt(endedTail);
+    w.writeInt(endedCount);
+    for (int p = 0; p < pages; p++) {
+      w.writeLongs(longs[p]);
+      w.writeInts(ints[p]);
+      w.writeRefs(refs[p], PAGE, REFS, REF_KINDS);
+    }
+  }
+
+  /**
+   * Reads what {@link #write} wrote, into a table that can be read (a checkpoint's sessions) or
+   * {@linkplain #adopt adopted} by a store; {@code services} names the service numbers.
+   */
+  static SessionTable read(TableCodec.Reader r, String[] services) throws java.io.IOException {
+    SessionTable t = new SessionTable();
+    int pages = r.readInt();
+    if (pages < 0 || pages > (1 << 23)) throw new java.io.IOException("checkpoint: implausible page count " + pages);
+    int capacity = Math.max(4, Integer.highestOneBit(Math.max(pages, 1) * 2 - 1));
+    t.longs = new long[capacity][];
+    t.ints = new int[capacity][];
+    t.refs = new Object[capacity][];
+    t.sharedLongs = new boolean[capacity];
+    t.sharedInts = new boolean[capacity];
+    t.sharedRefs = new boolean[capacity];
+    t.pages = pages;
+    t.used = r.readInt();
+    t.freeHead = r.readInt();
+    t.inUse = r.readInt();
+    t.openHead = r.readInt();
+    t.openTail = r.readInt();
+    t.openCount = r.readInt();
+    t.endedHead = r.readInt();
+    t.endedTail = r.readInt();
+    t.endedCount = r.readInt();
+    if (t.used < 0 || t.used > pages * PAGE + PAGE || t.inUse < 0 || t.inUse > t.used) {
+      throw new java.io.IOException("checkpoint: implausible session table counts");
+    }
+    for (int p = 0; p < pages; p++) {
+      t.longs[p] = new long[PAGE * LONGS];
+      t.ints[p] = new int[PAGE * INTS];
+      t.refs[p] = new Object[PAGE * REFS];
+      r.readLongs(t.longs[p]);
+      r.readInts(t.ints[p]);
+      r.readRefs(t.refs[p], PAGE, REFS, REF_KINDS);
+      int[] n = t.ints[p];
+      Object[] refs = t.refs[p];
+      for (int s = 0; s < PAGE; s++) {
+        if ((n[s * INTS + FLAGS] & IN_USE) == 0) continue;
+        int service = n[s * INTS + SERVICE_ID];
+        if (service < 0 || service >= services.length || services[service] == null) {
+          throw new java.io.IOException("checkpoint: a session of an unknown service " + service);
+        }
+        refs[s * REFS + SERVICE] = services[service];
+      }
+    }
+    return t;
+  }
+
+  /**
+   * Takes over a table read from a checkpoint, this one being empty: its pages (copied when
+   * {@code copy}, for a table still shared with another store), its slots renumbered to this
+   * store's service numbers ({@code serviceIds}: the checkpoint's number to ours), and a new
+   * index. No per-session objects and no lookups: what restart costs is reading the pages. Adds
+   * the open, counted, human sessions to {@code restoredPerService} (by our service number).
+   */
+  void adopt(SessionTable from, int[] serviceIds, boolean copy, int[] restoredPerService) {
+    if (inUse != 0) throw new IllegalStateException("only an empty table adopts a checkpoint's");
+    int capacity = Math.max(4, Integer.highestOneBit(Math.max(from.pages, 1) * 2 - 1));
+    longs = new long[capacity][];
+    ints = new int[capacity][];
+    refs = new Object[capacity][];
+    sharedLongs = new boolean[capacity];
+    sharedInts = new boolean[capacity];
+    sharedRefs = new boolean[capacity];
+    for (int p = 0; p < from.pages; p++) {
+      longs[p] = copy ? from.longs[p].clone() : from.longs[p];
+      ints[p] = copy ? from.ints[p].clone() : from.ints[p];
+      refs[p] = copy ? from.refs[p].clone() : from.refs[p];
+    }
+    copyCountsOf(from);
+    // A table that never added a session has no page, whatever its first slot number.
+    int slots = Math.min(used, pages * PAGE);
+    for (int slot = 0; slot < slots; slot++) {
+      int[] n = ints[slot >>> PAGE_BITS];
+      int io = (slot & (PAGE - 1)) * INTS;
+      int flags = n[io + FLAGS];
+      if ((flags & IN_USE) == 0) continue;
+      int service = serviceIds[n[io + SERVICE_ID]];
+      n[io + SERVICE_ID] = service;
+      index.add(hashOf(slot), slot);
+      if ((flags & (OPEN | COUNTED | IS_BOT)) == (OPEN | COUNTED)) restoredPerService[service]++;
+    }
+  }
+
   StoredSession stored(int slot) {
     Attribution a = attribution(slot);
     return new StoredSession(service(slot), keyId(slot), generation(slot), false, firstNanos(slot), lastNanos(slot),
