@@ -544,6 +544,7 @@ final class SessionTable {
       w.writeLongs(longs[p]);
       w.writeInts(ints[p]);
       w.writeRefs(refs[p], PAGE, REFS, REF_KINDS);
+      w.pageWritten();
     }
   }
 
