@@ -44,6 +44,13 @@ public final class Checkpoints implements CheckpointStore {
   private static final int TABLES = 1, RECORDS = 2;
   /** Magic, version and the body's length come first; the body's CRC32C last. */
   private static final int HEADER = 16;
+  /**
+   * While the file is written, its data is forced to disk every this many bytes: a single fsync
+   * of hundreds of MB at the end would hold every state-log fsync behind it (on ext4 a journal
+   * commit waits for the data of the files it orders), stalling acknowledgements for a second
+   * or more. In slices, a log fsync waits for at most one slice.
+   */
+  private static final long SYNC_EVERY = 4L << 20;
   /** Any count larger than this in a file is corruption, not state. */
   private static final int MAX_COUNT = 1 << 28;
 
@@ -68,7 +75,9 @@ public final class Checkpoints implements CheckpointStore {
     Path tmp = file.resolveSibling("checkpoint.tmp");
     CRC32C crc = new CRC32C();
     long bodyLength;
-    try (OutputStream raw = Files.newOutputStream(tmp)) {
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      OutputStream raw = new SlicedSyncStream(ch);
       raw.write(new byte[HEADER]);
       DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
       writeBody(out, c);
@@ -76,8 +85,6 @@ public final class Checkpoints implements CheckpointStore {
       bodyLength = out.size();
       // The CRC covers the body; written unchecked, after the flush.
       new DataOutputStream(raw).writeInt((int) crc.getValue());
-    }
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
       ch.write(java.nio.ByteBuffer.allocate(HEADER).putInt(MAGIC).putInt(VERSION).putLong(bodyLength).flip(), 0);
       ch.force(true);
     }
@@ -189,6 +196,32 @@ public final class Checkpoints implements CheckpointStore {
           Attribution.NOT_SET, Attribution.NOT_SET, Channel.fromLabel(in.readUTF())), at));
     }
     return new Checkpoint(position, sessions, metrics, visitors, recent, lastNonDirect);
+  }
+
+  /** Writes to a file channel, forcing its data to disk every {@link #SYNC_EVERY} bytes. */
+  private static final class SlicedSyncStream extends OutputStream {
+    private final FileChannel ch;
+    private long unsynced;
+
+    SlicedSyncStream(FileChannel ch) {
+      this.ch = ch;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b, off, len);
+      while (buf.hasRemaining()) ch.write(buf);
+      unsynced += len;
+      if (unsynced >= SYNC_EVERY) {
+        ch.force(false);
+        unsynced = 0;
+      }
+    }
   }
 
   /** The first {@code limit} bytes of a stream. */
