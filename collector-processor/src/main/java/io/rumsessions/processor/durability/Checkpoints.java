@@ -40,6 +40,8 @@ public final class Checkpoints implements CheckpointStore {
   private static final int MAGIC = 0x52554d43; // "RUMC"
   /** 4: sessions as the store's columns (version 3 wrote an object per session). */
   private static final int VERSION = 4;
+  /** Still read, so that a processor upgraded in place starts from the checkpoint it left. */
+  private static final int VERSION_RECORDS_ONLY = 3;
   /** How the sessions are written: as the session store's tables, or one record per session. */
   private static final int TABLES = 1, RECORDS = 2;
   /** Magic, version and the body's length come first; the body's CRC32C last. */
@@ -113,14 +115,16 @@ public final class Checkpoints implements CheckpointStore {
     DataInputStream head = new DataInputStream(raw);
     if (head.readInt() != MAGIC) throw new IOException(name + " is not a rum-sessions checkpoint");
     int version = head.readInt();
-    if (version != VERSION) throw new IOException(name + ": unsupported checkpoint version " + version);
+    if (version != VERSION && version != VERSION_RECORDS_ONLY) {
+      throw new IOException(name + ": unsupported checkpoint version " + version);
+    }
     long bodyLength = head.readLong();
     if (bodyLength < 0 || bodyLength + HEADER + 4 != size) throw new IOException(name + ": truncated checkpoint");
     // The checksum is taken as the body is read, a buffer at a time, and the read-ahead never
     // passes the body's end, so the stored CRC after it is read from the raw stream.
     DataInputStream in = new DataInputStream(new BufferedInputStream(
         new CheckedInputStream(new LimitedInputStream(raw, bodyLength), crc), 1 << 16));
-    Checkpoint c = readBody(in);
+    Checkpoint c = readBody(in, version);
     if (in.read() != -1) throw new IOException(name + ": checkpoint body longer than its contents");
     int expected = (int) crc.getValue();
     int stored = head.readInt();
@@ -165,10 +169,11 @@ public final class Checkpoints implements CheckpointStore {
     }
   }
 
-  private static Checkpoint readBody(DataInputStream in) throws IOException {
+  private static Checkpoint readBody(DataInputStream in, int version) throws IOException {
     long position = in.readLong();
     java.util.Collection<StoredSession> sessions;
-    int kind = in.readUnsignedByte();
+    // Version 3 had no kind: its sessions were records.
+    int kind = version == VERSION_RECORDS_ONLY ? RECORDS : in.readUnsignedByte();
     if (kind == TABLES) {
       sessions = SessionStore.Frozen.read(in);
     } else if (kind == RECORDS) {

@@ -128,4 +128,25 @@ class CheckpointsTest {
     assertThat(restoredCalls).containsExactly("docs 1");
     assertThat(restored.isActive(new io.rumsessions.processor.session.SessionKey("docs", "later"))).isTrue();
   }
+
+  @Test
+  void aVersion3CheckpointIsStillRead() throws IOException {
+    // Version 3's body was version 4's with sessions as records and no byte saying so.
+    Checkpoint written = sample(50);
+    byte[] v4 = Checkpoints.encode(written);
+    java.nio.ByteBuffer head = java.nio.ByteBuffer.wrap(v4);
+    assertThat(head.getInt(4)).isEqualTo(4);
+    int kindAt = 16 + 8;
+    byte[] body = new byte[v4.length - 16 - 4 - 1];
+    System.arraycopy(v4, 16, body, 0, 8);
+    System.arraycopy(v4, kindAt + 1, body, 8, body.length - 8);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(body);
+    byte[] v3 = java.nio.ByteBuffer.allocate(16 + body.length + 4).putInt(head.getInt(0)).putInt(3).putLong(body.length)
+        .put(body).putInt((int) crc.getValue()).array();
+    Checkpoint read = Checkpoints.decode(new java.io.ByteArrayInputStream(v3), v3.length, "v3");
+    assertThat(read.position()).isEqualTo(written.position());
+    assertThat(read.sessions()).isEqualTo(written.sessions());
+    assertThat(read.recentSpans()).containsExactly(7, 8, 9);
+  }
 }
