@@ -5,6 +5,7 @@ import io.rumsessions.processor.attribution.Channel;
 import io.rumsessions.processor.attribution.LastNonDirect;
 import io.rumsessions.processor.metrics.ClassicHistogram;
 import io.rumsessions.processor.metrics.SavedMetrics;
+import io.rumsessions.processor.session.SessionStore;
 import io.rumsessions.processor.session.StoredSession;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -30,13 +31,28 @@ import java.util.zip.CheckedOutputStream;
  * The checkpoint file {@code state.dir/checkpoint}: a versioned binary file with a CRC32C over
  * all of it, written to a temporary file, fsynced, renamed over the old one and the directory
  * fsynced, so a crash at any moment leaves the old checkpoint or the new one, whole. Sessions
- * are aggregates with paths (no query strings); ids only as the consent rules allow.
+ * are aggregates with paths (no query strings); ids only as the consent rules allow. The session
+ * store's sessions are written as its columns ({@link SessionStore.Frozen#write}), read back
+ * into the same columns at restart; a collection of {@link StoredSession}s built otherwise is
+ * written a record each.
  */
 public final class Checkpoints implements CheckpointStore {
   private static final int MAGIC = 0x52554d43; // "RUMC"
-  private static final int VERSION = 3;
+  /** 4: sessions as the store's columns (version 3 wrote an object per session). */
+  private static final int VERSION = 4;
+  /** Still read, so that a processor upgraded in place starts from the checkpoint it left. */
+  private static final int VERSION_RECORDS_ONLY = 3;
+  /** How the sessions are written: as the session store's tables, or one record per session. */
+  private static final int TABLES = 1, RECORDS = 2;
   /** Magic, version and the body's length come first; the body's CRC32C last. */
   private static final int HEADER = 16;
+  /**
+   * While the file is written, its data is forced to disk every this many bytes: a single fsync
+   * of hundreds of MB at the end would hold every state-log fsync behind it (on ext4 a journal
+   * commit waits for the data of the files it orders), stalling acknowledgements for a second
+   * or more. In slices, a log fsync waits for at most one slice.
+   */
+  private static final long SYNC_EVERY = 4L << 20;
   /** Any count larger than this in a file is corruption, not state. */
   private static final int MAX_COUNT = 1 << 28;
 
@@ -61,7 +77,9 @@ public final class Checkpoints implements CheckpointStore {
     Path tmp = file.resolveSibling("checkpoint.tmp");
     CRC32C crc = new CRC32C();
     long bodyLength;
-    try (OutputStream raw = Files.newOutputStream(tmp)) {
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING)) {
+      OutputStream raw = new SlicedSyncStream(ch);
       raw.write(new byte[HEADER]);
       DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
       writeBody(out, c);
@@ -69,8 +87,6 @@ public final class Checkpoints implements CheckpointStore {
       bodyLength = out.size();
       // The CRC covers the body; written unchecked, after the flush.
       new DataOutputStream(raw).writeInt((int) crc.getValue());
-    }
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
       ch.write(java.nio.ByteBuffer.allocate(HEADER).putInt(MAGIC).putInt(VERSION).putLong(bodyLength).flip(), 0);
       ch.force(true);
     }
@@ -99,14 +115,16 @@ public final class Checkpoints implements CheckpointStore {
     DataInputStream head = new DataInputStream(raw);
     if (head.readInt() != MAGIC) throw new IOException(name + " is not a rum-sessions checkpoint");
     int version = head.readInt();
-    if (version != VERSION) throw new IOException(name + ": unsupported checkpoint version " + version);
+    if (version != VERSION && version != VERSION_RECORDS_ONLY) {
+      throw new IOException(name + ": unsupported checkpoint version " + version);
+    }
     long bodyLength = head.readLong();
     if (bodyLength < 0 || bodyLength + HEADER + 4 != size) throw new IOException(name + ": truncated checkpoint");
     // The checksum is taken as the body is read, a buffer at a time, and the read-ahead never
     // passes the body's end, so the stored CRC after it is read from the raw stream.
     DataInputStream in = new DataInputStream(new BufferedInputStream(
         new CheckedInputStream(new LimitedInputStream(raw, bodyLength), crc), 1 << 16));
-    Checkpoint c = readBody(in);
+    Checkpoint c = readBody(in, version);
     if (in.read() != -1) throw new IOException(name + ": checkpoint body longer than its contents");
     int expected = (int) crc.getValue();
     int stored = head.readInt();
@@ -124,8 +142,14 @@ public final class Checkpoints implements CheckpointStore {
 
   private static void writeBody(DataOutputStream out, Checkpoint c) throws IOException {
     out.writeLong(c.position());
-    out.writeInt(c.sessions().size());
-    for (StoredSession s : c.sessions()) writeSession(out, s);
+    if (c.sessions() instanceof SessionStore.Frozen tables) {
+      out.writeByte(TABLES);
+      tables.write(out);
+    } else {
+      out.writeByte(RECORDS);
+      out.writeInt(c.sessions().size());
+      for (StoredSession s : c.sessions()) writeSession(out, s);
+    }
     writeMetrics(out, c.metrics());
     out.writeBoolean(c.visitors() != null);
     if (c.visitors() != null) {
@@ -145,11 +169,21 @@ public final class Checkpoints implements CheckpointStore {
     }
   }
 
-  private static Checkpoint readBody(DataInputStream in) throws IOException {
+  private static Checkpoint readBody(DataInputStream in, int version) throws IOException {
     long position = in.readLong();
-    int n = count(in);
-    List<StoredSession> sessions = new ArrayList<>(Math.min(n, 1 << 20));
-    for (int i = 0; i < n; i++) sessions.add(readSession(in));
+    java.util.Collection<StoredSession> sessions;
+    // Version 3 had no kind: its sessions were records.
+    int kind = version == VERSION_RECORDS_ONLY ? RECORDS : in.readUnsignedByte();
+    if (kind == TABLES) {
+      sessions = SessionStore.Frozen.read(in);
+    } else if (kind == RECORDS) {
+      int n = count(in);
+      List<StoredSession> records = new ArrayList<>(Math.min(n, 1 << 20));
+      for (int i = 0; i < n; i++) records.add(readSession(in));
+      sessions = records;
+    } else {
+      throw new IOException("checkpoint: unknown kind of sessions " + kind);
+    }
     SavedMetrics metrics = readMetrics(in);
     byte[] visitors = null;
     if (in.readBoolean()) {
@@ -167,6 +201,32 @@ public final class Checkpoints implements CheckpointStore {
           Attribution.NOT_SET, Attribution.NOT_SET, Channel.fromLabel(in.readUTF())), at));
     }
     return new Checkpoint(position, sessions, metrics, visitors, recent, lastNonDirect);
+  }
+
+  /** Writes to a file channel, forcing its data to disk every {@link #SYNC_EVERY} bytes. */
+  private static final class SlicedSyncStream extends OutputStream {
+    private final FileChannel ch;
+    private long unsynced;
+
+    SlicedSyncStream(FileChannel ch) {
+      this.ch = ch;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(b, off, len);
+      while (buf.hasRemaining()) ch.write(buf);
+      unsynced += len;
+      if (unsynced >= SYNC_EVERY) {
+        ch.force(false);
+        unsynced = 0;
+      }
+    }
   }
 
   /** The first {@code limit} bytes of a stream. */

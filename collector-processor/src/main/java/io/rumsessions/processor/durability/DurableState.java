@@ -284,8 +284,13 @@ public final class DurableState implements AutoCloseable {
   }
 
   /**
-   * Writes a checkpoint: the state is copied under the lock (requests wait for that copy, not
-   * for the disk), written and fsynced outside it, and then the log before it is deleted.
+   * Writes a checkpoint: under the lock the session tables are shared copy-on-write ({@link
+   * SessionStore#freeze}: a reference per page, whatever the number of sessions) and the small
+   * rest is copied; requests wait for that, not for the sessions or the disk. The checkpoint is
+   * written and fsynced outside the lock while requests go on (a page they change is copied
+   * first, so the checkpoint is the state at its log position exactly), then the log before it
+   * is deleted. The store must be done reading the sessions when {@link CheckpointStore#write}
+   * returns.
    */
   public synchronized void checkpoint() throws IOException {
     Checkpoint c;
@@ -293,8 +298,8 @@ public final class DurableState implements AutoCloseable {
     lock.lock();
     try {
       if (log != null) log.rotate();
-      // Under the lock only copies: the session tables as arrays, the rest small. The objects
-      // and the file are made after it is released.
+      // Under the lock: the session tables shared page by page, the rest copied (small). The
+      // file is made after it is released.
       SessionStore.Frozen frozen = sessions.freeze();
       long position = log == null ? 0 : log.position();
       SavedMetrics saved = metrics == null ? SavedMetrics.NONE : metrics.save();
@@ -312,6 +317,9 @@ public final class DurableState implements AutoCloseable {
     } catch (IOException e) {
       if (checkpointsTotal != null) checkpointsTotal.labelValues("failed").inc();
       throw e;
+    } finally {
+      // The store's writers stop copying the pages the checkpoint read.
+      ((SessionStore.Frozen) c.sessions()).release();
     }
     if (checkpointsTotal != null) checkpointsTotal.labelValues("ok").inc();
     lastCheckpointPosition = c.position();

@@ -273,40 +273,101 @@ public final class SessionStore {
     return n;
   }
 
-  /** Every active and remembered session, for a checkpoint. */
+  /** Every active and remembered session, as objects (tests, tools; a checkpoint uses {@link #freeze}). */
   public List<StoredSession> snapshot() {
-    return new ArrayList<>(freeze());
+    Frozen frozen = freeze();
+    try {
+      return new ArrayList<>(frozen);
+    } finally {
+      frozen.release();
+    }
   }
 
   /**
-   * The sessions as they are now, copied as arrays (memory speed, under each shard's lock); the
-   * objects are built from the copy by {@link Frozen#sessions()}, after whatever lock the
-   * caller holds for consistency is released, one at a time as they are iterated, so a
-   * checkpoint holds the arrays' copy but never all the sessions as objects.
+   * The sessions as they are now, without copying them: each shard's table hands out its pages
+   * (under the shard's lock, a reference per page) and copies a page only when a writer changes
+   * it while the result is being read (copy on write). So the caller's lock for consistency (the
+   * state lock of a checkpoint) is held for microseconds, whatever the number of sessions, and
+   * the transient heap is the pages written to meanwhile. {@link Frozen#release} once read.
    */
   public Frozen freeze() {
     SessionTable[] copies = new SessionTable[SHARDS];
     for (int i = 0; i < SHARDS; i++) {
       shards[i].lock.lock();
       try {
-        copies[i] = shards[i].table.copyForReading();
+        copies[i] = shards[i].table.shareForReading();
       } finally {
         shards[i].lock.unlock();
       }
     }
-    return new Frozen(copies);
+    String[] names = new String[nextServiceId.get()];
+    serviceIds.forEach((name, id) -> {
+      if (id < names.length) names[id] = name;
+    });
+    return new Frozen(copies, names, this);
   }
 
-  /** A copy of the session tables at one moment. */
+  /**
+   * The session tables at one moment: read as {@link StoredSession}s, one object at a time as
+   * they are iterated, or written and read as their columns ({@link #write}, {@link #read}).
+   */
   public static final class Frozen extends java.util.AbstractCollection<StoredSession> {
     private final SessionTable[] tables;
+    /** Service names by the numbers the tables' slots carry. */
+    private final String[] services;
+    /** The store whose pages these are (to release them); null when read from a checkpoint. */
+    private SessionStore owner;
     private final int size;
 
-    private Frozen(SessionTable[] tables) {
+    private Frozen(SessionTable[] tables, String[] services, SessionStore owner) {
       this.tables = tables;
+      this.services = services;
+      this.owner = owner;
       int n = 0;
       for (SessionTable t : tables) n += t.openCount() + t.endedCount();
       this.size = n;
+    }
+
+    /**
+     * Tells the store the pages are no longer read, so that writers stop copying them. Reading
+     * after this is wrong; not calling it costs one copy of each page written later, no more.
+     */
+    public void release() {
+      SessionStore store = owner;
+      if (store == null) return;
+      owner = null;
+      for (int i = 0; i < tables.length; i++) {
+        Shard shard = store.shards[i];
+        shard.lock.lock();
+        try {
+          shard.table.release();
+        } finally {
+          shard.lock.unlock();
+        }
+      }
+    }
+
+    /** The tables as their columns ({@link TableCodec}): the service names, then each shard's pages. */
+    public void write(java.io.DataOutputStream out) throws java.io.IOException {
+      TableCodec.Writer w = new TableCodec.Writer(out, SessionTable.refFields());
+      w.writeInt(tables.length);
+      w.writeInt(services.length);
+      for (String name : services) w.writeUTF(name == null ? "" : name);
+      for (SessionTable t : tables) t.write(w);
+    }
+
+    /** Reads what {@link #write} wrote. */
+    public static Frozen read(java.io.DataInputStream in) throws java.io.IOException {
+      TableCodec.Reader r = new TableCodec.Reader(in);
+      int shards = r.readInt();
+      if (shards < 1 || shards > (1 << 16)) throw new java.io.IOException("checkpoint: implausible shard count " + shards);
+      int n = r.readInt();
+      if (n < 0 || n > (1 << 20)) throw new java.io.IOException("checkpoint: implausible service count " + n);
+      String[] services = new String[n];
+      for (int i = 0; i < n; i++) services[i] = r.readUTF();
+      SessionTable[] tables = new SessionTable[shards];
+      for (int i = 0; i < shards; i++) tables[i] = SessionTable.read(r, services);
+      return new Frozen(tables, services, null);
     }
 
     @Override
@@ -360,8 +421,48 @@ public final class SessionStore {
     }
   }
 
-  /** Puts snapshot sessions back, oldest activity first so the shards' order stays right. */
+  /**
+   * Puts a checkpoint's sessions back. Tables written by {@link Frozen#write} go straight into the
+   * shards' columns (an empty store with as many shards: the pages are taken over, the index
+   * rebuilt, no object per session); anything else one session at a time (oldest activity first).
+   */
   public void restore(java.util.Collection<StoredSession> stored) {
+    if (stored instanceof Frozen f && f.tables.length == SHARDS && isEmpty()) {
+      int[] ids = new int[f.services.length];
+      for (int i = 0; i < ids.length; i++) ids[i] = serviceIds.computeIfAbsent(f.services[i], s -> nextServiceId.getAndIncrement());
+      int[] restored = new int[nextServiceId.get()];
+      for (int i = 0; i < SHARDS; i++) {
+        shards[i].lock.lock();
+        try {
+          shards[i].table.adopt(f.tables[i], ids, f.owner != null, restored);
+        } finally {
+          shards[i].lock.unlock();
+        }
+      }
+      java.util.Map<String, Integer> restoredPerService = new java.util.TreeMap<>();
+      serviceIds.forEach((name, id) -> {
+        if (id < restored.length && restored[id] > 0) restoredPerService.put(name, restored[id]);
+      });
+      restoredPerService.forEach(listener::restored);
+      return;
+    }
+    restoreEach(stored);
+  }
+
+  private boolean isEmpty() {
+    for (Shard shard : shards) {
+      shard.lock.lock();
+      try {
+        if (shard.table.openCount() + shard.table.endedCount() > 0) return false;
+      } finally {
+        shard.lock.unlock();
+      }
+    }
+    return true;
+  }
+
+  /** Puts sessions back one at a time, oldest activity first so the shards' order stays right. */
+  private void restoreEach(java.util.Collection<StoredSession> stored) {
     java.util.Map<String, Integer> restoredPerService = new java.util.TreeMap<>();
     List<StoredSession> sorted = new ArrayList<>(stored);
     sorted.sort(Comparator.comparingLong(StoredSession::lastArrivalMillis));

@@ -58,6 +58,14 @@ final class SessionTable {
   private long[][] longs = new long[4][];
   private int[][] ints = new int[4][];
   private Object[][] refs = new Object[4][];
+  /**
+   * Per page and column kind, whether a checkpoint may be reading the page: a writer copies such a
+   * page before it changes it (copy on write), so a checkpoint reads the pages as they were when
+   * it {@linkplain #shareForReading shared} them while writers go on.
+   */
+  private boolean[] sharedLongs = new boolean[4], sharedInts = new boolean[4], sharedRefs = new boolean[4];
+  /** Checkpoints reading this table's pages now; their pages are marked shared while there is one. */
+  private int readers;
   private int pages;
   /**
    * Slots handed out so far; slots below this are in use or on the free list. Starts at a random
@@ -129,11 +137,11 @@ final class SessionTable {
       slot = used++;
     }
     inUse++;
-    long[] l = longs[slot >>> PAGE_BITS];
+    long[] l = longsToWrite(slot >>> PAGE_BITS);
     int lo = (slot & (PAGE - 1)) * LONGS;
     l[lo + KEY_HIGH] = k.packed ? k.high : 0;
     l[lo + KEY_LOW] = k.packed ? k.low : 0;
-    Object[] r = refs[slot >>> PAGE_BITS];
+    Object[] r = refsToWrite(slot >>> PAGE_BITS);
     int ro = (slot & (PAGE - 1)) * REFS;
     r[ro + KEY_TEXT] = k.packed ? null : k.text;
     r[ro + SERVICE] = k.service;
@@ -163,14 +171,14 @@ final class SessionTable {
 
   /** Opens a fresh session in the slot, as the most recently active. */
   void open(int slot, int generation, long timeNanos, long arrivalMillis) {
-    long[] l = longs[slot >>> PAGE_BITS];
+    long[] l = longsToWrite(slot >>> PAGE_BITS);
     int lo = (slot & (PAGE - 1)) * LONGS;
     l[lo + FIRST] = timeNanos;
     l[lo + LAST] = timeNanos;
     l[lo + ARRIVAL] = arrivalMillis;
     l[lo + LANDING] = Long.MAX_VALUE;
     l[lo + EXIT] = Long.MIN_VALUE;
-    int[] n = ints[slot >>> PAGE_BITS];
+    int[] n = intsToWrite(slot >>> PAGE_BITS);
     int io = (slot & (PAGE - 1)) * INTS;
     n[io + GENERATION] = generation;
     n[io + PAGEVIEWS] = 0;
@@ -182,7 +190,10 @@ final class SessionTable {
     Object[] r = refs[slot >>> PAGE_BITS];
     int ro = (slot & (PAGE - 1)) * REFS;
     for (int f = DEVICE; f < REFS; f++) {
-      if (r[ro + f] != null) r[ro + f] = null;
+      if (r[ro + f] != null) {
+        r = refsToWrite(slot >>> PAGE_BITS);
+        r[ro + f] = null;
+      }
     }
     boolean wasOpen = (n[io + FLAGS] & OPEN) != 0;
     n[io + FLAGS] = (n[io + FLAGS] | OPEN) & ~(COUNTED | HAS_DEVICE | HAS_ATTRIBUTION | IS_BOT);
@@ -196,9 +207,9 @@ final class SessionTable {
    * sequence number in the session (1-based).
    */
   int apply(int slot, SessionEvent e, long arrivalMillis) {
-    long[] l = longs[slot >>> PAGE_BITS];
+    long[] l = longsToWrite(slot >>> PAGE_BITS);
     int lo = (slot & (PAGE - 1)) * LONGS;
-    int[] n = ints[slot >>> PAGE_BITS];
+    int[] n = intsToWrite(slot >>> PAGE_BITS);
     int io = (slot & (PAGE - 1)) * INTS;
     long t = e.timeNanos;
     if (t < l[lo + FIRST]) l[lo + FIRST] = t;
@@ -209,17 +220,17 @@ final class SessionTable {
       int ro = (slot & (PAGE - 1)) * REFS;
       if (t < l[lo + LANDING]) {
         l[lo + LANDING] = t;
-        if (r[ro + LANDING_PAGE] != e.page) r[ro + LANDING_PAGE] = e.page;
+        if (r[ro + LANDING_PAGE] != e.page) (r = refsToWrite(slot >>> PAGE_BITS))[ro + LANDING_PAGE] = e.page;
       }
       if (t >= l[lo + EXIT]) {
         l[lo + EXIT] = t;
-        if (r[ro + EXIT_PAGE] != e.page) r[ro + EXIT_PAGE] = e.page;
+        if (r[ro + EXIT_PAGE] != e.page) (r = refsToWrite(slot >>> PAGE_BITS))[ro + EXIT_PAGE] = e.page;
       }
     }
     if (e.interaction) n[io + INTERACTIONS]++;
     if (e.conversion != null) n[io + CONVERSIONS]++;
     if (e.previousId != null || e.userId != null) {
-      Object[] r = refs[slot >>> PAGE_BITS];
+      Object[] r = refsToWrite(slot >>> PAGE_BITS);
       int ro = (slot & (PAGE - 1)) * REFS;
       if (r[ro + PREVIOUS_ID] == null && e.previousId != null) r[ro + PREVIOUS_ID] = e.previousId;
       if (r[ro + USER_ID] == null && e.userId != null) r[ro + USER_ID] = e.userId;
@@ -265,7 +276,7 @@ final class SessionTable {
 
   /** Remembers an ended session (a snapshot's, or the slot's own) as the newest closed. */
   void rememberEnded(int slot, int generation, long firstNanos, long lastNanos, long closedAtMillis) {
-    long[] l = longs[slot >>> PAGE_BITS];
+    long[] l = longsToWrite(slot >>> PAGE_BITS);
     int lo = (slot & (PAGE - 1)) * LONGS;
     l[lo + ENDED_FIRST] = firstNanos;
     l[lo + ENDED_LAST] = lastNanos;
@@ -429,7 +440,7 @@ final class SessionTable {
   }
 
   void countBackend(int slot, boolean error) {
-    int[] n = ints[slot >>> PAGE_BITS];
+    int[] n = intsToWrite(slot >>> PAGE_BITS);
     int io = (slot & (PAGE - 1)) * INTS;
     n[io + BACKEND]++;
     if (error) n[io + BACKEND_ERRORS]++;
@@ -449,33 +460,177 @@ final class SessionTable {
         (String) ref(slot, USER_ID), i(slot, BACKEND), i(slot, BACKEND_ERRORS), attribution(slot), i(slot, CONVERSIONS));
   }
 
-  /** The open session as the restart snapshot stores it. */
   /**
-   * A copy of the columns and list heads, to read outside the shard's lock: a checkpoint copies
-   * arrays under the lock (memory speed) and builds its objects afterwards. The copy has no
-   * index and must only be read (stored, the open and ended lists, their fields).
+   * The table as it is now, to read outside the shard's lock while writers go on: the copy holds
+   * the current pages, which are marked shared, so a writer copies a page before changing it and
+   * the copy keeps seeing the page as it was (copy on write). Costs a reference per page, not a
+   * copy of the sessions. {@link #release} once read; until then every page written is copied once.
+   * The copy has no index and must only be read (stored, the open and ended lists, their fields).
    */
-  SessionTable copyForReading() {
+  SessionTable shareForReading() {
     SessionTable c = new SessionTable();
-    c.longs = new long[longs.length][];
-    c.ints = new int[ints.length][];
-    c.refs = new Object[refs.length][];
-    for (int p = 0; p < pages; p++) {
-      c.longs[p] = longs[p].clone();
-      c.ints[p] = ints[p].clone();
-      c.refs[p] = refs[p].clone();
-    }
-    c.pages = pages;
-    c.used = used;
-    c.freeHead = freeHead;
-    c.inUse = inUse;
-    c.openHead = openHead;
-    c.openTail = openTail;
-    c.openCount = openCount;
-    c.endedHead = endedHead;
-    c.endedTail = endedTail;
-    c.endedCount = endedCount;
+    c.longs = Arrays.copyOf(longs, Math.max(pages, 1));
+    c.ints = Arrays.copyOf(ints, Math.max(pages, 1));
+    c.refs = Arrays.copyOf(refs, Math.max(pages, 1));
+    Arrays.fill(sharedLongs, 0, pages, true);
+    Arrays.fill(sharedInts, 0, pages, true);
+    Arrays.fill(sharedRefs, 0, pages, true);
+    readers++;
+    c.copyCountsOf(this);
     return c;
+  }
+
+  /** A checkpoint is done with what {@link #shareForReading} gave it. */
+  void release() {
+    if (readers > 0 && --readers == 0) {
+      Arrays.fill(sharedLongs, false);
+      Arrays.fill(sharedInts, false);
+      Arrays.fill(sharedRefs, false);
+    }
+  }
+
+  private void copyCountsOf(SessionTable t) {
+    pages = t.pages;
+    used = t.used;
+    freeHead = t.freeHead;
+    inUse = t.inUse;
+    openHead = t.openHead;
+    openTail = t.openTail;
+    openCount = t.openCount;
+    endedHead = t.endedHead;
+    endedTail = t.endedTail;
+    endedCount = t.endedCount;
+  }
+
+  // --- checkpoints --------------------------------------------------------------------
+
+  /** How each reference is written ({@link TableCodec}): the service follows from its number. */
+  private static final int[] REF_KINDS = new int[REFS];
+
+  static {
+    REF_KINDS[KEY_TEXT] = TableCodec.INLINE;
+    REF_KINDS[SERVICE] = TableCodec.SKIP;
+    REF_KINDS[DEVICE] = TableCodec.LABEL;
+    REF_KINDS[ATTRIBUTION] = TableCodec.ATTRIBUTION;
+    REF_KINDS[BOT_REASON] = TableCodec.LABEL;
+    REF_KINDS[LANDING_PAGE] = TableCodec.LABEL;
+    REF_KINDS[EXIT_PAGE] = TableCodec.LABEL;
+    REF_KINDS[PREVIOUS_ID] = TableCodec.INLINE;
+    REF_KINDS[USER_ID] = TableCodec.INLINE;
+  }
+
+  static int refFields() {
+    return REFS;
+  }
+
+  /**
+   * Writes the table as its columns lie in memory: the counts and list heads, then every page
+   * (slots keep their numbers, so the lists and the free list come back as they are; the index
+   * is rebuilt). Service numbers are the writing store's ({@code SessionStore.Frozen} writes
+   * their names).
+   */
+  void write(TableCodec.Writer w) throws java.io.IOException {
+    w.writeInt(pages);
+    w.writeInt(used);
+    w.writeInt(freeHead);
+    w.writeInt(inUse);
+    w.writeInt(openHead);
+    w.writeInt(openTail);
+    w.writeInt(openCount);
+    w.writeInt(endedHead);
+    w.writeInt(endedTail);
+    w.writeInt(endedCount);
+    for (int p = 0; p < pages; p++) {
+      w.writeLongs(longs[p]);
+      w.writeInts(ints[p]);
+      w.writeRefs(refs[p], PAGE, REFS, REF_KINDS);
+      w.pageWritten();
+    }
+  }
+
+  /**
+   * Reads what {@link #write} wrote, into a table that can be read (a checkpoint's sessions) or
+   * {@linkplain #adopt adopted} by a store; {@code services} names the service numbers.
+   */
+  static SessionTable read(TableCodec.Reader r, String[] services) throws java.io.IOException {
+    SessionTable t = new SessionTable();
+    int pages = r.readInt();
+    if (pages < 0 || pages > (1 << 23)) throw new java.io.IOException("checkpoint: implausible page count " + pages);
+    int capacity = Math.max(4, Integer.highestOneBit(Math.max(pages, 1) * 2 - 1));
+    t.longs = new long[capacity][];
+    t.ints = new int[capacity][];
+    t.refs = new Object[capacity][];
+    t.sharedLongs = new boolean[capacity];
+    t.sharedInts = new boolean[capacity];
+    t.sharedRefs = new boolean[capacity];
+    t.pages = pages;
+    t.used = r.readInt();
+    t.freeHead = r.readInt();
+    t.inUse = r.readInt();
+    t.openHead = r.readInt();
+    t.openTail = r.readInt();
+    t.openCount = r.readInt();
+    t.endedHead = r.readInt();
+    t.endedTail = r.readInt();
+    t.endedCount = r.readInt();
+    if (t.used < 0 || t.used > pages * PAGE + PAGE || t.inUse < 0 || t.inUse > t.used) {
+      throw new java.io.IOException("checkpoint: implausible session table counts");
+    }
+    for (int p = 0; p < pages; p++) {
+      t.longs[p] = new long[PAGE * LONGS];
+      t.ints[p] = new int[PAGE * INTS];
+      t.refs[p] = new Object[PAGE * REFS];
+      r.readLongs(t.longs[p]);
+      r.readInts(t.ints[p]);
+      r.readRefs(t.refs[p], PAGE, REFS, REF_KINDS);
+      int[] n = t.ints[p];
+      Object[] refs = t.refs[p];
+      for (int s = 0; s < PAGE; s++) {
+        if ((n[s * INTS + FLAGS] & IN_USE) == 0) continue;
+        int service = n[s * INTS + SERVICE_ID];
+        if (service < 0 || service >= services.length || services[service] == null) {
+          throw new java.io.IOException("checkpoint: a session of an unknown service " + service);
+        }
+        refs[s * REFS + SERVICE] = services[service];
+      }
+    }
+    return t;
+  }
+
+  /**
+   * Takes over a table read from a checkpoint, this one being empty: its pages (copied when
+   * {@code copy}, for a table still shared with another store), its slots renumbered to this
+   * store's service numbers ({@code serviceIds}: the checkpoint's number to ours), and a new
+   * index. No per-session objects and no lookups: what restart costs is reading the pages. Adds
+   * the open, counted, human sessions to {@code restoredPerService} (by our service number).
+   */
+  void adopt(SessionTable from, int[] serviceIds, boolean copy, int[] restoredPerService) {
+    if (inUse != 0) throw new IllegalStateException("only an empty table adopts a checkpoint's");
+    int capacity = Math.max(4, Integer.highestOneBit(Math.max(from.pages, 1) * 2 - 1));
+    longs = new long[capacity][];
+    ints = new int[capacity][];
+    refs = new Object[capacity][];
+    sharedLongs = new boolean[capacity];
+    sharedInts = new boolean[capacity];
+    sharedRefs = new boolean[capacity];
+    for (int p = 0; p < from.pages; p++) {
+      longs[p] = copy ? from.longs[p].clone() : from.longs[p];
+      ints[p] = copy ? from.ints[p].clone() : from.ints[p];
+      refs[p] = copy ? from.refs[p].clone() : from.refs[p];
+    }
+    copyCountsOf(from);
+    // A table that never added a session has no page, whatever its first slot number.
+    int slots = Math.min(used, pages * PAGE);
+    for (int slot = 0; slot < slots; slot++) {
+      int[] n = ints[slot >>> PAGE_BITS];
+      int io = (slot & (PAGE - 1)) * INTS;
+      int flags = n[io + FLAGS];
+      if ((flags & IN_USE) == 0) continue;
+      int service = serviceIds[n[io + SERVICE_ID]];
+      n[io + SERVICE_ID] = service;
+      index.add(hashOf(slot), slot);
+      if ((flags & (OPEN | COUNTED | IS_BOT)) == (OPEN | COUNTED)) restoredPerService[service]++;
+    }
   }
 
   StoredSession stored(int slot) {
@@ -490,14 +645,14 @@ final class SessionTable {
 
   /** Puts a snapshot's open session back into a slot just opened for it. */
   void restore(int slot, StoredSession x, Attribution attribution) {
-    long[] l = longs[slot >>> PAGE_BITS];
+    long[] l = longsToWrite(slot >>> PAGE_BITS);
     int lo = (slot & (PAGE - 1)) * LONGS;
     l[lo + FIRST] = x.firstNanos();
     l[lo + LAST] = x.lastNanos();
     l[lo + ARRIVAL] = x.lastArrivalMillis();
     l[lo + LANDING] = x.landingNanos();
     l[lo + EXIT] = x.exitNanos();
-    int[] n = ints[slot >>> PAGE_BITS];
+    int[] n = intsToWrite(slot >>> PAGE_BITS);
     int io = (slot & (PAGE - 1)) * INTS;
     n[io + PAGEVIEWS] = x.pageviews();
     n[io + INTERACTIONS] = x.interactions();
@@ -519,7 +674,7 @@ final class SessionTable {
 
   private void free(int slot) {
     index.remove(hashOf(slot), slot);
-    Object[] r = refs[slot >>> PAGE_BITS];
+    Object[] r = refsToWrite(slot >>> PAGE_BITS);
     int ro = (slot & (PAGE - 1)) * REFS;
     Arrays.fill(r, ro, ro + REFS, null);
     setI(slot, FLAGS, 0);
@@ -534,6 +689,9 @@ final class SessionTable {
       longs = Arrays.copyOf(longs, pages * 2);
       ints = Arrays.copyOf(ints, pages * 2);
       refs = Arrays.copyOf(refs, pages * 2);
+      sharedLongs = Arrays.copyOf(sharedLongs, pages * 2);
+      sharedInts = Arrays.copyOf(sharedInts, pages * 2);
+      sharedRefs = Arrays.copyOf(sharedRefs, pages * 2);
     }
     longs[pages] = new long[PAGE * LONGS];
     ints[pages] = new int[PAGE * INTS];
@@ -584,7 +742,7 @@ final class SessionTable {
   }
 
   private void setI(int slot, int field, int value) {
-    ints[slot >>> PAGE_BITS][(slot & (PAGE - 1)) * INTS + field] = value;
+    intsToWrite(slot >>> PAGE_BITS)[(slot & (PAGE - 1)) * INTS + field] = value;
   }
 
   private Object ref(int slot, int field) {
@@ -592,7 +750,36 @@ final class SessionTable {
   }
 
   private void setRef(int slot, int field, Object value) {
-    refs[slot >>> PAGE_BITS][(slot & (PAGE - 1)) * REFS + field] = value;
+    refsToWrite(slot >>> PAGE_BITS)[(slot & (PAGE - 1)) * REFS + field] = value;
+  }
+
+  // A page a checkpoint may be reading is copied before its first change (and then no longer shared).
+
+  private long[] longsToWrite(int page) {
+    long[] a = longs[page];
+    if (sharedLongs[page]) {
+      longs[page] = a = a.clone();
+      sharedLongs[page] = false;
+    }
+    return a;
+  }
+
+  private int[] intsToWrite(int page) {
+    int[] a = ints[page];
+    if (sharedInts[page]) {
+      ints[page] = a = a.clone();
+      sharedInts[page] = false;
+    }
+    return a;
+  }
+
+  private Object[] refsToWrite(int page) {
+    Object[] a = refs[page];
+    if (sharedRefs[page]) {
+      refs[page] = a = a.clone();
+      sharedRefs[page] = false;
+    }
+    return a;
   }
 
   // --- keys -----------------------------------------------------------------------------

@@ -29,7 +29,7 @@ class CookieFreeIdTest {
 
   @Test
   void theIdIsTheDocumentedHmacWhateverTheValuesHold() throws Exception {
-    DailySalts salts = new DailySalts(new SecureRandom(), null);
+    DailySalts salts = new DailySalts(new SecureRandom(), (java.nio.file.Path) null);
     CookieFreeId ids = new CookieFreeId(salts);
     String ua = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/141.0.0.0 Safari/537.36";
     String[][] cases = {

@@ -55,33 +55,33 @@ class VisitorIdentityTest {
 
   @Test
   void unknownConsentIsDeniedByDefault() {
-    VisitorIdentity id = identity(consent(Map.of()), new DailySalts(new SecureRandom(), null));
+    VisitorIdentity id = identity(consent(Map.of()), new DailySalts(new SecureRandom(), (java.nio.file.Path) null));
     assertThat(id.granted(Consent.UNKNOWN, ctx(Consent.UNKNOWN, false, false))).isFalse();
-    assertThat(identity(consent(Map.of("consent.default", "granted")), new DailySalts(new SecureRandom(), null))
+    assertThat(identity(consent(Map.of("consent.default", "granted")), new DailySalts(new SecureRandom(), (java.nio.file.Path) null))
         .granted(Consent.UNKNOWN, ctx(Consent.UNKNOWN, false, false))).isTrue();
   }
 
   @Test
   void globalPrivacyControlDeniesWhateverElseSays() {
-    VisitorIdentity id = identity(consent(Map.of()), new DailySalts(new SecureRandom(), null));
+    VisitorIdentity id = identity(consent(Map.of()), new DailySalts(new SecureRandom(), (java.nio.file.Path) null));
     assertThat(id.granted(Consent.GRANTED, ctx(Consent.GRANTED, true, false))).isFalse();
-    VisitorIdentity ignoring = identity(consent(Map.of("consent.honor-gpc", "false")), new DailySalts(new SecureRandom(), null));
+    VisitorIdentity ignoring = identity(consent(Map.of("consent.honor-gpc", "false")), new DailySalts(new SecureRandom(), (java.nio.file.Path) null));
     assertThat(ignoring.granted(Consent.GRANTED, ctx(Consent.UNKNOWN, true, false))).isTrue();
   }
 
   @Test
   void theSpanAttributeBeatsTheHeaderWhichBeatsDoNotTrack() {
-    VisitorIdentity id = identity(consent(Map.of("consent.honor-dnt", "true")), new DailySalts(new SecureRandom(), null));
+    VisitorIdentity id = identity(consent(Map.of("consent.honor-dnt", "true")), new DailySalts(new SecureRandom(), (java.nio.file.Path) null));
     assertThat(id.granted(Consent.DENIED, ctx(Consent.GRANTED, false, false))).isFalse();
     assertThat(id.granted(Consent.UNKNOWN, ctx(Consent.GRANTED, false, true))).isTrue();
     assertThat(id.granted(Consent.UNKNOWN, ctx(Consent.UNKNOWN, false, true))).isFalse();
-    VisitorIdentity dntOff = identity(consent(Map.of("consent.default", "granted")), new DailySalts(new SecureRandom(), null));
+    VisitorIdentity dntOff = identity(consent(Map.of("consent.default", "granted")), new DailySalts(new SecureRandom(), (java.nio.file.Path) null));
     assertThat(dntOff.granted(Consent.UNKNOWN, ctx(Consent.UNKNOWN, false, true))).isTrue();
   }
 
   @Test
   void withConsentTheClientIdIsTheKeyWithoutItTheCookieFreeId() {
-    VisitorIdentity id = identity(consent(Map.of()), new DailySalts(new SecureRandom(), null));
+    VisitorIdentity id = identity(consent(Map.of()), new DailySalts(new SecureRandom(), (java.nio.file.Path) null));
     SpanFacts f = span("client-1", "https://shop.example/");
     assertThat(id.keyFor(f, true, "shop", UA, "198.51.100.4", host(f), BEFORE_MIDNIGHT)).isEqualTo("client-1");
     String cookieFree = id.keyFor(f, false, "shop", UA, "198.51.100.4", host(f), BEFORE_MIDNIGHT);
@@ -91,7 +91,7 @@ class VisitorIdentityTest {
 
   @Test
   void theCookieFreeIdSeparatesUserAgentsAddressesServicesAndHosts() {
-    VisitorIdentity id = identity(consent(Map.of()), new DailySalts(new SecureRandom(), null));
+    VisitorIdentity id = identity(consent(Map.of()), new DailySalts(new SecureRandom(), (java.nio.file.Path) null));
     SpanFacts f = span(null, "https://shop.example/");
     String base = id.keyFor(f, false, "shop", UA, "198.51.100.4", host(f), BEFORE_MIDNIGHT);
     assertThat(id.keyFor(f, false, "shop", UA + "x", "198.51.100.4", host(f), BEFORE_MIDNIGHT)).isNotEqualTo(base);
@@ -104,7 +104,7 @@ class VisitorIdentityTest {
 
   @Test
   void theSaltRotatesAtMidnightButAnOpenSessionStaysWhole() {
-    VisitorIdentity id = identity(consent(Map.of()), new DailySalts(new SecureRandom(), null));
+    VisitorIdentity id = identity(consent(Map.of()), new DailySalts(new SecureRandom(), (java.nio.file.Path) null));
     SpanFacts f = span(null, "https://shop.example/");
     String evening = id.keyFor(f, false, "shop", UA, "198.51.100.4", host(f), BEFORE_MIDNIGHT);
     long afterMidnight = BEFORE_MIDNIGHT + 120_000;
@@ -117,7 +117,7 @@ class VisitorIdentityTest {
   @Test
   void theSaltTurnsAtTheSitesMidnightSoTheIdLastsTheSitesCalendarDay() {
     java.time.ZoneId newYork = java.time.ZoneId.of("America/New_York");
-    VisitorIdentity id = identity(consent(Map.of()), new DailySalts(new SecureRandom(), null), newYork);
+    VisitorIdentity id = identity(consent(Map.of()), new DailySalts(new SecureRandom(), (java.nio.file.Path) null), newYork);
     SpanFacts f = span(null, "https://shop.example/");
     long evening = java.time.LocalDate.of(2026, 11, 27).atTime(18, 30).atZone(newYork).toInstant().toEpochMilli();
     long lateEvening = evening + 5 * 3_600_000L; // 23:30 New York: 04:30 UTC the next day
