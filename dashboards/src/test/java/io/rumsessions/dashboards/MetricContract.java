@@ -23,6 +23,10 @@ final class MetricContract {
 
   static final Map<String, Set<String>> SCRAPED = new LinkedHashMap<>();
 
+  /** Metrics only the distributed mode (a Kafka Streams member) exports; an embedded processor has none of them. */
+  static final Set<String> DISTRIBUTED_ONLY =
+      Set.of("rum_kafka_streams_running", "rum_kafka_partitions", "rum_kafka_input_records_total");
+
   static {
     Set<String> scd = Set.of("service_name", "channel", "device");
     for (String counter : List.of(
@@ -65,7 +69,7 @@ final class MetricContract {
     SCRAPED.put("rum_state_checkpoints_total", Set.of("outcome"));
     SCRAPED.put("rum_state_log_failed", Set.of());
     SCRAPED.put("rum_recent_span_ids", Set.of());
-    // The distributed mode's own.
+    // The distributed mode's own (DISTRIBUTED_ONLY).
     SCRAPED.put("rum_kafka_streams_running", Set.of());
     SCRAPED.put("rum_kafka_partitions", Set.of());
     SCRAPED.put("rum_kafka_input_records_total", Set.of("outcome"));

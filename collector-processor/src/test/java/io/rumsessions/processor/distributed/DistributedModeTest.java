@@ -179,6 +179,9 @@ class DistributedModeTest {
     ChaosVisits.assertExact(visits, this::sum, state);
     // Every partition is run by exactly one live instance.
     assertThat(sum("rum_kafka_partitions")).as(state).isEqualTo(6);
+    assertThat(sum("rum_kafka_streams_running")).as(state + ": every live member running")
+        .isEqualTo(instances.stream().filter(ProcessorProcess::isAlive).count());
+    assertThat(sum("rum_kafka_input_records_total", "outcome=\"malformed\"")).as(state).isZero();
     // The cluster's visitors, reported once (by the instance running partition 0): each visit has its own user.id.
     for (String service : ChaosVisits.SERVICES) {
       long expected = visits.stream().filter(v -> v.service().equals(service)).count();
