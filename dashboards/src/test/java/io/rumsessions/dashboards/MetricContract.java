@@ -68,6 +68,8 @@ final class MetricContract {
     SCRAPED.put("rum_state_checkpoint_age_seconds", Set.of());
     SCRAPED.put("rum_state_checkpoints_total", Set.of("outcome"));
     SCRAPED.put("rum_state_log_failed", Set.of());
+    SCRAPED.put("rum_state_log_records_total", Set.of());
+    SCRAPED.put("rum_state_log_syncs_total", Set.of());
     SCRAPED.put("rum_recent_span_ids", Set.of());
     // The distributed mode's own (DISTRIBUTED_ONLY).
     SCRAPED.put("rum_kafka_streams_running", Set.of());

@@ -205,7 +205,8 @@ public final class ConfigLoader {
             t.duration("state.fsync-interval", Duration.ofSeconds(1)),
             t.duration("state.checkpoint-interval", Duration.ofMinutes(1)),
             t.bytes("state.checkpoint-log-bytes", 64L << 20),
-            t.integer("state.recent-spans", 1 << 20, 0, 1 << 28));
+            t.integer("state.recent-spans", 1 << 20, 0, 1 << 28),
+            t.duration("state.commit-delay", Duration.ofMillis(1)));
 
     VisitorsConfig visitors =
         new VisitorsConfig(

@@ -5,9 +5,9 @@ import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the duration forms users write in flags and YAML: {@code 30m}, {@code 2s}, {@code 1h30m}, {@code 500ms}, ISO-8601. */
+/** Parses the duration forms users write in flags and YAML: {@code 30m}, {@code 2s}, {@code 1h30m}, {@code 500ms}, {@code 200us} (Go's units), ISO-8601. */
 public final class Durations {
-  private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+  private static final Pattern PART = Pattern.compile("(\\d+)(ms|us|µs|s|m|h|d)");
 
   private Durations() {}
 
@@ -37,6 +37,7 @@ public final class Durations {
       long n = Long.parseLong(m.group(1));
       total = total.plus(switch (m.group(2)) {
         case "ms" -> Duration.ofMillis(n);
+        case "us", "µs" -> Duration.ofNanos(Math.multiplyExact(n, 1000L));
         case "s" -> Duration.ofSeconds(n);
         case "m" -> Duration.ofMinutes(n);
         case "h" -> Duration.ofHours(n);
@@ -52,7 +53,8 @@ public final class Durations {
     long ms = d.toMillis();
     if (ms % 3_600_000 == 0 && ms != 0) return ms / 3_600_000 + "h";
     if (ms % 60_000 == 0 && ms != 0) return ms / 60_000 + "m";
-    if (ms % 1000 == 0) return ms / 1000 + "s";
-    return ms + "ms";
+    if (ms % 1000 == 0 && ms != 0) return ms / 1000 + "s";
+    if (d.toNanos() % 1_000_000 != 0) return d.toNanos() / 1000 + "us";
+    return ms == 0 ? "0s" : ms + "ms";
   }
 }

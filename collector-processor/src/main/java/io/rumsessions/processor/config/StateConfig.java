@@ -15,9 +15,12 @@ import java.time.Duration;
  * @param checkpointInterval how often a checkpoint is written (0: only by log size and at shutdown)
  * @param checkpointLogBytes a checkpoint is written once this much log has grown since the last
  * @param recentSpans span ids remembered to count a batch sent again once (0: none)
+ * @param commitDelay mode {@code fsync}: how long an fsync may wait for requests still being
+ *     decoded, so that it covers them too (0: never waits)
  */
 public record StateConfig(Path dir, boolean snapshotOnShutdown, Path saltDir, Durability durability,
-    Duration fsyncInterval, Duration checkpointInterval, long checkpointLogBytes, int recentSpans) {
+    Duration fsyncInterval, Duration checkpointInterval, long checkpointLogBytes, int recentSpans,
+    Duration commitDelay) {
 
   /** {@code state.durability}. */
   public enum Durability {

@@ -135,7 +135,7 @@ public final class DistributedProcessor implements AutoCloseable {
   private static ProcessorConfig partitionConfig(ProcessorConfig c) {
     StateConfig s = c.state();
     StateConfig partition = new StateConfig(s.dir(), s.snapshotOnShutdown(), s.saltDir(), StateConfig.Durability.FSYNC,
-        s.fsyncInterval(), s.checkpointInterval(), Math.min(s.checkpointLogBytes(), PARTITION_LOG_BYTES), s.recentSpans());
+        s.fsyncInterval(), s.checkpointInterval(), Math.min(s.checkpointLogBytes(), PARTITION_LOG_BYTES), s.recentSpans(), Duration.ZERO);
     return new ProcessorConfig(c.receiver(), c.session(), c.input(), c.bots(), c.attribution(), c.consent(), c.metrics(),
         c.export(), partition, c.visitors(), c.kafka());
   }

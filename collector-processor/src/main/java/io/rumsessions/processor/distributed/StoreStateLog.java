@@ -20,6 +20,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class StoreStateLog implements StateLog {
   /** Log entries: 'L' and the end position, big-endian (so the store's byte order is log order). */
   static final byte PREFIX = 'L';
+  /** Appended by this instance since it started (a metric, not state). */
+  private long records;
 
   private final KeyValueStore<Bytes, byte[]> store;
   private final Consumer<byte[]> exports;
@@ -67,6 +69,7 @@ final class StoreStateLog implements StateLog {
     byte[] record = java.util.Arrays.copyOf(first, firstLength);
     position += record.length;
     store.put(key(position), record);
+    records++;
     return position;
   }
 
@@ -114,6 +117,17 @@ final class StoreStateLog implements StateLog {
     }
     for (Bytes k : covered) store.delete(k);
     oldest = Math.max(oldest, upTo);
+  }
+
+  @Override
+  public long records() {
+    return records;
+  }
+
+  /** None: a record is durable once the transaction that holds it commits (Kafka's replication). */
+  @Override
+  public long syncs() {
+    return 0;
   }
 
   @Override

@@ -54,7 +54,7 @@ public final class DurableState implements AutoCloseable {
   public DurableState(StateConfig config, StateChanges changes, SessionStore sessions, RumMetrics metrics,
       UniqueVisitors visitors, RecentSpans recent, LastNonDirect lastNonDirect) {
     this(config, changes, sessions, metrics, visitors, recent, lastNonDirect, new Checkpoints(config.dir()),
-        (from, replay) -> FileStateLog.open(config.dir(), from, SEGMENT_BYTES, replay));
+        (from, replay) -> FileStateLog.open(config.dir(), from, SEGMENT_BYTES, true, replay));
   }
 
   /** Opens the log after a checkpoint's position, handing every record after it to {@code replay}. */
@@ -168,6 +168,12 @@ public final class DurableState implements AutoCloseable {
     GaugeWithCallback.builder().name("rum_state_log_bytes")
         .help("Bytes of state log on disk since the last checkpoint (replayed at start).")
         .callback(cb -> cb.call(log == null ? 0 : log.bytesOnDisk())).register(registry);
+    io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("rum_state_log_records_total")
+        .help("Records appended to the state log: one per request that changed state, and one per sweep.")
+        .callback(cb -> cb.call(log == null ? 0 : log.records())).register(registry);
+    io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("rum_state_log_syncs_total")
+        .help("Fsyncs of the state log; records per fsync is how many requests a group commit covered.")
+        .callback(cb -> cb.call(log == null ? 0 : log.syncs())).register(registry);
     GaugeWithCallback.builder().name("rum_state_checkpoint_age_seconds")
         .help("Seconds since the last checkpoint was written.")
         .callback(cb -> cb.call((System.currentTimeMillis() - lastCheckpointMillis) / 1000.0)).register(registry);
@@ -222,6 +228,14 @@ public final class DurableState implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Lets the fsync of a group of requests wait up to {@code state.commit-delay} for others that
+   * are still being decoded or applied ({@code othersApplying}), so that it covers them too.
+   */
+  public void groupCommitWith(java.util.function.IntSupplier othersApplying) {
+    if (log instanceof FileStateLog f) f.commitDelay(new CommitDelay(config.commitDelay(), othersApplying));
   }
 
   /** Blocks until the record ending at {@code position} is on disk, as the durability mode says. */

@@ -47,6 +47,12 @@ public interface StateLog extends AutoCloseable {
   /** Drops the records that end at or before {@code position} (a checkpoint covers them). */
   void deleteBefore(long position) throws IOException;
 
+  /** Records appended since the process started. */
+  long records();
+
+  /** Fsyncs since the process started (records ÷ syncs = requests a group commit covered); 0 where none are made. */
+  long syncs();
+
   /** Bytes the log holds now. */
   long bytesOnDisk();
 

@@ -9,6 +9,7 @@ import java.util.concurrent.Semaphore;
  */
 public final class Admission {
   private final Semaphore permits;
+  private final int maxConcurrent;
   private final MemoryLimiter memory;
   private volatile boolean closing;
 
@@ -18,6 +19,7 @@ public final class Admission {
 
   public Admission(int maxConcurrent, MemoryLimiter memory) {
     this.permits = new Semaphore(maxConcurrent);
+    this.maxConcurrent = maxConcurrent;
     this.memory = memory;
   }
 
@@ -47,6 +49,11 @@ public final class Admission {
 
   public void release() {
     permits.release();
+  }
+
+  /** Permits taken now: requests being decoded and applied (the group commit waits for them). */
+  public int inUse() {
+    return maxConcurrent - permits.availablePermits();
   }
 
   public boolean closing() {

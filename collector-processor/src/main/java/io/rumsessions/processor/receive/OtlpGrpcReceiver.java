@@ -124,6 +124,15 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
       return;
     }
     long started = System.nanoTime();
+    // Given back once the request is applied and logged, before its wait for the fsync: waiting is
+    // not decoding, and the group commit waits only for requests that hold a permit.
+    boolean[] released = {false};
+    Runnable giveBack = () -> {
+      if (!released[0]) {
+        released[0] = true;
+        admission.release();
+      }
+    };
     try {
       OtlpWireSpans spans;
       try {
@@ -135,7 +144,7 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
       }
       IngestResult result;
       try {
-        result = pipeline.ingest(spans, RequestContext.plain("grpc", PEER.get()));
+        result = pipeline.ingest(spans, RequestContext.plain("grpc", PEER.get()), giveBack);
       } catch (StateUnavailableException e) {
         // Not durable, so not acknowledged: UNAVAILABLE is retried by OTLP clients.
         metrics.request("grpc", "unavailable");
@@ -151,7 +160,7 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
       response.onNext(answer);
       response.onCompleted();
     } finally {
-      admission.release();
+      giveBack.run();
       metrics.ingestSeconds("grpc", (System.nanoTime() - started) / 1e9);
     }
   }

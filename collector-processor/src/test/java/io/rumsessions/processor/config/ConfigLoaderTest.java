@@ -85,6 +85,8 @@ class ConfigLoaderTest {
     assertThat(Durations.parse("30m")).isEqualTo(Duration.ofMinutes(30));
     assertThat(Durations.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));
     assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(Durations.parse("200us")).isEqualTo(Duration.ofNanos(200_000));
+    assertThat(Durations.parse("1ms500µs")).isEqualTo(Duration.ofNanos(1_500_000));
     assertThat(Durations.parse("PT2S")).isEqualTo(Duration.ofSeconds(2));
     assertThatThrownBy(() -> Durations.parse("5 minutes")).isInstanceOf(IllegalArgumentException.class);
     assertThat(ByteSizes.parse("4MiB")).isEqualTo(4L << 20);

@@ -33,7 +33,7 @@ class FileStateLogTest {
 
   private Path onlySegment() throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(p -> p.getFileName().toString().startsWith("wal-")).sorted().reduce((a, b) -> b).orElseThrow();
+      return files.filter(p -> p.getFileName().toString().matches("wal-[0-9]+\\.log")).sorted().reduce((a, b) -> b).orElseThrow();
     }
   }
 
@@ -124,6 +124,116 @@ class FileStateLogTest {
     bytes[4] = (byte) (FileStateLog.FORMAT_VERSION + 1);
     Files.write(segment, bytes);
     assertThatThrownBy(() -> replay(dir, 0)).isInstanceOf(IOException.class).hasMessageContaining("format");
+  }
+
+  private List<String> names() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  private static List<String> replayPreallocated(Path dir, long from) throws IOException {
+    List<String> out = new ArrayList<>();
+    try (FileStateLog log = FileStateLog.open(dir, from, 4096, true, b -> out.add(StandardCharsets.UTF_8.decode(b).toString()))) {
+      return out;
+    }
+  }
+
+  @Test
+  void preAllocatedSegmentsAreReadUpToTheirLastRecordAndNotPastTheZeros() throws IOException {
+    long end;
+    try (FileStateLog log = FileStateLog.open(dir, 0, 4096, true, b -> {})) {
+      append(log, "one");
+      end = append(log, "two");
+      log.awaitDurable(end);
+    }
+    // The segment is the spare's size, zeros after "two"; a new spare waits for the next one.
+    Path segment = onlySegment();
+    assertThat(Files.size(segment)).isGreaterThan(4096);
+    assertThat(names()).contains("wal-spare.ready");
+    List<String> seen = new ArrayList<>();
+    try (FileStateLog log = FileStateLog.open(dir, 0, 4096, true, b -> seen.add(StandardCharsets.UTF_8.decode(b).toString()))) {
+      assertThat(seen).containsExactly("one", "two");
+      assertThat(log.position()).isGreaterThan(end); // a new segment: its header follows the last record
+      log.awaitDurable(append(log, "three"));
+    }
+    assertThat(replayPreallocated(dir, 0)).containsExactly("one", "two", "three");
+  }
+
+  @Test
+  void restartsAfterTornTailsEachContinueInANewSegment() throws IOException {
+    for (String word : List.of("a", "b", "c")) {
+      try (FileStateLog log = FileStateLog.open(dir, 0, 4096, true, b -> {})) {
+        log.awaitDurable(append(log, word));
+        append(log, "torn " + word);
+      }
+      // The crash tore the last record: its length and part of its payload reached the disk.
+      Path last = onlySegment();
+      byte[] bytes = Files.readAllBytes(last);
+      int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("torn " + word);
+      bytes[at + 2] = 0;
+      Files.write(last, bytes);
+    }
+    assertThat(replayPreallocated(dir, 0)).containsExactly("a", "b", "c");
+  }
+
+  @Test
+  void aRotatedSegmentIsPendingUntilThoseBeforeItAreFsyncedAndReadableMeanwhile() throws IOException {
+    try (FileStateLog log = FileStateLog.open(dir, 0, 1 << 20, true, b -> {})) {
+      append(log, "before");
+      log.rotate();
+      long end = append(log, "after the rotation");
+      assertThat(names()).anyMatch(n -> n.endsWith(".pending"));
+      // The export queue reads what is written (modes interval and none) before any fsync.
+      List<String> read = new ArrayList<>();
+      log.read(0, end, (payload, e) -> read.add(StandardCharsets.UTF_8.decode(payload).toString()));
+      assertThat(read).containsExactly("before", "after the rotation");
+      log.awaitDurable(end);
+      assertThat(names()).noneMatch(n -> n.endsWith(".pending"));
+    }
+    assertThat(replayPreallocated(dir, 0)).containsExactly("before", "after the rotation");
+  }
+
+  @Test
+  void aPendingSegmentAfterATornPredecessorWasNeverAcknowledgedAndIsDropped(@TempDir Path copy) throws IOException {
+    try (FileStateLog log = FileStateLog.open(dir, 0, 1 << 20, true, b -> {})) {
+      log.awaitDurable(append(log, "acknowledged"));
+      append(log, "lost with the power");
+      log.rotate();
+      append(log, "never fsynced either");
+      // power lost here: no awaitDurable, so the new segment is still pending
+      Path pending;
+      try (Stream<Path> files = Files.list(dir)) {
+        pending = files.filter(p -> p.getFileName().toString().endsWith(".pending")).findFirst().orElseThrow();
+      }
+      for (String n : names()) Files.copy(dir.resolve(n), copy.resolve(n));
+      // The first segment's unsynced record did not reach the disk; the pending segment did.
+      Path first = copy.resolve(onlySegmentBefore(pending));
+      byte[] bytes = Files.readAllBytes(first);
+      int at = new String(bytes, StandardCharsets.ISO_8859_1).indexOf("lost with the power");
+      java.util.Arrays.fill(bytes, at - 8, at + "lost with the power".length(), (byte) 0);
+      Files.write(first, bytes);
+      assertThat(replayPreallocated(copy, 0)).containsExactly("acknowledged");
+      try (Stream<Path> files = Files.list(copy)) {
+        assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".pending"));
+      }
+    }
+  }
+
+  private String onlySegmentBefore(Path pending) throws IOException {
+    return names().stream().filter(n -> n.endsWith(".log") && n.compareTo(pending.getFileName().toString()) < 0)
+        .reduce((a, b) -> b).orElseThrow();
+  }
+
+  @Test
+  void aSegmentWhoseHeaderNeverReachedTheDiskHoldsNothingAndIsRemoved() throws IOException {
+    long end;
+    try (FileStateLog log = FileStateLog.open(dir, 0, 1 << 20, b -> {})) {
+      end = append(log, "kept");
+      log.awaitDurable(end);
+    }
+    Files.write(dir.resolve(String.format("wal-%020d.log", end)), new byte[0]);
+    assertThat(replay(dir, 0)).containsExactly("kept");
   }
 
   @Test
