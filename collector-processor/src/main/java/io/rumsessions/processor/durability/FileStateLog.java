@@ -57,6 +57,7 @@ public final class FileStateLog implements StateLog {
   private static final String SPARE_IN_PROGRESS = "wal-spare.tmp";
   /** Room past segmentBytes: the record that crosses it still lands in allocated blocks. */
   private static final long PREALLOCATED_SLACK = 1L << 20;
+  private static final long SPARE_SYNC_EVERY = 4L << 20;
 
   private final Path dir;
   private final long segmentBytes;
@@ -475,8 +476,15 @@ public final class FileStateLog implements StateLog {
       f.setLength(0);
       f.write(fileHeader());
       byte[] zeros = new byte[1 << 20];
+      long sinceSync = 0;
       for (long left = segmentBytes + PREALLOCATED_SLACK - FILE_HEADER; left > 0; left -= zeros.length) {
         f.write(zeros, 0, (int) Math.min(zeros.length, left));
+        // In slices, as the checkpoint does: the log's own fsync then never waits behind a whole
+        // segment of zeros in the file system's journal.
+        if ((sinceSync += zeros.length) >= SPARE_SYNC_EVERY) {
+          f.getFD().sync();
+          sinceSync = 0;
+        }
       }
       f.getFD().sync();
     }
