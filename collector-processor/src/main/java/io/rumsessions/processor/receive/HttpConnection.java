@@ -1,5 +1,6 @@
 package io.rumsessions.processor.receive;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,6 +19,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +53,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   private static final System.Logger LOG = System.getLogger(HttpConnection.class.getName());
   /** Most of a refused body read and discarded so that the client sees the answer. */
   static final long DISCARD_LIMIT = 64L << 20;
+  private static final ByteProcessor LINE_END = b -> b == '\r' || b == '\n';
 
   private final HttpRequestHandler handler;
   private final Executor workers;
@@ -86,7 +89,9 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     return new ChannelInboundHandlerAdapter() {
       @Override
       public void channelRead(ChannelHandlerContext c, Object msg) {
-        if (!reading) beginReading();
+        // Line ends between requests (which some clients send after a body, and the codec skips)
+        // begin no request: a kept-alive connection would be closed as timed out.
+        if (!reading && msg instanceof ByteBuf b && b.forEachByte(LINE_END) >= 0) beginReading();
         c.fireChannelRead(msg);
       }
     };
@@ -163,6 +168,13 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   }
 
   private void content(HttpContent c) {
+    if (c.decoderResult().isFailure()) {
+      // A broken chunked body: the codec reads nothing more from this connection.
+      if (start instanceof HttpRequestHandler.ReadBody) handler.count("malformed");
+      abandon();
+      answer(null, text(HttpResponseStatus.BAD_REQUEST, "bad request: " + c.decoderResult().cause().getMessage() + "\n"), false);
+      return;
+    }
     if (start instanceof HttpRequestHandler.ReadBody read) {
       if (!read.body().append(c.content())) {
         read.body().release();
@@ -233,7 +245,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
       response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes());
     }
     if (!alive) response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    else if (h.protocolVersion().equals(HttpVersion.HTTP_1_0)) response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    else if (h != null && h.protocolVersion().equals(HttpVersion.HTTP_1_0)) response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     ctx.writeAndFlush(response).addListener(f -> answered(alive && f.isSuccess()));
   }
 
@@ -286,7 +298,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     if (reading) {
       // A request that had begun and did not end in time; one already answered as refused
       // (its body being discarded) is counted already.
-      if (!(start instanceof HttpRequestHandler.Answer a && a.counted())) handler.unanswered("timeout");
+      if (!(start instanceof HttpRequestHandler.Answer a && a.counted())) handler.count("timeout");
       abandon();
     }
     ctx.close();
@@ -295,7 +307,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     deadline = Long.MAX_VALUE;
-    if (reading && start instanceof HttpRequestHandler.ReadBody) handler.unanswered("incomplete");
+    if (reading && start instanceof HttpRequestHandler.ReadBody) handler.count("incomplete");
     abandon();
     if (waiting != null) {
       waiting.forEach(ReferenceCountUtil::release);

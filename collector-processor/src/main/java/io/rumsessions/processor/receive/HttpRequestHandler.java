@@ -32,6 +32,9 @@ interface HttpRequestHandler {
   /** No worker takes requests any more (the receiver is closing): the answer, its outcome counted. */
   FullHttpResponse closing(HttpRequest head);
 
-  /** Counts a request that ended without an answer: {@code timeout} or {@code incomplete}. */
-  void unanswered(String outcome);
+  /**
+   * Counts the outcome of a request the connection ended itself: {@code timeout}, {@code
+   * incomplete} (the client closed mid-body), {@code malformed} (a broken chunked body).
+   */
+  void count(String outcome);
 }

@@ -163,7 +163,7 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
   }
 
   @Override
-  public void unanswered(String outcome) {
+  public void count(String outcome) {
     metrics.request("http", outcome);
   }
 
@@ -271,7 +271,7 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
     if (!config.cors().allows(origin)) return false;
     if (r != null) {
       r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, config.cors().allowedOrigins().contains("*") ? "*" : origin);
-      r.headers().add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+      r.headers().add(HttpHeaderNames.VARY, "Origin");
     }
     return true;
   }

@@ -80,7 +80,7 @@ public final class SnippetHandler implements PathHandler {
     h.set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=86400");
     h.set(HttpHeaderNames.ETAG, etag);
     h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
-    h.set(HttpHeaderNames.VARY, HttpHeaderNames.ACCEPT_ENCODING);
+    h.set(HttpHeaderNames.VARY, "Accept-Encoding");
     return r;
   }
 
