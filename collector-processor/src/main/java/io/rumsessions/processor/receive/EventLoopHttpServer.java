@@ -44,8 +44,9 @@ final class EventLoopHttpServer implements AutoCloseable {
   /**
    * @param threads worker threads: requests decoded, ingested and waiting for their fsync at once
    * @param readTimeout longest from a request's first byte to the end of its body
+   * @param idleTimeout longest a connection may sit with no request under way ({@link #IDLE_TIMEOUT})
    */
-  EventLoopHttpServer(InetSocketAddress address, int threads, Duration readTimeout, HttpRequestHandler handler) {
+  EventLoopHttpServer(InetSocketAddress address, int threads, Duration readTimeout, Duration idleTimeout, HttpRequestHandler handler) {
     this.address = address;
     this.loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("otlp-http-io", true), NioIoHandler.newFactory());
     this.workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -55,7 +56,7 @@ final class EventLoopHttpServer implements AutoCloseable {
     });
     workers.allowCoreThreadTimeOut(true);
     long readNanos = readTimeout.toNanos();
-    long idleNanos = IDLE_TIMEOUT.toNanos();
+    long idleNanos = idleTimeout.toNanos();
     // Headers up to 64 KiB (cookies of a same-site page can be long); content in slices of up to
     // 64 KiB, each copied once into the body's array.
     HttpDecoderConfig decoder = new HttpDecoderConfig()

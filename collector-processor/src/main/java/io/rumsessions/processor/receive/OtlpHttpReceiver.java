@@ -74,7 +74,7 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
     int threads = Math.max(config.httpThreads(), config.maxConcurrentRequests());
     this.bodies = new BodyBudget((long) threads * maxBody);
     this.server = new EventLoopHttpServer(new InetSocketAddress(config.host(), config.httpPort()), threads,
-        config.readTimeout(), this);
+        config.readTimeout(), EventLoopHttpServer.IDLE_TIMEOUT, this);
   }
 
   /** Serves another path on the same port (e.g. {@code /rum.js}); call before {@link #start()}. */
