@@ -41,9 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * replay workload, fresh ids per send) against a server that reads the whole body into an array,
  * adds the CORS header and answers {@code 200 {}} on a kept-alive connection — the receiver's work
  * around decoding and ingest. Servers: the JDK's {@code com.sun.net.httpserver} set up as
- * OtlpHttpReceiver sets it up (TCP_NODELAY, a pool of 4 threads), and Netty's HTTP/1.1 codec
- * (the copy shaded into grpc-netty-shaded, already on the processor's class path) on one NIO
- * event loop. Each in a JVM of its own under {@code taskset -c SERVER_CPUS}; CPU from
+ * OtlpHttpReceiver set it up before #22 (TCP_NODELAY, a pool of 4 threads), and Netty's HTTP/1.1
+ * codec (the one grpc-netty depends on, which the receiver runs on now) on one NIO event loop. Each in a JVM of its own under {@code taskset -c SERVER_CPUS}; CPU from
  * /proc/PID/stat over the window.
  *
  * <pre>java -cp bench/target/rum-bench-all.jar io.rumsessions.bench.HttpServerCost [--root DIR] [--server-cpus 0] [--warmup 20] [--duration 10] [--reps 3]</pre>
