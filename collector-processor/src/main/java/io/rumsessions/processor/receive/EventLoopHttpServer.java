@@ -29,9 +29,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class EventLoopHttpServer implements AutoCloseable {
   /**
-   * How long a connection may sit with no request under way. A minute, as Go's servers are
-   * commonly set up: longer than a browser keeps an idle connection to a host it posts to now and
-   * then, short enough that abandoned connections do not pile up.
+   * How long a connection may sit with no request under way (a new one, or kept alive between
+   * requests). A minute: a client posting every few seconds keeps its connection, one that went
+   * away does not hold a socket for long, and a client that posts again later reconnects.
    */
   static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
 

@@ -66,6 +66,7 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
     this.pipeline = pipeline;
     this.metrics = metrics;
     this.admission = admission;
+    // A body is one array: a limit configured past what an array holds is that much.
     this.maxBody = (int) Math.min(config.maxRequestBytes(), Integer.MAX_VALUE - 16);
     this.retryAfter = Long.toString(Math.max(1, config.retryAfter().toSeconds()));
     // More workers than decoding permits: the permit is given back before the wait for the
@@ -129,7 +130,7 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
           "the processor's memory is above receiver.memory-limit, retry later")));
     }
     long declared = HttpUtil.getContentLength(head, -1L);
-    if (declared > config.maxRequestBytes()) {
+    if (declared > maxBody) {
       return refuse(h, "too_large", OtlpHttpAnswers.error(413, isJson,
           "request body of " + declared + " bytes exceeds the limit of " + config.maxRequestBytes()));
     }
