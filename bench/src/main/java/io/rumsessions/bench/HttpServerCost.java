@@ -2,26 +2,26 @@ package io.rumsessions.bench;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.grpc.netty.shaded.io.netty.bootstrap.ServerBootstrap;
-import io.grpc.netty.shaded.io.netty.buffer.ByteBufUtil;
-import io.grpc.netty.shaded.io.netty.buffer.Unpooled;
-import io.grpc.netty.shaded.io.netty.channel.ChannelHandlerContext;
-import io.grpc.netty.shaded.io.netty.channel.ChannelInitializer;
-import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
-import io.grpc.netty.shaded.io.netty.channel.SimpleChannelInboundHandler;
-import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.socket.SocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.FullHttpRequest;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.FullHttpResponse;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpHeaderNames;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpObjectAggregator;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpResponseStatus;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpServerCodec;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpServerKeepAliveHandler;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpUtil;
-import io.grpc.netty.shaded.io.netty.handler.codec.http.HttpVersion;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -41,9 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * replay workload, fresh ids per send) against a server that reads the whole body into an array,
  * adds the CORS header and answers {@code 200 {}} on a kept-alive connection — the receiver's work
  * around decoding and ingest. Servers: the JDK's {@code com.sun.net.httpserver} set up as
- * OtlpHttpReceiver sets it up (TCP_NODELAY, a pool of 4 threads), and Netty's HTTP/1.1 codec
- * (the copy shaded into grpc-netty-shaded, already on the processor's class path) on one NIO
- * event loop. Each in a JVM of its own under {@code taskset -c SERVER_CPUS}; CPU from
+ * OtlpHttpReceiver set it up before #22 (TCP_NODELAY, a pool of 4 threads), and Netty's HTTP/1.1
+ * codec (the one grpc-netty depends on, which the receiver runs on now) on one NIO event loop. Each in a JVM of its own under {@code taskset -c SERVER_CPUS}; CPU from
  * /proc/PID/stat over the window.
  *
  * <pre>java -cp bench/target/rum-bench-all.jar io.rumsessions.bench.HttpServerCost [--root DIR] [--server-cpus 0] [--warmup 20] [--duration 10] [--reps 3]</pre>

@@ -10,8 +10,10 @@ import java.util.List;
  * @param memoryLimitRatio heap share above which new data is refused (1 or more: never)
  * @param readTimeout longest an HTTP request may take to arrive, from its first byte to the end of
  *     its body; a slower client's connection is closed (slow-loris)
- * @param httpThreads threads that read HTTP requests: a slow client holds one until the read
- *     timeout, so more of them than decoding permits keep slow clients from starving others
+ * @param httpThreads threads that handle complete HTTP requests (decode, ingest, wait for the
+ *     fsync), at least {@code maxConcurrentRequests}; with the largest body each, they also bound
+ *     the request bodies held in memory. Requests are read on an event loop: a slow client holds
+ *     no thread
  */
 public record ReceiverConfig(
     String host,

@@ -1,61 +1,48 @@
 package io.rumsessions.processor.receive;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import com.google.rpc.Status;
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
-import com.sun.net.httpserver.HttpServer;
-import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
 import io.rumsessions.processor.config.ConsentConfig;
 import io.rumsessions.processor.config.ReceiverConfig;
-import io.rumsessions.processor.identity.ClientAddress;
-import io.rumsessions.processor.input.InputMapping;
-import io.rumsessions.processor.input.SpanFacts;
 import io.rumsessions.processor.durability.StateUnavailableException;
+import io.rumsessions.processor.identity.ClientAddress;
 import io.rumsessions.processor.ingest.IngestResult;
-import io.rumsessions.processor.ingest.SpanSource;
 import io.rumsessions.processor.ingest.RequestContext;
 import io.rumsessions.processor.ingest.SpanPipeline;
+import io.rumsessions.processor.ingest.SpanSource;
+import io.rumsessions.processor.input.InputMapping;
+import io.rumsessions.processor.input.SpanFacts;
 import io.rumsessions.processor.metrics.RumMetrics;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Locale;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * OTLP/HTTP trace receiver: {@code POST /v1/traces} with {@code application/x-protobuf} or
  * {@code application/json}, optionally gzip-compressed, answered as the OTLP specification
  * says (200 with partial success, 400 with a Status, 413, 415, 429/503 with Retry-After), with
- * CORS for browsers posting directly. Built on the JDK's HTTP server: no extra dependency, and
- * the request path is short enough that its simple threading model is not the bottleneck.
+ * CORS for browsers posting directly.
  *
- * <p>Other paths are delegated to {@code extraHandlers}, so the same port can serve e.g.
- * {@code /rum.js}.
+ * <p>On Netty's HTTP/1.1 codec ({@link EventLoopHttpServer}): the JDK's server cost ~42 µs of CPU
+ * and two thirds of the allocation of a small request, Netty's codec ~17 µs (bench/RESULTS.md,
+ * "The JSON path (#22)"). What can be refused from the request head (415, 413 by Content-Length,
+ * the memory limiter) is refused on the event loop; the rest runs on a worker.
+ *
+ * <p>Other paths are answered by handlers given to {@link #serve}, so the same port can serve
+ * e.g. {@code /rum.js}.
  */
-public final class OtlpHttpReceiver implements AutoCloseable {
-  private static final String PROTOBUF = "application/x-protobuf";
-  private static final String JSON = "application/json";
-
-  static {
-    // The JDK server writes the response headers and the body in two writes; with Nagle's
-    // algorithm on, the body waits for the ACK of the headers, which a client delays by up to
-    // 40 ms (delayed ACK): every keep-alive request then takes ~40 ms (measured with
-    // bench/rum-bench: JSON/HTTP p50 45 ms and 2.6k spans per CPU-second before, 0.5 ms and
-    // 13k after). The server reads this property once, when the first HttpServer is created
-    // in the JVM; an explicit -Dsun.net.httpserver.nodelay=false still wins.
-    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-      System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-  }
+public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler {
+  private static final String TRACES = "/v1/traces";
 
   private final ReceiverConfig config;
   private final ConsentConfig consent;
@@ -63,85 +50,37 @@ public final class OtlpHttpReceiver implements AutoCloseable {
   private final SpanPipeline pipeline;
   private final RumMetrics metrics;
   private final Admission admission;
+  private final BodyBudget bodies;
+  private final int maxBody;
+  private final String retryAfter;
   private final OtlpJsonDecoder json = new OtlpJsonDecoder();
-  /** Each receiver thread's JSON reader, used again for its next request (ingest is done with it by then). */
+  /** Each worker thread's JSON reader, used again for its next request (ingest is done with it by then). */
   private final ThreadLocal<OtlpJsonSpans> jsonReaders = new ThreadLocal<>();
-  private final HttpServer server;
-  private final ExecutorService executor;
-  private final long readTimeoutNanos;
+  private final Map<String, PathHandler> paths = new HashMap<>();
+  private final EventLoopHttpServer server;
 
-  /** The exchange on this thread: when the server handed it over, and whether it reached {@link #handlePost}. */
-  private static final ThreadLocal<Tracked> CURRENT = new ThreadLocal<>();
-
-  /**
-   * One exchange of the JDK server, submitted when its first byte arrived. One that never reaches
-   * the handler yet ran for the read timeout had its connection closed while its line or headers
-   * trickled in: counted as a {@code timeout}, since the JDK server closes it silently.
-   */
-  private final class Tracked implements Runnable {
-    final Runnable task;
-    final long submitted = System.nanoTime();
-    boolean handled;
-
-    Tracked(Runnable task) {
-      this.task = task;
-    }
-
-    @Override
-    public void run() {
-      CURRENT.set(this);
-      try {
-        task.run();
-      } finally {
-        CURRENT.remove();
-        if (!handled && timedOut(this)) metrics.request("http", "timeout");
-      }
-    }
-  }
-
-  /** Whether the exchange has run for the read timeout (less the 50 ms the two clocks may differ). */
-  private boolean timedOut(Tracked t) {
-    return t != null && System.nanoTime() - t.submitted >= readTimeoutNanos - 50_000_000L;
-  }
-
-  public OtlpHttpReceiver(ReceiverConfig config, ConsentConfig consent, SpanPipeline pipeline, RumMetrics metrics, Admission admission) throws IOException {
+  public OtlpHttpReceiver(ReceiverConfig config, ConsentConfig consent, SpanPipeline pipeline, RumMetrics metrics, Admission admission) {
     this.config = config;
     this.consent = consent;
     this.clientAddress = new ClientAddress(config.trustedProxies());
     this.pipeline = pipeline;
     this.metrics = metrics;
     this.admission = admission;
-    // Slow-loris: the JDK server reads a request's line, headers and body on an executor thread,
-    // blocking, with no timeout of its own unless sun.net.httpserver.maxReqTime (whole seconds,
-    // from the request's first byte until its body has been read) is set; then a timer closes
-    // the connection, which frees the thread. The server reads it once, when the JVM's first
-    // HttpServer is created (here, before the metrics server): it is JVM-wide, and an explicit
-    // -Dsun.net.httpserver.maxReqTime wins.
-    if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
-      System.setProperty("sun.net.httpserver.maxReqTime",
-          Long.toString(Math.max(1, (config.readTimeout().toMillis() + 999) / 1000)));
-    }
-    this.readTimeoutNanos = Math.max(1, Long.getLong("sun.net.httpserver.maxReqTime", 1)) * 1_000_000_000L;
-    this.server = HttpServer.create(new InetSocketAddress(config.host(), config.httpPort()), 1024);
-    // More threads than decoding permits: a thread held by a slow client (until the read
-    // timeout) is not one a fast client waits for. Decoding stays bounded by the permits.
+    // A body is one array: a limit configured past what an array holds is that much.
+    this.maxBody = (int) Math.min(config.maxRequestBytes(), Integer.MAX_VALUE - 16);
+    this.retryAfter = Long.toString(Math.max(1, config.retryAfter().toSeconds()));
+    // More workers than decoding permits: the permit is given back before the wait for the
+    // fsync, so requests waiting together share one (group commit). Decoding stays bounded by
+    // the permits, the bodies held by one body of the largest size per worker.
     int threads = Math.max(config.httpThreads(), config.maxConcurrentRequests());
-    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-        new LinkedBlockingQueue<>(), r -> {
-          Thread t = new Thread(r, "otlp-http");
-          t.setDaemon(true);
-          return t;
-        });
-    pool.allowCoreThreadTimeOut(true);
-    this.executor = pool;
-    server.setExecutor(task -> executor.execute(new Tracked(task)));
-    server.createContext("/v1/traces", this::handleTraces);
-    server.createContext("/", this::handleOther);
+    this.bodies = new BodyBudget((long) threads * maxBody);
+    this.server = new EventLoopHttpServer(new InetSocketAddress(config.host(), config.httpPort()), threads,
+        config.readTimeout(), EventLoopHttpServer.IDLE_TIMEOUT, this);
   }
 
   /** Serves another path on the same port (e.g. {@code /rum.js}); call before {@link #start()}. */
-  public void serve(String path, HttpHandler handler) {
-    server.createContext(path, handler);
+  public void serve(String path, PathHandler handler) {
+    paths.put(path, handler);
   }
 
   public void start() {
@@ -150,89 +89,99 @@ public final class OtlpHttpReceiver implements AutoCloseable {
 
   /** The bound port (useful when configured as 0). */
   public int port() {
-    return server.getAddress().getPort();
+    return server.port();
   }
 
-  private void handleOther(HttpExchange ex) throws IOException {
-    try (ex) {
-      drain(ex);
-      cors(ex);
-      if (ex.getRequestMethod().equals("OPTIONS")) {
-        preflight(ex);
-        return;
-      }
-      sendText(ex, 404, "not found: OTLP/HTTP traces are accepted at POST /v1/traces\n");
+  @Override
+  public Start begin(HttpRequest head) {
+    String path = path(head.uri());
+    HttpMethod method = head.method();
+    if (path.equals(TRACES)) return traces(head, method);
+    PathHandler other = paths.get(path);
+    if (other != null) return new Answer(other.handle(head), false);
+    FullHttpResponse r = method.equals(HttpMethod.OPTIONS)
+        ? preflight()
+        : OtlpHttpAnswers.text(404, "not found: OTLP/HTTP traces are accepted at POST /v1/traces\n");
+    cors(head.headers(), r);
+    return new Answer(r, false);
+  }
+
+  private Start traces(HttpRequest head, HttpMethod method) {
+    HttpHeaders h = head.headers();
+    if (method.equals(HttpMethod.OPTIONS)) {
+      FullHttpResponse r = cors(h, null) ? preflight() : OtlpHttpAnswers.text(403, "origin not allowed\n");
+      cors(h, r);
+      return new Answer(r, false);
     }
-  }
-
-  private void handleTraces(HttpExchange ex) throws IOException {
-    try (ex) {
-      boolean allowedOrigin = cors(ex);
-      String method = ex.getRequestMethod();
-      if (method.equals("OPTIONS")) {
-        drain(ex);
-        if (allowedOrigin) preflight(ex);
-        else sendText(ex, 403, "origin not allowed\n");
-        return;
-      }
-      if (!method.equals("POST")) {
-        drain(ex);
-        ex.getResponseHeaders().set("Allow", "POST, OPTIONS");
-        sendText(ex, 405, "method not allowed: use POST\n");
-        return;
-      }
-      handlePost(ex);
+    if (!method.equals(HttpMethod.POST)) {
+      FullHttpResponse r = OtlpHttpAnswers.text(405, "method not allowed: use POST\n");
+      r.headers().set(HttpHeaderNames.ALLOW, "POST, OPTIONS");
+      cors(h, r);
+      return new Answer(r, false);
     }
-  }
-
-  private void handlePost(HttpExchange ex) throws IOException {
-    Tracked tracked = CURRENT.get();
-    if (tracked != null) tracked.handled = true;
-    Headers h = ex.getRequestHeaders();
-    String contentType = mediaType(h.getFirst("Content-Type"));
-    boolean isJson = contentType.equals(JSON);
-    if (!isJson && !contentType.equals(PROTOBUF)) {
-      drain(ex);
-      metrics.request("http", "unsupported_media_type");
-      sendText(ex, 415, "unsupported content type '" + contentType + "': use " + PROTOBUF + " or " + JSON + "\n");
-      return;
+    String type = h.get(HttpHeaderNames.CONTENT_TYPE);
+    boolean isJson = isMediaType(type, OtlpHttpAnswers.JSON);
+    if (!isJson && !isMediaType(type, OtlpHttpAnswers.PROTOBUF)) {
+      return refuse(h, "unsupported_media_type", OtlpHttpAnswers.text(415, "unsupported content type '" + mediaType(type)
+          + "': use " + OtlpHttpAnswers.PROTOBUF + " or " + OtlpHttpAnswers.JSON + "\n"));
     }
     if (admission.memoryLimited()) {
-      drain(ex);
-      metrics.request("http", "memory_limited");
-      ex.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, config.retryAfter().toSeconds())));
-      sendError(ex, 429, isJson, "the processor's memory is above receiver.memory-limit, retry later");
-      return;
+      return refuse(h, "memory_limited", retryLater(OtlpHttpAnswers.error(429, isJson,
+          "the processor's memory is above receiver.memory-limit, retry later")));
     }
-    long declared = parseLength(h.getFirst("Content-Length"));
-    if (declared > config.maxRequestBytes()) {
-      drain(ex);
-      metrics.request("http", "too_large");
-      sendError(ex, 413, isJson, "request body of " + declared + " bytes exceeds the limit of " + config.maxRequestBytes());
-      return;
+    long declared = HttpUtil.getContentLength(head, -1L);
+    if (declared > maxBody) {
+      return refuse(h, "too_large", OtlpHttpAnswers.error(413, isJson,
+          "request body of " + declared + " bytes exceeds the limit of " + config.maxRequestBytes()));
     }
-    // The body is read before a decoding permit is taken, so a client trickling its body holds a
-    // thread (until the read timeout closes its connection), never a permit. At most
-    // receiver.http-threads bodies of at most max-request-bytes are held at once.
-    byte[] raw;
-    try (InputStream in = new BoundedInputStream(ex.getRequestBody(), config.maxRequestBytes())) {
-      raw = declared >= 0 ? readDeclared(in, (int) declared) : in.readAllBytes();
-    } catch (BoundedInputStream.TooLargeException e) {
-      drain(ex);
-      metrics.request("http", "too_large");
-      sendError(ex, 413, isJson, e.getMessage());
-      return;
-    } catch (IOException e) {
-      // The connection was closed under the read: by the read timeout, or by the client.
-      metrics.request("http", timedOut(tracked) ? "timeout" : "incomplete");
-      return;
+    // The body is read before a decoding permit is taken, so a client trickling its body holds
+    // part of the body budget (until the read timeout closes its connection), never a permit.
+    HttpBody body = HttpBody.reserve(bodies, declared, maxBody);
+    if (body == null) {
+      return refuse(h, "overloaded", retryLater(OtlpHttpAnswers.error(429, isJson,
+          "too many request bodies being received, retry later")));
     }
+    return new ReadBody(body);
+  }
+
+  private Answer refuse(HttpHeaders h, String outcome, FullHttpResponse r) {
+    metrics.request("http", outcome);
+    cors(h, r);
+    return new Answer(r, true);
+  }
+
+  @Override
+  public FullHttpResponse tooLarge(HttpRequest head) {
+    boolean isJson = isMediaType(head.headers().get(HttpHeaderNames.CONTENT_TYPE), OtlpHttpAnswers.JSON);
+    return refuse(head.headers(), "too_large", OtlpHttpAnswers.error(413, isJson,
+        new BoundedInputStream.TooLargeException(config.maxRequestBytes()).getMessage())).response();
+  }
+
+  @Override
+  public FullHttpResponse closing(HttpRequest head) {
+    boolean isJson = isMediaType(head.headers().get(HttpHeaderNames.CONTENT_TYPE), OtlpHttpAnswers.JSON);
+    return refuse(head.headers(), "overloaded", retryLater(OtlpHttpAnswers.error(503, isJson, "shutting down"))).response();
+  }
+
+  @Override
+  public void count(String outcome) {
+    metrics.request("http", outcome);
+  }
+
+  @Override
+  public FullHttpResponse complete(HttpRequest head, HttpBody body, InetSocketAddress peerAddress) {
+    HttpHeaders h = head.headers();
+    boolean isJson = isMediaType(h.get(HttpHeaderNames.CONTENT_TYPE), OtlpHttpAnswers.JSON);
+    FullHttpResponse r = ingest(h, isJson, body, peerAddress);
+    cors(h, r);
+    return r;
+  }
+
+  private FullHttpResponse ingest(HttpHeaders h, boolean isJson, HttpBody body, InetSocketAddress peerAddress) {
     if (!admission.tryAcquire(config.retryAfter().toMillis())) {
       metrics.request("http", "overloaded");
       boolean closing = admission.closing();
-      ex.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, config.retryAfter().toSeconds())));
-      sendError(ex, closing ? 503 : 429, isJson, closing ? "shutting down" : "too many concurrent requests, retry later");
-      return;
+      return retryLater(OtlpHttpAnswers.error(closing ? 503 : 429, isJson, closing ? "shutting down" : "too many concurrent requests, retry later"));
     }
     long started = System.nanoTime();
     // The permit bounds decoding and applying; it is given back before the wait for the fsync, so
@@ -248,49 +197,50 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     OtlpJsonSpans reader = isJson ? jsonReaders.get() : null;
     try {
       SpanSource request;
-      try (InputStream body = body(ex, raw)) {
-        byte[] bytes = body instanceof java.io.ByteArrayInputStream ? raw : body.readAllBytes();
+      try {
+        byte[] bytes = body.bytes();
+        int length = body.length();
+        String encoding = h.get(HttpHeaderNames.CONTENT_ENCODING);
+        if (encoding != null && !encoding.isBlank() && !encoding.equalsIgnoreCase("identity")) {
+          bytes = inflate(encoding, bytes, length);
+          length = bytes.length;
+        }
         // Both read in place: no protobuf message is built unless a span is forwarded.
         if (isJson) {
-          request = json.spans(bytes, bytes.length, reader);
+          request = json.spans(bytes, length, reader);
           if (request instanceof OtlpJsonSpans r) {
             reader = r;
             jsonReaders.set(r);
           }
         } else {
-          request = OtlpWireSpans.read(bytes, bytes.length);
+          request = OtlpWireSpans.read(bytes, length);
         }
       } catch (BoundedInputStream.TooLargeException e) {
         metrics.request("http", "too_large");
-        sendError(ex, 413, isJson, e.getMessage());
-        return;
+        return OtlpHttpAnswers.error(413, isJson, e.getMessage());
       } catch (MalformedPayloadException e) {
         metrics.request("http", "malformed");
-        sendError(ex, 400, isJson, e.getMessage());
-        return;
-      } catch (java.util.zip.ZipException | java.io.EOFException e) {
+        return OtlpHttpAnswers.error(400, isJson, e.getMessage());
+      } catch (IOException e) {
         metrics.request("http", "malformed");
-        sendError(ex, 400, isJson, "invalid gzip body: " + e.getMessage());
-        return;
+        return OtlpHttpAnswers.error(400, isJson, "invalid gzip body: " + e.getMessage());
       }
-      String peer = clientAddress.resolve(ex.getRemoteAddress().getAddress().getHostAddress(),
-          h.getFirst("X-Forwarded-For"), h.getFirst("Forwarded"));
-      String origin = h.getFirst("Origin");
-      RequestContext ctx = new RequestContext("http", peer, origin != null ? h.getFirst("User-Agent") : null,
-          consent.header().isEmpty() ? SpanFacts.Consent.UNKNOWN : InputMapping.consentOf(h.getFirst(consent.header())),
-          "1".equals(trim(h.getFirst("Sec-GPC"))), "1".equals(trim(h.getFirst("DNT"))));
+      String peer = clientAddress.resolve(peerAddress.getAddress().getHostAddress(),
+          h.get("X-Forwarded-For"), h.get("Forwarded"));
+      String origin = h.get(HttpHeaderNames.ORIGIN);
+      RequestContext ctx = new RequestContext("http", peer, origin != null ? h.get(HttpHeaderNames.USER_AGENT) : null,
+          consent.header().isEmpty() ? SpanFacts.Consent.UNKNOWN : InputMapping.consentOf(h.get(consent.header())),
+          "1".equals(trim(h.get("Sec-GPC"))), "1".equals(trim(h.get("DNT"))));
       IngestResult result;
       try {
         result = pipeline.ingest(request, ctx, giveBack);
       } catch (StateUnavailableException e) {
         // Not durable, so not acknowledged: the client retries and nothing is lost.
         metrics.request("http", "unavailable");
-        ex.getResponseHeaders().set("Retry-After", Long.toString(Math.max(1, config.retryAfter().toSeconds())));
-        sendError(ex, 503, isJson, e.getMessage());
-        return;
+        return retryLater(OtlpHttpAnswers.error(503, isJson, e.getMessage()));
       }
       metrics.request("http", result.rejected() > 0 ? "partial" : "ok");
-      sendSuccess(ex, isJson, result);
+      return OtlpHttpAnswers.success(isJson, result);
     } finally {
       if (reader != null && !reader.release()) jsonReaders.remove();
       giveBack.run();
@@ -298,125 +248,67 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     }
   }
 
+  /** The inflated body; its size is bounded too: a small gzip body must not inflate without limit. */
+  private byte[] inflate(String encoding, byte[] bytes, int length) throws IOException {
+    if (!encoding.equalsIgnoreCase("gzip")) throw new ZipException("unsupported Content-Encoding '" + encoding + "' (use gzip)");
+    try (InputStream in = new BoundedInputStream(new GZIPInputStream(new ByteArrayInputStream(bytes, 0, length), 8192),
+        config.maxRequestBytes())) {
+      return in.readAllBytes();
+    }
+  }
+
+  private FullHttpResponse retryLater(FullHttpResponse r) {
+    r.headers().set(HttpHeaderNames.RETRY_AFTER, retryAfter);
+    return r;
+  }
+
   /**
-   * A body of declared length, read into an array of that size: readAllBytes grew 8 KB buffers and
-   * copied them into a last one, a quarter of what a JSON request allocated (JFR, #22).
+   * Adds the CORS headers to {@code r} (if not null) when the request's Origin is allowed; says
+   * whether it was (a request without Origin is not a browser's cross-origin one: allowed).
    */
-  private static byte[] readDeclared(InputStream in, int length) throws IOException {
-    byte[] b = new byte[length];
-    if (in.readNBytes(b, 0, length) < length) throw new java.io.EOFException("the body ended before its declared length");
-    // Reading to the end marks the JDK's body stream finished; else closing the exchange "drains"
-    // it through a new 2 KB array (9 % of what a replayed request allocated).
-    in.read();
-    return b;
-  }
-
-  private InputStream body(HttpExchange ex, byte[] bytes) throws IOException {
-    InputStream raw = new java.io.ByteArrayInputStream(bytes);
-    String encoding = ex.getRequestHeaders().getFirst("Content-Encoding");
-    if (encoding == null || encoding.isBlank() || encoding.equalsIgnoreCase("identity")) return raw;
-    if (encoding.equalsIgnoreCase("gzip")) {
-      // The decompressed size is bounded too: a small gzip body must not inflate without limit.
-      return new BoundedInputStream(new GZIPInputStream(raw, 8192), config.maxRequestBytes());
-    }
-    throw new java.util.zip.ZipException("unsupported Content-Encoding '" + encoding + "' (use gzip)");
-  }
-
-  private static long parseLength(String s) {
-    if (s == null) return -1;
-    try {
-      return Long.parseLong(s.trim());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
-  }
-
-  /** Adds CORS response headers when the request's Origin is allowed; says whether it was. */
-  private boolean cors(HttpExchange ex) {
-    String origin = ex.getRequestHeaders().getFirst("Origin");
+  private boolean cors(HttpHeaders h, FullHttpResponse r) {
+    String origin = h.get(HttpHeaderNames.ORIGIN);
     if (origin == null) return true;
     if (!config.cors().allows(origin)) return false;
-    Headers r = ex.getResponseHeaders();
-    r.set("Access-Control-Allow-Origin", config.cors().allowedOrigins().contains("*") ? "*" : origin);
-    r.add("Vary", "Origin");
+    if (r != null) {
+      r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, config.cors().allowedOrigins().contains("*") ? "*" : origin);
+      r.headers().add(HttpHeaderNames.VARY, "Origin");
+    }
     return true;
   }
 
-  private void preflight(HttpExchange ex) throws IOException {
-    Headers r = ex.getResponseHeaders();
-    r.set("Access-Control-Allow-Methods", "POST, OPTIONS");
-    r.set("Access-Control-Allow-Headers", String.join(", ", config.cors().allowedHeaders()));
-    r.set("Access-Control-Max-Age", Long.toString(config.cors().maxAge().toSeconds()));
-    ex.sendResponseHeaders(204, -1);
+  private FullHttpResponse preflight() {
+    FullHttpResponse r = OtlpHttpAnswers.text(204, "");
+    r.headers().remove(HttpHeaderNames.CONTENT_TYPE);
+    r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "POST, OPTIONS");
+    r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, String.join(", ", config.cors().allowedHeaders()));
+    r.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, Long.toString(config.cors().maxAge().toSeconds()));
+    return r;
   }
 
-  private static void sendSuccess(HttpExchange ex, boolean isJson, IngestResult result) throws IOException {
-    byte[] body;
-    if (isJson) {
-      body = result.rejected() == 0
-          ? "{}".getBytes(StandardCharsets.UTF_8)
-          : ("{\"partialSuccess\":{\"rejectedSpans\":\"" + result.rejected() + "\",\"errorMessage\":"
-              + jsonString(result.errorMessage()) + "}}").getBytes(StandardCharsets.UTF_8);
-    } else {
-      ExportTraceServiceResponse.Builder b = ExportTraceServiceResponse.newBuilder();
-      if (result.rejected() > 0) {
-        b.setPartialSuccess(ExportTracePartialSuccess.newBuilder()
-            .setRejectedSpans(result.rejected()).setErrorMessage(result.errorMessage()));
-      }
-      body = b.build().toByteArray();
+  /** The request target's path: without the query, and without scheme and authority if absolute. */
+  private static String path(String uri) {
+    int start = 0;
+    if (!uri.startsWith("/")) {
+      int scheme = uri.indexOf("://");
+      start = scheme < 0 ? 0 : uri.indexOf('/', scheme + 3);
+      if (start < 0) return "/";
     }
-    send(ex, 200, isJson ? JSON : PROTOBUF, body);
+    int end = uri.indexOf('?', start);
+    int hash = uri.indexOf('#', start);
+    if (hash >= 0 && (end < 0 || hash < end)) end = hash;
+    return start == 0 && end < 0 ? uri : uri.substring(start, end < 0 ? uri.length() : end);
   }
 
-  /** Errors carry a google.rpc.Status, in the encoding of the request, as OTLP/HTTP says. */
-  private static void sendError(HttpExchange ex, int code, boolean isJson, String message) throws IOException {
-    int grpcCode = switch (code) {
-      case 400 -> 3; // INVALID_ARGUMENT
-      case 413 -> 11; // OUT_OF_RANGE
-      case 429 -> 8; // RESOURCE_EXHAUSTED
-      default -> 14; // UNAVAILABLE
-    };
-    if (isJson) {
-      send(ex, code, JSON, ("{\"code\":" + grpcCode + ",\"message\":" + jsonString(message) + "}").getBytes(StandardCharsets.UTF_8));
-    } else {
-      send(ex, code, PROTOBUF, Status.newBuilder().setCode(grpcCode).setMessage(message).build().toByteArray());
-    }
-  }
-
-  private static void sendText(HttpExchange ex, int code, String text) throws IOException {
-    send(ex, code, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static void send(HttpExchange ex, int code, String type, byte[] body) throws IOException {
-    ex.getResponseHeaders().set("Content-Type", type);
-    ex.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
-    if (body.length > 0) {
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(body);
-      }
-    }
-  }
-
-  private static void drain(HttpExchange ex) {
-    // Reads (a bounded amount of) an unread body so the connection can be reused; a request
-    // that declares no body is left alone, since reading it would wait for the peer.
-    Headers h = ex.getRequestHeaders();
-    if (parseLength(h.getFirst("Content-Length")) <= 0 && h.getFirst("Transfer-Encoding") == null) return;
-    // read(), not skip(): the JDK server's body stream inherits FilterInputStream.skip, which
-    // skips on the raw socket past the body's end and blocks for bytes that never come.
-    // Up to 64 MiB is read and discarded so that the client sees our answer (e.g. 413): closing
-    // a socket with unread input resets it, and the client would see a broken connection.
-    try (InputStream in = ex.getRequestBody()) {
-      byte[] buf = new byte[8192];
-      long budget = 64L << 20;
-      for (int n; budget > 0 && (n = in.read(buf)) > 0; ) budget -= n;
-    } catch (IOException ignored) {
-      // the connection is closed with the exchange anyway
-    }
-  }
-
-  private static String trim(String s) {
-    return s == null ? null : s.trim();
+  /** Whether the Content-Type header names {@code type}, case-insensitively, its parameters ignored; without allocating. */
+  static boolean isMediaType(String header, String type) {
+    if (header == null) return false;
+    int from = 0;
+    int to = header.indexOf(';');
+    if (to < 0) to = header.length();
+    while (from < to && Character.isWhitespace(header.charAt(from))) from++;
+    while (to > from && Character.isWhitespace(header.charAt(to - 1))) to--;
+    return to - from == type.length() && header.regionMatches(true, from, type, 0, type.length());
   }
 
   private static String mediaType(String header) {
@@ -425,19 +317,12 @@ public final class OtlpHttpReceiver implements AutoCloseable {
     return (semi >= 0 ? header.substring(0, semi) : header).trim().toLowerCase(Locale.ROOT);
   }
 
-  /** A JSON string literal (Jackson's escaping). */
-  static String jsonString(String s) {
-    return "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
+  private static String trim(String s) {
+    return s == null ? null : s.trim();
   }
 
   @Override
   public void close() {
-    server.stop(1);
-    executor.shutdown();
-    try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    server.close();
   }
 }

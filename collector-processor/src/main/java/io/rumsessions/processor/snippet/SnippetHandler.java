@@ -1,11 +1,18 @@
 package io.rumsessions.processor.snippet;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.rumsessions.processor.receive.PathHandler;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,10 +22,12 @@ import java.util.zip.GZIPOutputStream;
 /**
  * Serves {@code GET /rum.js}, the cookie-free tracking snippet: a strong ETag from its
  * content (304 on a match), a day of caching, and gzip when the browser accepts it. The
- * script is loaded and compressed once.
+ * script is loaded and compressed once; each answer wraps the same arrays, without copying.
  */
-public final class SnippetHandler implements HttpHandler {
+public final class SnippetHandler implements PathHandler {
   static final String RESOURCE = "/io/rumsessions/processor/snippet/rum.js";
+
+  private static final byte[] EMPTY = new byte[0];
 
   private final byte[] plain;
   private final byte[] gzipped;
@@ -46,36 +55,36 @@ public final class SnippetHandler implements HttpHandler {
   }
 
   @Override
-  public void handle(HttpExchange ex) throws IOException {
-    try (ex) {
-      var r = ex.getResponseHeaders();
-      String method = ex.getRequestMethod();
-      if (!method.equals("GET") && !method.equals("HEAD")) {
-        r.set("Allow", "GET, HEAD");
-        ex.sendResponseHeaders(405, -1);
-        return;
-      }
-      r.set("Cache-Control", "public, max-age=86400");
-      r.set("ETag", etag);
-      r.set("Access-Control-Allow-Origin", "*");
-      r.set("Vary", "Accept-Encoding");
-      if (etag.equals(ex.getRequestHeaders().getFirst("If-None-Match"))) {
-        ex.sendResponseHeaders(304, -1);
-        return;
-      }
-      String accept = ex.getRequestHeaders().getFirst("Accept-Encoding");
-      boolean gzip = accept != null && accept.contains("gzip");
-      byte[] body = gzip ? gzipped : plain;
-      r.set("Content-Type", "application/javascript; charset=utf-8");
-      if (gzip) r.set("Content-Encoding", "gzip");
-      if (method.equals("HEAD")) {
-        ex.sendResponseHeaders(200, -1);
-        return;
-      }
-      ex.sendResponseHeaders(200, body.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(body);
-      }
+  public FullHttpResponse handle(HttpRequest request) {
+    HttpMethod method = request.method();
+    if (!method.equals(HttpMethod.GET) && !method.equals(HttpMethod.HEAD)) {
+      FullHttpResponse r = response(HttpResponseStatus.METHOD_NOT_ALLOWED, EMPTY);
+      r.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+      return r;
     }
+    HttpHeaders in = request.headers();
+    if (etag.equals(in.get(HttpHeaderNames.IF_NONE_MATCH))) return cacheable(response(HttpResponseStatus.NOT_MODIFIED, EMPTY));
+    String accept = in.get(HttpHeaderNames.ACCEPT_ENCODING);
+    boolean gzip = accept != null && accept.contains("gzip");
+    byte[] body = gzip ? gzipped : plain;
+    // HEAD: the headers of the GET, its Content-Length included, and no body.
+    FullHttpResponse r = cacheable(response(HttpResponseStatus.OK, method.equals(HttpMethod.HEAD) ? EMPTY : body));
+    r.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/javascript; charset=utf-8");
+    if (gzip) r.headers().set(HttpHeaderNames.CONTENT_ENCODING, "gzip");
+    r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    return r;
+  }
+
+  private FullHttpResponse cacheable(FullHttpResponse r) {
+    HttpHeaders h = r.headers();
+    h.set(HttpHeaderNames.CACHE_CONTROL, "public, max-age=86400");
+    h.set(HttpHeaderNames.ETAG, etag);
+    h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+    h.set(HttpHeaderNames.VARY, "Accept-Encoding");
+    return r;
+  }
+
+  private static FullHttpResponse response(HttpResponseStatus status, byte[] body) {
+    return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(body));
   }
 }

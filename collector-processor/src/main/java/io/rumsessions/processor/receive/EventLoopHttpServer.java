@@ -1,0 +1,103 @@
+package io.rumsessions.processor.receive;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An HTTP/1.1 server on Netty: one NIO event loop parses every connection and reads request
+ * bodies without blocking ({@link HttpConnection}); complete requests go to a pool of worker
+ * threads, since ingest blocks until the state log's fsync.
+ *
+ * <p>One event loop: parsing is ~17 µs of CPU a request (bench/RESULTS.md, "The JSON path"),
+ * a small share of the decoding and ingest the workers do, and the processor is sized for a few
+ * cores. NIO, not epoll: no native library to ship, and nothing measured needs it.
+ */
+final class EventLoopHttpServer implements AutoCloseable {
+  /**
+   * How long a connection may sit with no request under way (a new one, or kept alive between
+   * requests). A minute: a client posting every few seconds keeps its connection, one that went
+   * away does not hold a socket for long, and a client that posts again later reconnects.
+   */
+  static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+  private final InetSocketAddress address;
+  private final EventLoopGroup loop;
+  private final ThreadPoolExecutor workers;
+  private final ServerBootstrap bootstrap;
+  private Channel channel;
+
+  /**
+   * @param threads worker threads: requests decoded, ingested and waiting for their fsync at once
+   * @param readTimeout longest from a request's first byte to the end of its body
+   * @param idleTimeout longest a connection may sit with no request under way ({@link #IDLE_TIMEOUT})
+   */
+  EventLoopHttpServer(InetSocketAddress address, int threads, Duration readTimeout, Duration idleTimeout, HttpRequestHandler handler) {
+    this.address = address;
+    this.loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("otlp-http-io", true), NioIoHandler.newFactory());
+    this.workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, "otlp-http");
+      t.setDaemon(true);
+      return t;
+    });
+    workers.allowCoreThreadTimeOut(true);
+    long readNanos = readTimeout.toNanos();
+    long idleNanos = idleTimeout.toNanos();
+    // Headers up to 64 KiB (cookies of a same-site page can be long); content in slices of up to
+    // 64 KiB, each copied once into the body's array.
+    HttpDecoderConfig decoder = new HttpDecoderConfig()
+        .setMaxInitialLineLength(8192).setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024);
+    this.bootstrap = new ServerBootstrap()
+        .group(loop)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        // Each answer is one write of head and body, but a client's delayed ACK must never hold it.
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            HttpConnection connection = new HttpConnection(handler, workers, readNanos, idleNanos);
+            ch.pipeline().addLast(connection.firstBytes(), new HttpServerCodec(decoder), connection);
+          }
+        });
+  }
+
+  void start() {
+    channel = bootstrap.bind(address).syncUninterruptibly().channel();
+  }
+
+  /** The bound port (useful when configured as 0). */
+  int port() {
+    return ((InetSocketAddress) channel.localAddress()).getPort();
+  }
+
+  /**
+   * Stops accepting, lets the requests at the workers finish and their answers go out (up to 5 s),
+   * then closes every connection. A request still being read gets 503 when it completes meanwhile.
+   */
+  @Override
+  public void close() {
+    if (channel != null) channel.close().syncUninterruptibly();
+    workers.shutdown();
+    try {
+      workers.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}

@@ -1,0 +1,40 @@
+package io.rumsessions.processor.receive;
+
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpRequest;
+import java.net.InetSocketAddress;
+
+/** What an {@link HttpConnection} asks of the application: the receiver's side of a request. */
+interface HttpRequestHandler {
+  /** What to do once a request's head has arrived. */
+  sealed interface Start permits ReadBody, Answer {}
+
+  /** Read the body into {@code body} (its budget taken), then call {@link #complete} on a worker. */
+  record ReadBody(HttpBody body) implements Start {}
+
+  /**
+   * Discard the body, if any, then send {@code response}.
+   *
+   * @param counted whether the request's outcome is already counted (so a timeout while the body
+   *     is discarded is not counted twice)
+   */
+  record Answer(FullHttpResponse response, boolean counted) implements Start {}
+
+  /** On the event loop, at the end of the request head: must not block. */
+  Start begin(HttpRequest head);
+
+  /** On a worker thread, with the whole body: may block (ingest waits for the fsync). */
+  FullHttpResponse complete(HttpRequest head, HttpBody body, InetSocketAddress peer);
+
+  /** A body without a Content-Length grew past the limit: the answer, its outcome counted. */
+  FullHttpResponse tooLarge(HttpRequest head);
+
+  /** No worker takes requests any more (the receiver is closing): the answer, its outcome counted. */
+  FullHttpResponse closing(HttpRequest head);
+
+  /**
+   * Counts the outcome of a request the connection ended itself: {@code timeout}, {@code
+   * incomplete} (the client closed mid-body), {@code malformed} (a broken chunked body).
+   */
+  void count(String outcome);
+}
