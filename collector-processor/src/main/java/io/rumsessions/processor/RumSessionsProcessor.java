@@ -1,6 +1,7 @@
 package io.rumsessions.processor;
 
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.rumsessions.processor.metrics.MetricsEndpoint;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.rumsessions.processor.config.ExportConfig;
@@ -139,11 +140,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
   }
 
   public RumSessionsProcessor start() throws IOException {
-    metricsServer = HTTPServer.builder()
-        .hostname(config.metrics().host())
-        .port(config.metrics().port())
-        .registry(registry)
-        .buildAndStart();
+    metricsServer = MetricsEndpoint.start(config.metrics(), registry);
     if (exporter != null) exporter.start();
     grpc.start();
     http.start();

@@ -1,6 +1,7 @@
 package io.rumsessions.processor.distributed;
 
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.rumsessions.processor.metrics.MetricsEndpoint;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.rumsessions.processor.calendar.SiteCalendar;
@@ -231,11 +232,7 @@ public final class DistributedProcessor implements AutoCloseable {
   }
 
   public DistributedProcessor start() throws IOException {
-    metricsServer = HTTPServer.builder()
-        .hostname(config.metrics().host())
-        .port(config.metrics().port())
-        .registry(registry)
-        .buildAndStart();
+    metricsServer = MetricsEndpoint.start(config.metrics(), registry);
     streams.start();
     if (exporter != null) exporter.start();
     long every = kafka.commitInterval().toMillis();
