@@ -265,6 +265,7 @@ class ReceiverRoundTripTest {
     assertThat(s.sum("rum_receiver_requests_total", "transport=\"grpc\"", "outcome=\"malformed\"")).isEqualTo(1);
     assertThat(s.sum("rum_receiver_requests_total", "transport=\"http\"", "outcome=\"malformed\"")).isEqualTo(3);
     assertThat(s.sum("rum_receiver_requests_total", "outcome=\"unsupported_media_type\"")).isEqualTo(1);
+    assertThat(processor.admission().onTheirWay()).isZero();
   }
 
   static final io.grpc.MethodDescriptor.Marshaller<byte[]> RAW = new io.grpc.MethodDescriptor.Marshaller<>() {
@@ -338,6 +339,9 @@ class ReceiverRoundTripTest {
       processor.admission().release();
     }
     assertThat(postFixture(POSTS.get(0), POSTS.get(0).userAgent()).statusCode()).isEqualTo(200);
+    // Refused or applied, no request is still counted on its way to the log (the group commit
+    // would wait for it before every fsync).
+    assertThat(processor.admission().onTheirWay()).isZero();
   }
 
   @Test

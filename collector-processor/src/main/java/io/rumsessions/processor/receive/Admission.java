@@ -9,7 +9,7 @@ import java.util.concurrent.Semaphore;
  */
 public final class Admission {
   private final Semaphore permits;
-  private final int maxConcurrent;
+  private final java.util.concurrent.atomic.AtomicInteger onTheirWay = new java.util.concurrent.atomic.AtomicInteger();
   private final MemoryLimiter memory;
   private volatile boolean closing;
 
@@ -19,7 +19,6 @@ public final class Admission {
 
   public Admission(int maxConcurrent, MemoryLimiter memory) {
     this.permits = new Semaphore(maxConcurrent);
-    this.maxConcurrent = maxConcurrent;
     this.memory = memory;
   }
 
@@ -51,9 +50,22 @@ public final class Admission {
     permits.release();
   }
 
-  /** Permits taken now: requests being decoded and applied (the group commit waits for them). */
-  public int inUse() {
-    return maxConcurrent - permits.availablePermits();
+  /** A request is on its way to the state log: its body is being read, decoded or applied. */
+  public void arriving() {
+    onTheirWay.incrementAndGet();
+  }
+
+  /** The request {@link #arriving() on its way} has appended its changes, or was refused or abandoned. */
+  public void arrived() {
+    onTheirWay.decrementAndGet();
+  }
+
+  /**
+   * Requests on their way to the state log: the fsync of a group waits for them (up to
+   * {@code state.commit-delay}), since their records will need one too.
+   */
+  public int onTheirWay() {
+    return onTheirWay.get();
   }
 
   public boolean closing() {

@@ -17,22 +17,36 @@ final class HttpBody {
   private byte[] bytes;
   private int length;
   private boolean released;
+  /** Runs once, when the body's changes are applied or the body is let go of, whichever is first. */
+  private final Runnable arrived;
+  private boolean hasArrived;
 
   /**
    * @param declared the Content-Length, or -1 (chunked: {@code limit} bytes of the budget are
    *     reserved, the most the body may grow to)
    */
-  private HttpBody(BodyBudget budget, long reserved, int limit, long declared) {
+  private HttpBody(BodyBudget budget, long reserved, int limit, long declared, Runnable arrived) {
     this.budget = budget;
+    this.arrived = arrived;
     this.reserved = reserved;
     this.limit = limit;
     this.bytes = new byte[declared >= 0 ? (int) declared : Math.min(limit, FIRST_CHUNKED_SIZE)];
   }
 
-  /** A body of {@code declared} bytes (-1: unknown, at most {@code limit}), or null if the budget is spent. */
-  static HttpBody reserve(BodyBudget budget, long declared, int limit) {
+  /**
+   * A body of {@code declared} bytes (-1: unknown, at most {@code limit}), or null if the budget
+   * is spent; {@code arrived} runs once, at {@link #applied()} or {@link #release()}.
+   */
+  static HttpBody reserve(BodyBudget budget, long declared, int limit, Runnable arrived) {
     long need = declared >= 0 ? declared : limit;
-    return budget.take(need) ? new HttpBody(budget, need, limit, declared) : null;
+    return budget.take(need) ? new HttpBody(budget, need, limit, declared, arrived) : null;
+  }
+
+  /** Its changes are applied and logged (or it was refused): it is no longer on its way to the log. */
+  synchronized void applied() {
+    if (hasArrived) return;
+    hasArrived = true;
+    arrived.run();
   }
 
   /** Appends {@code content}; false (and nothing appended) if the body would pass its limit. */
@@ -57,6 +71,7 @@ final class HttpBody {
 
   /** Gives the budget back; once, whoever calls it first (the worker, or the connection on abandoning the request). */
   synchronized void release() {
+    applied();
     if (released) return;
     released = true;
     budget.give(reserved);

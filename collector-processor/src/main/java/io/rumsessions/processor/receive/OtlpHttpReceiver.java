@@ -136,11 +136,13 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
     }
     // The body is read before a decoding permit is taken, so a client trickling its body holds
     // part of the body budget (until the read timeout closes its connection), never a permit.
-    HttpBody body = HttpBody.reserve(bodies, declared, maxBody);
+    HttpBody body = HttpBody.reserve(bodies, declared, maxBody, admission::arrived);
     if (body == null) {
       return refuse(h, "overloaded", retryLater(OtlpHttpAnswers.error(429, isJson,
           "too many request bodies being received, retry later")));
     }
+    // From its head on, the request is one the group commit may wait for.
+    admission.arriving();
     return new ReadBody(body);
   }
 
@@ -190,6 +192,7 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
     Runnable giveBack = () -> {
       if (!released[0]) {
         released[0] = true;
+        body.applied();
         admission.release();
       }
     };

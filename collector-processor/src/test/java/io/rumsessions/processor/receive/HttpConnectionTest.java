@@ -42,7 +42,7 @@ class HttpConnectionTest {
     @Override
     public Start begin(HttpRequest head) {
       if (!head.uri().equals("/body")) return new Answer(HttpConnection.text(HttpResponseStatus.NOT_FOUND, "other\n"), false);
-      HttpBody body = HttpBody.reserve(budget, HttpUtil.getContentLength(head, -1L), 1000);
+      HttpBody body = HttpBody.reserve(budget, HttpUtil.getContentLength(head, -1L), 1000, () -> {});
       return body != null ? new ReadBody(body)
           : new Answer(HttpConnection.text(HttpResponseStatus.TOO_MANY_REQUESTS, "budget spent\n"), true);
     }
