@@ -1,5 +1,6 @@
 package io.rumsessions.processor.receive;
 
+import io.rumsessions.processor.receive.http.HttpConnection;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.google.rpc.Status;
 import io.netty.buffer.Unpooled;

@@ -1,4 +1,4 @@
-package io.rumsessions.processor.receive;
+package io.rumsessions.processor.receive.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.rumsessions.processor.receive;
+package io.rumsessions.processor.receive.http;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -11,10 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * bound ({@code receiver.http-threads × receiver.max-request-bytes}) without tying a thread to a
  * slow client. A request that finds the budget spent is refused as overloaded (429 + Retry-After).
  */
-final class BodyBudget {
+public final class BodyBudget {
   private final AtomicLong free;
 
-  BodyBudget(long bytes) {
+  public BodyBudget(long bytes) {
     this.free = new AtomicLong(bytes);
   }
 

@@ -1,4 +1,4 @@
-package io.rumsessions.processor.receive;
+package io.rumsessions.processor.receive.http;
 
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpRequest;

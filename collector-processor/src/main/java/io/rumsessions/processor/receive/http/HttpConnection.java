@@ -1,4 +1,4 @@
-package io.rumsessions.processor.receive;
+package io.rumsessions.processor.receive.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -49,7 +49,7 @@ import java.util.concurrent.TimeUnit;
  *       input resets it, and the client would see a broken connection instead of the answer.
  * </ul>
  */
-final class HttpConnection extends ChannelInboundHandlerAdapter {
+public final class HttpConnection extends ChannelInboundHandlerAdapter {
   private static final System.Logger LOG = System.getLogger(HttpConnection.class.getName());
   /** Most of a refused body read and discarded so that the client sees the answer. */
   static final long DISCARD_LIMIT = 64L << 20;
@@ -329,7 +329,7 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
-  static FullHttpResponse text(HttpResponseStatus status, String text) {
+  public static FullHttpResponse text(HttpResponseStatus status, String text) {
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
         Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
     r.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");

@@ -1,11 +1,11 @@
-package io.rumsessions.processor.receive;
+package io.rumsessions.processor.receive.http;
 
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpRequest;
 import java.net.InetSocketAddress;
 
 /** What an {@link HttpConnection} asks of the application: the receiver's side of a request. */
-interface HttpRequestHandler {
+public interface HttpRequestHandler {
   /** What to do once a request's head has arrived. */
   sealed interface Start permits ReadBody, Answer {}
 

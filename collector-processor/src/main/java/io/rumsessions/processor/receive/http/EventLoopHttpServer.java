@@ -1,4 +1,4 @@
-package io.rumsessions.processor.receive;
+package io.rumsessions.processor.receive.http;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -27,13 +27,13 @@ import java.util.concurrent.TimeUnit;
  * a small share of the decoding and ingest the workers do, and the processor is sized for a few
  * cores. NIO, not epoll: no native library to ship, and nothing measured needs it.
  */
-final class EventLoopHttpServer implements AutoCloseable {
+public final class EventLoopHttpServer implements AutoCloseable {
   /**
    * How long a connection may sit with no request under way (a new one, or kept alive between
    * requests). A minute: a client posting every few seconds keeps its connection, one that went
    * away does not hold a socket for long, and a client that posts again later reconnects.
    */
-  static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
 
   private final InetSocketAddress address;
   private final EventLoopGroup loop;
@@ -46,7 +46,7 @@ final class EventLoopHttpServer implements AutoCloseable {
    * @param readTimeout longest from a request's first byte to the end of its body
    * @param idleTimeout longest a connection may sit with no request under way ({@link #IDLE_TIMEOUT})
    */
-  EventLoopHttpServer(InetSocketAddress address, int threads, Duration readTimeout, Duration idleTimeout, HttpRequestHandler handler) {
+  public EventLoopHttpServer(InetSocketAddress address, int threads, Duration readTimeout, Duration idleTimeout, HttpRequestHandler handler) {
     this.address = address;
     this.loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("otlp-http-io", true), NioIoHandler.newFactory());
     this.workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
@@ -76,12 +76,12 @@ final class EventLoopHttpServer implements AutoCloseable {
         });
   }
 
-  void start() {
+  public void start() {
     channel = bootstrap.bind(address).syncUninterruptibly().channel();
   }
 
   /** The bound port (useful when configured as 0). */
-  int port() {
+  public int port() {
     return ((InetSocketAddress) channel.localAddress()).getPort();
   }
 

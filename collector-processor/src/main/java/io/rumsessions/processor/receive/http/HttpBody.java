@@ -1,4 +1,4 @@
-package io.rumsessions.processor.receive;
+package io.rumsessions.processor.receive.http;
 
 import io.netty.buffer.ByteBuf;
 import java.util.Arrays;
@@ -8,7 +8,7 @@ import java.util.Arrays;
  * of the declared length when there is a {@code Content-Length}, else grown up to the limit
  * (chunked). Holds its share of the {@link BodyBudget} until {@link #release()}.
  */
-final class HttpBody {
+public final class HttpBody {
   private static final int FIRST_CHUNKED_SIZE = 16 * 1024;
 
   private final BodyBudget budget;
@@ -37,13 +37,13 @@ final class HttpBody {
    * A body of {@code declared} bytes (-1: unknown, at most {@code limit}), or null if the budget
    * is spent; {@code arrived} runs once, at {@link #applied()} or {@link #release()}.
    */
-  static HttpBody reserve(BodyBudget budget, long declared, int limit, Runnable arrived) {
+  public static HttpBody reserve(BodyBudget budget, long declared, int limit, Runnable arrived) {
     long need = declared >= 0 ? declared : limit;
     return budget.take(need) ? new HttpBody(budget, need, limit, declared, arrived) : null;
   }
 
   /** Its changes are applied and logged (or it was refused): it is no longer on its way to the log. */
-  synchronized void applied() {
+  public synchronized void applied() {
     if (hasArrived) return;
     hasArrived = true;
     arrived.run();
@@ -61,16 +61,16 @@ final class HttpBody {
   }
 
   /** The array; only its first {@link #length()} bytes are the body. */
-  byte[] bytes() {
+  public byte[] bytes() {
     return bytes;
   }
 
-  int length() {
+  public int length() {
     return length;
   }
 
   /** Gives the budget back; once, whoever calls it first (the worker, or the connection on abandoning the request). */
-  synchronized void release() {
+  public synchronized void release() {
     applied();
     if (released) return;
     released = true;
