@@ -385,23 +385,19 @@ public final class FileStateLog implements StateLog {
     return syncs;
   }
 
-  /** Bytes of all the log's files now on disk (the pre-allocated spare included). */
+  /**
+   * Bytes of log from the oldest segment kept to the last record: what a start would read at
+   * most. Pre-allocated zeros after the last record, and the spare, are not counted: they are up
+   * to two segments' size of disk ({@code segmentBytes} + 1 MiB each) whatever the log holds.
+   */
   @Override
   public long bytesOnDisk() {
-    long n = 0;
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        if (!p.getFileName().toString().startsWith("wal-")) continue;
-        try {
-          n += Files.size(p);
-        } catch (IOException gone) {
-          // deleted by a checkpoint meanwhile
-        }
-      }
+    try {
+      List<Segment> segments = segments();
+      return segments.isEmpty() ? 0 : Math.max(0, written - segments.get(0).start());
     } catch (IOException e) {
       return 0;
     }
-    return n;
   }
 
   /** Checks a segment's header; false when it is zeros (created, header not yet written). */
