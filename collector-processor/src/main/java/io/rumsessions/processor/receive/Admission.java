@@ -50,6 +50,23 @@ public final class Admission {
     permits.release();
   }
 
+  /**
+   * What a request that holds a permit runs once it is applied and logged, before its wait for the
+   * fsync, and again when it ends: the first call runs {@code arrived} and gives the permit back,
+   * later ones do nothing. Waiting is not decoding, and requests that wait together share an fsync.
+   * For the request's own thread only.
+   */
+  public Runnable giveBackOnce(Runnable arrived) {
+    boolean[] done = {false};
+    return () -> {
+      if (!done[0]) {
+        done[0] = true;
+        arrived.run();
+        permits.release();
+      }
+    };
+  }
+
   /** A request is on its way to the state log: its body is being read, decoded or applied. */
   public void arriving() {
     onTheirWay.incrementAndGet();

@@ -124,17 +124,8 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
       return;
     }
     long started = System.nanoTime();
-    // Given back once the request is applied and logged, before its wait for the fsync: waiting is
-    // not decoding, and the group commit waits only for requests that hold a permit.
-    boolean[] released = {false};
     admission.arriving();
-    Runnable giveBack = () -> {
-      if (!released[0]) {
-        released[0] = true;
-        admission.arrived();
-        admission.release();
-      }
-    };
+    Runnable giveBack = admission.giveBackOnce(admission::arrived);
     try {
       OtlpWireSpans spans;
       try {

@@ -191,16 +191,9 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
       return retryLater(OtlpHttpAnswers.error(closing ? 503 : 429, isJson, closing ? "shutting down" : "too many concurrent requests, retry later"));
     }
     long started = System.nanoTime();
-    // The permit bounds decoding and applying; it is given back before the wait for the fsync, so
-    // that requests waiting together (up to receiver.http-threads) share one (group commit).
-    boolean[] released = {false};
-    Runnable giveBack = () -> {
-      if (!released[0]) {
-        released[0] = true;
-        body.applied();
-        admission.release();
-      }
-    };
+    // The permit bounds decoding and applying, not the wait for the fsync (up to
+    // receiver.http-threads requests wait together and share one).
+    Runnable giveBack = admission.giveBackOnce(body::applied);
     // This thread's JSON reader, used again request after request; it lets go of the request below.
     OtlpJsonSpans reader = isJson ? jsonReaders.get() : null;
     try {
