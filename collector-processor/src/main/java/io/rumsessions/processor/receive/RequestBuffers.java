@@ -40,9 +40,9 @@ final class RequestBuffers {
     return new byte[sizeFor(length)];
   }
 
-  /** Keeps {@code b} for a later request if it is within the bound and there is room. */
+  /** Keeps {@code b} for a later request if it is within the bound and there is room; null (no array was read) is ignored. */
   void give(byte[] b) {
-    if (b.length <= largestKept) free.offer(b);
+    if (b != null && b.length <= largestKept) free.offer(b);
   }
 
   /** Powers of two up to the bound, so a run of slightly larger requests does not regrow each time. */
