@@ -5,8 +5,8 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
 
 /**
- * How long the thread about to fsync the log waits for requests that are still being decoded
- * and applied, so that one fsync covers their records too (PostgreSQL's {@code commit_delay},
+ * How long the thread about to fsync the log (the log's sync thread, or a blocking caller) waits
+ * for requests that are still on their way to the log, so that one fsync covers their records too (PostgreSQL's {@code commit_delay},
  * with its {@code commit_siblings} as "another request holds a decoding permit"). A browser
  * posts a few spans a request, and an fsync cost more CPU than decoding them (#22): every
  * request that joins a group saves one. It waits only while others are on their way, so an idle

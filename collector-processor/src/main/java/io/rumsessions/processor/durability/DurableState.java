@@ -248,6 +248,20 @@ public final class DurableState implements AutoCloseable {
     }
   }
 
+  /**
+   * Calls {@code then} once the record ending at {@code position} is as durable as the mode says,
+   * with null, or with the error that keeps it from being so; without blocking the caller (see
+   * {@link StateLog#whenDurable}).
+   */
+  public void whenDurable(long position, java.util.function.Consumer<StateUnavailableException> then) {
+    if (position == 0 || config.durability() != StateConfig.Durability.FSYNC) {
+      then.accept(null);
+      return;
+    }
+    log.whenDurable(position, failure -> then.accept(failure == null ? null
+        : new StateUnavailableException("could not fsync the state log: " + failure.getMessage(), failure)));
+  }
+
   /** The sweeper's turn: ends idle sessions under the lock; nothing waits for it to be durable. */
   public void sweep(long nowMillis) {
     begin(nowMillis);

@@ -21,10 +21,10 @@ import java.util.zip.CRC32C;
  * payload. A position (log sequence number) is the byte offset of a record's end across all
  * segments, so the checkpoint can say exactly where replay begins.
  *
- * <p>Appends come from one thread at a time (the caller holds the state lock); {@link
- * #awaitDurable} may be called from many: it is a group commit, where one caller's fsync covers
- * every record written before it started and the others, queued behind it, find their record
- * already durable. Reading stops at the first record that is short or whose CRC does not match,
+ * <p>Appends come from one thread at a time (the caller holds the state lock). Durability is a
+ * group commit: {@link #whenDurable} queues a request's answer for the log's sync thread, whose
+ * one fsync covers every record written before it started; {@link #awaitDurable} callers (a
+ * scrape, the export queue) queue behind the same lock and find their record durable. Reading stops at the first record that is short or whose CRC does not match,
  * a torn last write, or at a zero length (the unwritten rest of a pre-allocated segment).
  *
  * <p>Segments are pre-allocated: a spare file of zeros the size of a segment is written and
@@ -87,6 +87,13 @@ public final class FileStateLog implements StateLog {
   private volatile CommitDelay commitDelay = CommitDelay.NONE;
   private volatile long records;
   private volatile long syncs;
+  /** Records waiting for an fsync before their requests are answered ({@link #whenDurable}); guarded by itself. */
+  private final java.util.ArrayDeque<Waiter> waiters = new java.util.ArrayDeque<>();
+  /** Makes the fsyncs {@link #whenDurable} waits for; started by the first one, stopped by close. */
+  private Thread syncer;
+  private boolean stopping;
+
+  private record Waiter(long position, Durable then) {}
 
   private FileStateLog(Path dir, long segmentBytes, boolean preallocate) {
     this.dir = dir;
@@ -299,6 +306,82 @@ public final class FileStateLog implements StateLog {
         throw e;
       }
       if (target > durable) durable = target;
+    }
+  }
+
+  /**
+   * Queues {@code then} for the log's sync thread, which fsyncs on behalf of every record waiting
+   * (after the commit delay, as a blocking caller would) and then calls each one's {@code then}:
+   * no receiver thread waits for the disk, and every request that arrived while one fsync ran is
+   * covered by the next.
+   */
+  @Override
+  public void whenDurable(long position, Durable then) {
+    if (durable >= position) {
+      then.done(null);
+      return;
+    }
+    synchronized (waiters) {
+      if (!stopping) {
+        waiters.add(new Waiter(position, then));
+        if (syncer == null) {
+          syncer = new Thread(this::syncWaiters, "state-log-sync");
+          syncer.setDaemon(true);
+          syncer.start();
+        }
+        waiters.notify();
+        return;
+      }
+    }
+    // Closing: the caller waits for its own fsync (close makes it at the latest).
+    IOException failed = null;
+    try {
+      awaitDurable(position, CommitDelay.NONE);
+    } catch (IOException e) {
+      failed = e;
+    }
+    then.done(failed);
+  }
+
+  /** The sync thread: one fsync for all the records waiting, then their answers, until closed. */
+  private void syncWaiters() {
+    List<Waiter> ready = new ArrayList<>();
+    while (true) {
+      long upTo = 0;
+      synchronized (waiters) {
+        while (waiters.isEmpty() && !stopping) {
+          try {
+            waiters.wait();
+          } catch (InterruptedException e) {
+            // Only close stops this thread.
+          }
+        }
+        if (waiters.isEmpty()) return;
+        for (Waiter w : waiters) upTo = Math.max(upTo, w.position());
+      }
+      IOException failed = null;
+      try {
+        awaitDurable(upTo, commitDelay);
+      } catch (IOException e) {
+        failed = e;
+      }
+      synchronized (waiters) {
+        for (java.util.Iterator<Waiter> i = waiters.iterator(); i.hasNext(); ) {
+          Waiter w = i.next();
+          if (failed != null || w.position() <= durable) {
+            ready.add(w);
+            i.remove();
+          }
+        }
+      }
+      for (Waiter w : ready) {
+        try {
+          w.then().done(failed);
+        } catch (RuntimeException e) {
+          LOG.log(System.Logger.Level.ERROR, "answering a request after its fsync failed", e);
+        }
+      }
+      ready.clear();
     }
   }
 
@@ -523,6 +606,20 @@ public final class FileStateLog implements StateLog {
 
   @Override
   public void close() throws IOException {
+    // The records still waiting are fsynced and answered first.
+    Thread sync;
+    synchronized (waiters) {
+      stopping = true;
+      sync = syncer;
+      waiters.notifyAll();
+    }
+    if (sync != null) {
+      try {
+        sync.join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     Thread writingSpare;
     synchronized (syncLock) {
       writingSpare = spareWriter;

@@ -30,6 +30,29 @@ public interface StateLog extends AutoCloseable {
   /** Returns once everything up to {@code position} is as durable as an acknowledgement needs. */
   void awaitDurable(long position) throws IOException;
 
+  /** What is called once a record is durable, or once it can no longer be made so. */
+  @FunctionalInterface
+  interface Durable {
+    /** @param failure null when the record is durable; else the error that lost it (answer 503) */
+    void done(IOException failure);
+  }
+
+  /**
+   * Calls {@code then} once everything up to {@code position} is as durable as an
+   * acknowledgement needs, without blocking the caller: a receiver's thread goes on to the next
+   * request while the fsync is made, so one fsync covers every request that arrived meanwhile.
+   * {@code then} may run on the calling thread (already durable) or on the log's own thread.
+   */
+  default void whenDurable(long position, Durable then) {
+    IOException failure = null;
+    try {
+      awaitDurable(position);
+    } catch (IOException e) {
+      failure = e;
+    }
+    then.done(failure);
+  }
+
   /** Makes durable what has been written so far (the {@code interval} mode's timer). */
   void sync() throws IOException;
 

@@ -158,18 +158,55 @@ public final class SpanPipeline {
    * not work, and the more requests wait together, the more of them one fsync covers.
    */
   public IngestResult ingest(SpanSource spans, RequestContext ctx, Runnable applied) {
-    long nowMillis = clock.millis();
-    StateChanges changes = state.begin(nowMillis);
+    long[] position = new long[1];
+    IngestResult result = apply(spans, ctx, position);
+    if (applied != null) applied.run();
+    state.awaitDurable(position[0]);
+    return result;
+  }
+
+  /** What a receiver is told about a request once its changes are durable, or cannot be made so. */
+  public interface Acknowledgement {
+    /** The changes are as durable as {@code state.durability} says: answer success. */
+    void durable(IngestResult result);
+
+    /** The state log failed: nothing of the request may be acknowledged (answer 503 / UNAVAILABLE). */
+    void unavailable(StateUnavailableException e);
+  }
+
+  /**
+   * As {@link #ingest(SpanSource, RequestContext, Runnable)}, without waiting for the fsync: the
+   * spans are applied and logged on the calling thread ({@code applied} runs then; the source is
+   * read no more), and {@code ack} is called once they are durable, possibly from the state log's
+   * own thread. The receiver's thread is free for the next request meanwhile, and one fsync covers
+   * all the requests that arrived while the previous one was made.
+   */
+  public void ingest(SpanSource spans, RequestContext ctx, Runnable applied, Acknowledgement ack) {
+    long[] position = new long[1];
     IngestResult result;
-    long position;
     try {
-      result = ingest(spans, ctx, changes, nowMillis);
-    } finally {
-      position = state.end();
+      result = apply(spans, ctx, position);
+    } catch (StateUnavailableException e) {
+      if (applied != null) applied.run();
+      ack.unavailable(e);
+      return;
     }
     if (applied != null) applied.run();
-    state.awaitDurable(position);
-    return result;
+    state.whenDurable(position[0], failure -> {
+      if (failure == null) ack.durable(result);
+      else ack.unavailable(failure);
+    });
+  }
+
+  /** Applies and logs the request's spans under the state lock; {@code position[0]} is where its record ends. */
+  private IngestResult apply(SpanSource spans, RequestContext ctx, long[] position) {
+    long nowMillis = clock.millis();
+    StateChanges changes = state.begin(nowMillis);
+    try {
+      return ingest(spans, ctx, changes, nowMillis);
+    } finally {
+      position[0] = state.end();
+    }
   }
 
   private IngestResult ingest(SpanSource spans, RequestContext ctx, StateChanges changes, long nowMillis) {

@@ -133,28 +133,34 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
       } catch (MalformedPayloadException e) {
         metrics.request("grpc", "malformed");
         response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+        metrics.ingestSeconds("grpc", (System.nanoTime() - started) / 1e9);
         return;
       }
-      IngestResult result;
-      try {
-        result = pipeline.ingest(spans, RequestContext.plain("grpc", PEER.get()), giveBack);
-      } catch (StateUnavailableException e) {
-        // Not durable, so not acknowledged: UNAVAILABLE is retried by OTLP clients.
-        metrics.request("grpc", "unavailable");
-        response.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
-        return;
-      }
-      ExportTraceServiceResponse answer = ACCEPTED;
-      if (result.rejected() > 0) {
-        answer = ExportTraceServiceResponse.newBuilder().setPartialSuccess(ExportTracePartialSuccess.newBuilder()
-            .setRejectedSpans(result.rejected()).setErrorMessage(result.errorMessage())).build();
-      }
-      metrics.request("grpc", result.rejected() > 0 ? "partial" : "ok");
-      response.onNext(answer);
-      response.onCompleted();
+      // Answered once durable, from the state log's thread: this one goes on to the next request.
+      pipeline.ingest(spans, RequestContext.plain("grpc", PEER.get()), giveBack, new SpanPipeline.Acknowledgement() {
+        @Override
+        public void durable(IngestResult result) {
+          ExportTraceServiceResponse answer = ACCEPTED;
+          if (result.rejected() > 0) {
+            answer = ExportTraceServiceResponse.newBuilder().setPartialSuccess(ExportTracePartialSuccess.newBuilder()
+                .setRejectedSpans(result.rejected()).setErrorMessage(result.errorMessage())).build();
+          }
+          metrics.request("grpc", result.rejected() > 0 ? "partial" : "ok");
+          response.onNext(answer);
+          response.onCompleted();
+          metrics.ingestSeconds("grpc", (System.nanoTime() - started) / 1e9);
+        }
+
+        @Override
+        public void unavailable(StateUnavailableException e) {
+          // Not durable, so not acknowledged: UNAVAILABLE is retried by OTLP clients.
+          metrics.request("grpc", "unavailable");
+          response.onError(Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException());
+          metrics.ingestSeconds("grpc", (System.nanoTime() - started) / 1e9);
+        }
+      });
     } finally {
       giveBack.run();
-      metrics.ingestSeconds("grpc", (System.nanoTime() - started) / 1e9);
     }
   }
 

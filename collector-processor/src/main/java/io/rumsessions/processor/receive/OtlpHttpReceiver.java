@@ -29,6 +29,7 @@ import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -74,9 +75,8 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
     // A body is one array: a limit configured past what an array holds is that much.
     this.maxBody = (int) Math.min(config.maxRequestBytes(), Integer.MAX_VALUE - 16);
     this.retryAfter = Long.toString(Math.max(1, config.retryAfter().toSeconds()));
-    // More workers than decoding permits: the permit is given back before the wait for the
-    // fsync, so requests waiting together share one (group commit). Decoding stays bounded by
-    // the permits, the bodies held by one body of the largest size per worker.
+    // At least as many workers as decoding permits. No worker waits for the fsync (the answer is
+    // written by the state log's thread), so the bodies held are one of the largest size per worker.
     int threads = Math.max(config.httpThreads(), config.maxConcurrentRequests());
     this.bodies = new BodyBudget((long) threads * maxBody);
     this.server = new EventLoopHttpServer(new InetSocketAddress(config.host(), config.httpPort()), threads,
@@ -176,26 +176,31 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
   }
 
   @Override
-  public FullHttpResponse complete(HttpRequest head, HttpBody body, InetSocketAddress peerAddress) {
+  public void complete(HttpRequest head, HttpBody body, InetSocketAddress peerAddress, Consumer<FullHttpResponse> reply) {
     HttpHeaders h = head.headers();
     boolean isJson = isMediaType(h.get(HttpHeaderNames.CONTENT_TYPE), OtlpHttpAnswers.JSON);
-    FullHttpResponse r = ingest(h, isJson, body, peerAddress);
-    cors(h, r);
-    return r;
+    ingest(h, isJson, body, peerAddress, r -> {
+      cors(h, r);
+      reply.accept(r);
+    });
   }
 
-  private FullHttpResponse ingest(HttpHeaders h, boolean isJson, HttpBody body, InetSocketAddress peerAddress) {
+  private void ingest(HttpHeaders h, boolean isJson, HttpBody body, InetSocketAddress peerAddress, Consumer<FullHttpResponse> reply) {
     if (!admission.tryAcquire(config.retryAfter().toMillis())) {
       metrics.request("http", "overloaded");
       boolean closing = admission.closing();
-      return retryLater(OtlpHttpAnswers.error(closing ? 503 : 429, isJson, closing ? "shutting down" : "too many concurrent requests, retry later"));
+      reply.accept(retryLater(OtlpHttpAnswers.error(closing ? 503 : 429, isJson, closing ? "shutting down" : "too many concurrent requests, retry later")));
+      return;
     }
     long started = System.nanoTime();
-    // The permit bounds decoding and applying, not the wait for the fsync (up to
-    // receiver.http-threads requests wait together and share one).
+    // The permit bounds decoding and applying; the answer waits for the fsync on no thread.
     Runnable giveBack = admission.giveBackOnce(body::applied);
     // This thread's JSON reader, used again request after request; it lets go of the request below.
     OtlpJsonSpans reader = isJson ? jsonReaders.get() : null;
+    Consumer<FullHttpResponse> answer = r -> {
+      reply.accept(r);
+      metrics.ingestSeconds("http", (System.nanoTime() - started) / 1e9);
+    };
     try {
       SpanSource request;
       try {
@@ -218,13 +223,16 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
         }
       } catch (BoundedInputStream.TooLargeException e) {
         metrics.request("http", "too_large");
-        return OtlpHttpAnswers.error(413, isJson, e.getMessage());
+        answer.accept(OtlpHttpAnswers.error(413, isJson, e.getMessage()));
+        return;
       } catch (MalformedPayloadException e) {
         metrics.request("http", "malformed");
-        return OtlpHttpAnswers.error(400, isJson, e.getMessage());
+        answer.accept(OtlpHttpAnswers.error(400, isJson, e.getMessage()));
+        return;
       } catch (IOException e) {
         metrics.request("http", "malformed");
-        return OtlpHttpAnswers.error(400, isJson, "invalid gzip body: " + e.getMessage());
+        answer.accept(OtlpHttpAnswers.error(400, isJson, "invalid gzip body: " + e.getMessage()));
+        return;
       }
       String peer = clientAddress.resolve(peerAddress.getAddress().getHostAddress(),
           h.get("X-Forwarded-For"), h.get("Forwarded"));
@@ -232,20 +240,23 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
       RequestContext ctx = new RequestContext("http", peer, origin != null ? h.get(HttpHeaderNames.USER_AGENT) : null,
           consent.header().isEmpty() ? SpanFacts.Consent.UNKNOWN : InputMapping.consentOf(h.get(consent.header())),
           "1".equals(trim(h.get("Sec-GPC"))), "1".equals(trim(h.get("DNT"))));
-      IngestResult result;
-      try {
-        result = pipeline.ingest(request, ctx, giveBack);
-      } catch (StateUnavailableException e) {
-        // Not durable, so not acknowledged: the client retries and nothing is lost.
-        metrics.request("http", "unavailable");
-        return retryLater(OtlpHttpAnswers.error(503, isJson, e.getMessage()));
-      }
-      metrics.request("http", result.rejected() > 0 ? "partial" : "ok");
-      return OtlpHttpAnswers.success(isJson, result);
+      pipeline.ingest(request, ctx, giveBack, new SpanPipeline.Acknowledgement() {
+        @Override
+        public void durable(IngestResult result) {
+          metrics.request("http", result.rejected() > 0 ? "partial" : "ok");
+          answer.accept(OtlpHttpAnswers.success(isJson, result));
+        }
+
+        @Override
+        public void unavailable(StateUnavailableException e) {
+          // Not durable, so not acknowledged: the client retries and nothing is lost.
+          metrics.request("http", "unavailable");
+          answer.accept(retryLater(OtlpHttpAnswers.error(503, isJson, e.getMessage())));
+        }
+      });
     } finally {
       if (reader != null && !reader.release()) jsonReaders.remove();
       giveBack.run();
-      metrics.ingestSeconds("http", (System.nanoTime() - started) / 1e9);
     }
   }
 

@@ -52,6 +52,47 @@ class FileStateLogTest {
   }
 
   @Test
+  void whenDurableAnswersOnlyOnceTheRecordIsFsyncedAndOneFsyncCoversTheRecordsWaiting() throws Exception {
+    try (FileStateLog log = FileStateLog.open(dir, 0, 1 << 20, b -> {})) {
+      int n = 200;
+      java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(n);
+      java.util.concurrent.atomic.AtomicInteger early = new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicReference<Thread> answeredOn = new java.util.concurrent.atomic.AtomicReference<>();
+      for (int i = 0; i < n; i++) {
+        long end = append(log, "record " + i);
+        log.whenDurable(end, failure -> {
+          if (failure != null || log.durablePosition() < end) early.incrementAndGet();
+          answeredOn.set(Thread.currentThread());
+          answered.countDown();
+        });
+      }
+      assertThat(answered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      assertThat(early.get()).isZero();
+      // No caller's thread made the fsyncs, and records appended while one ran shared the next.
+      assertThat(answeredOn.get()).isNotSameAs(Thread.currentThread());
+      assertThat(log.syncs()).isBetween(1L, (long) n - 1);
+    }
+    assertThat(replay(dir, 0)).hasSize(200).startsWith("record 0").endsWith("record 199");
+  }
+
+  @Test
+  void closingAnswersTheRecordsStillWaitingAndLaterOnesWaitForTheirOwnFsync() throws Exception {
+    FileStateLog log = FileStateLog.open(dir, 0, 1 << 20, b -> {});
+    List<IOException> outcomes = java.util.Collections.synchronizedList(new ArrayList<>());
+    for (int i = 0; i < 50; i++) log.whenDurable(append(log, "r" + i), outcomes::add);
+    log.close();
+    // Every record queued before close was fsynced and answered by then.
+    assertThat(outcomes).hasSize(50).containsOnlyNulls();
+    // After close the log cannot make anything durable: the answer is the failure (503), not success.
+    long afterClose = log.position() + 1;
+    List<IOException> late = new ArrayList<>();
+    log.whenDurable(afterClose, late::add);
+    assertThat(late).hasSize(1);
+    assertThat(late.get(0)).isNotNull();
+    assertThat(replay(dir, 0)).hasSize(50);
+  }
+
+  @Test
   void aTornLastRecordIsIgnoredAndTheLogContinuesAfterTheLastIntactOne() throws IOException {
     try (FileStateLog log = FileStateLog.open(dir, 0, 1 << 20, b -> {})) {
       append(log, "kept");

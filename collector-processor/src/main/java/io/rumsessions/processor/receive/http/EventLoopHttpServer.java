@@ -9,7 +9,9 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
@@ -17,11 +19,14 @@ import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * An HTTP/1.1 server on Netty: one NIO event loop parses every connection and reads request
  * bodies without blocking ({@link HttpConnection}); complete requests go to a pool of worker
- * threads, since ingest blocks until the state log's fsync.
+ * threads, which decode and apply them; their answers are written once the state log's fsync
+ * is made, from its thread, so no worker waits for the disk.
  *
  * <p>One event loop: parsing is ~17 µs of CPU a request (bench/RESULTS.md, "The JSON path"),
  * a small share of the decoding and ingest the workers do, and the processor is sized for a few
@@ -40,9 +45,11 @@ public final class EventLoopHttpServer implements AutoCloseable {
   private final ThreadPoolExecutor workers;
   private final ServerBootstrap bootstrap;
   private Channel channel;
+  /** Requests given to a worker and not yet answered (a shutdown lets their answers go out). */
+  private final AtomicInteger answersDue = new AtomicInteger();
 
   /**
-   * @param threads worker threads: requests decoded, ingested and waiting for their fsync at once
+   * @param threads worker threads: requests decoded and applied at once
    * @param readTimeout longest from a request's first byte to the end of its body
    * @param idleTimeout longest a connection may sit with no request under way ({@link #IDLE_TIMEOUT})
    */
@@ -61,6 +68,7 @@ public final class EventLoopHttpServer implements AutoCloseable {
     // 64 KiB, each copied once into the body's array.
     HttpDecoderConfig decoder = new HttpDecoderConfig()
         .setMaxInitialLineLength(8192).setMaxHeaderSize(64 * 1024).setMaxChunkSize(64 * 1024);
+    HttpRequestHandler counted = countingAnswers(handler);
     this.bootstrap = new ServerBootstrap()
         .group(loop)
         .channel(NioServerSocketChannel.class)
@@ -70,10 +78,55 @@ public final class EventLoopHttpServer implements AutoCloseable {
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
-            HttpConnection connection = new HttpConnection(handler, workers, readNanos, idleNanos);
+            HttpConnection connection = new HttpConnection(counted, workers, readNanos, idleNanos);
             ch.pipeline().addLast(connection.firstBytes(), new HttpServerCodec(decoder), connection);
           }
         });
+  }
+
+  /** The handler, with the answers it owes counted until given. */
+  private HttpRequestHandler countingAnswers(HttpRequestHandler handler) {
+    return new HttpRequestHandler() {
+      @Override
+      public Start begin(HttpRequest head) {
+        return handler.begin(head);
+      }
+
+      @Override
+      public void complete(HttpRequest head, HttpBody body, InetSocketAddress peer,
+          Consumer<FullHttpResponse> reply) {
+        answersDue.incrementAndGet();
+        boolean[] given = new boolean[1];
+        try {
+          handler.complete(head, body, peer, response -> {
+            given[0] = true;
+            try {
+              reply.accept(response);
+            } finally {
+              answersDue.decrementAndGet();
+            }
+          });
+        } catch (RuntimeException | Error e) {
+          if (!given[0]) answersDue.decrementAndGet();
+          throw e;
+        }
+      }
+
+      @Override
+      public FullHttpResponse tooLarge(HttpRequest head) {
+        return handler.tooLarge(head);
+      }
+
+      @Override
+      public FullHttpResponse closing(HttpRequest head) {
+        return handler.closing(head);
+      }
+
+      @Override
+      public void count(String outcome) {
+        handler.count(outcome);
+      }
+    };
   }
 
   public void start() {
@@ -93,8 +146,11 @@ public final class EventLoopHttpServer implements AutoCloseable {
   public void close() {
     if (channel != null) channel.close().syncUninterruptibly();
     workers.shutdown();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     try {
       workers.awaitTermination(5, TimeUnit.SECONDS);
+      // Answers given after the fsync of what the workers applied.
+      while (answersDue.get() > 0 && System.nanoTime() - deadline < 0) Thread.sleep(1);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -210,17 +210,14 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
     InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
     try {
       workers.execute(() -> {
-        FullHttpResponse response;
         try {
-          response = handler.complete(h, body, peer);
+          handler.complete(h, body, peer, response -> write(h, response, alive));
         } catch (RuntimeException | Error e) {
           LOG.log(System.Logger.Level.ERROR, "OTLP/HTTP request failed", e);
           ctx.close();
-          return;
         } finally {
           body.release();
         }
-        write(h, response, alive);
       });
     } catch (RejectedExecutionException closing) {
       body.release();
@@ -236,8 +233,8 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
   }
 
   /**
-   * Writes the answer, from the event loop or a worker (which touches no other state of the
-   * connection); reading resumes, or the connection closes, once it is written.
+   * Writes the answer, from the event loop, a worker or the state log's thread (which touch no
+   * other state of the connection); reading resumes, or the connection closes, once it is written.
    */
   private void write(HttpRequest h, FullHttpResponse response, boolean alive) {
     int code = response.status().code();

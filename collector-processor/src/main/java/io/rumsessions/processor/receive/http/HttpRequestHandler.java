@@ -3,6 +3,7 @@ package io.rumsessions.processor.receive.http;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpRequest;
 import java.net.InetSocketAddress;
+import java.util.function.Consumer;
 
 /** What an {@link HttpConnection} asks of the application: the receiver's side of a request. */
 public interface HttpRequestHandler {
@@ -23,8 +24,12 @@ public interface HttpRequestHandler {
   /** On the event loop, at the end of the request head: must not block. */
   Start begin(HttpRequest head);
 
-  /** On a worker thread, with the whole body: may block (ingest waits for the fsync). */
-  FullHttpResponse complete(HttpRequest head, HttpBody body, InetSocketAddress peer);
+  /**
+   * On a worker thread, with the whole body: answers through {@code reply}, exactly once, before
+   * returning or later from another thread (ingest answers once the state log's fsync is made). The
+   * body may be read until this returns.
+   */
+  void complete(HttpRequest head, HttpBody body, InetSocketAddress peer, Consumer<FullHttpResponse> reply);
 
   /** A body without a Content-Length grew past the limit: the answer, its outcome counted. */
   FullHttpResponse tooLarge(HttpRequest head);

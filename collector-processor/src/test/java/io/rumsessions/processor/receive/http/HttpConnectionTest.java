@@ -48,7 +48,7 @@ class HttpConnectionTest {
     }
 
     @Override
-    public FullHttpResponse complete(HttpRequest head, HttpBody body, InetSocketAddress peer) {
+    public void complete(HttpRequest head, HttpBody body, InetSocketAddress peer, java.util.function.Consumer<FullHttpResponse> reply) {
       String sleep = head.headers().get("X-Sleep");
       if (sleep != null) {
         try {
@@ -57,7 +57,14 @@ class HttpConnectionTest {
           Thread.currentThread().interrupt();
         }
       }
-      return HttpConnection.text(HttpResponseStatus.OK, "length " + body.length() + "\n");
+      String answer = "length " + body.length() + "\n";
+      if (head.headers().contains("X-Later")) {
+        // Answered from another thread after complete returned, as after a state log fsync.
+        Thread later = new Thread(() -> reply.accept(HttpConnection.text(HttpResponseStatus.OK, answer)));
+        later.start();
+        return;
+      }
+      reply.accept(HttpConnection.text(HttpResponseStatus.OK, answer));
     }
 
     @Override
@@ -163,6 +170,18 @@ class HttpConnectionTest {
       assertThat(c.read().body()).isEqualTo("length 3\n");
       assertThat(c.read().body()).isEqualTo("other\n");
       assertThat(c.read().body()).isEqualTo("length 5\n");
+    }
+  }
+
+  @Test
+  void answersGivenLaterFromAnotherThreadKeepTheirOrderAndTheConnection() throws Exception {
+    try (Client c = new Client()) {
+      // As after a state log fsync: complete returns, the answer comes from another thread.
+      c.send(post("abc", "X-Later: 1\r\n", "X-Sleep: 200\r\n") + post("abcd", "X-Later: 1\r\n") + post("ab"));
+      assertThat(c.read().body()).isEqualTo("length 3\n");
+      assertThat(c.read().body()).isEqualTo("length 4\n");
+      assertThat(c.read().body()).isEqualTo("length 2\n");
+      assertThat(c.send(post("abcde", "X-Later: 1\r\n")).read().body()).isEqualTo("length 5\n");
     }
   }
 
