@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -96,18 +97,18 @@ public final class EventLoopHttpServer implements AutoCloseable {
       public void complete(HttpRequest head, HttpBody body, InetSocketAddress peer,
           Consumer<FullHttpResponse> reply) {
         answersDue.incrementAndGet();
-        boolean[] given = new boolean[1];
+        // Counted off once: by the answer, or by a failure that closes the connection instead.
+        AtomicBoolean due = new AtomicBoolean(true);
         try {
           handler.complete(head, body, peer, response -> {
-            given[0] = true;
             try {
               reply.accept(response);
             } finally {
-              answersDue.decrementAndGet();
+              if (due.getAndSet(false)) answersDue.decrementAndGet();
             }
           });
         } catch (RuntimeException | Error e) {
-          if (!given[0]) answersDue.decrementAndGet();
+          if (due.getAndSet(false)) answersDue.decrementAndGet();
           throw e;
         }
       }
