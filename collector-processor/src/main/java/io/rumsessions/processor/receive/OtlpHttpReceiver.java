@@ -42,13 +42,16 @@ import java.util.zip.ZipException;
  * <p>On Netty's HTTP/1.1 codec ({@link EventLoopHttpServer}): the JDK's server cost ~42 µs of CPU
  * and two thirds of the allocation of a small request, Netty's codec ~17 µs (bench/RESULTS.md,
  * "The JSON path (#22)"). What can be refused from the request head (415, 413 by Content-Length,
- * the memory limiter) is refused on the event loop; the rest runs on a worker.
+ * the memory limiter) is refused on the event loop; a small request is ingested there too when a
+ * decoding permit is free ({@link #completeNow}), the rest runs on a worker.
  *
  * <p>Other paths are answered by handlers given to {@link #serve}, so the same port can serve
  * e.g. {@code /rum.js}.
  */
 public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler {
   private static final String TRACES = "/v1/traces";
+  /** Bodies up to this size are ingested on the event loop (browsers post a few KB); larger ones on a worker. */
+  static final int INLINE_BYTES = 64 * 1024;
 
   private final ReceiverConfig config;
   private final ConsentConfig consent;
@@ -60,7 +63,7 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
   private final int maxBody;
   private final String retryAfter;
   private final OtlpJsonDecoder json = new OtlpJsonDecoder();
-  /** Each worker thread's JSON reader, used again for its next request (ingest is done with it by then). */
+  /** Each worker's or event loop's JSON reader, used again for its next request (ingest is done with it by then). */
   private final ThreadLocal<OtlpJsonSpans> jsonReaders = new ThreadLocal<>();
   private final Map<String, PathHandler> paths = new HashMap<>();
   private final EventLoopHttpServer server;
@@ -185,6 +188,23 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
     });
   }
 
+  /**
+   * A small request without Content-Encoding, and a decoding permit free: ingested on the event loop
+   * that read it (~a browser's post: tens of µs), sparing two thread hand-offs. The rest goes to a
+   * worker, which may wait for a permit and inflate.
+   */
+  @Override
+  public boolean completeNow(HttpRequest head, HttpBody body, InetSocketAddress peerAddress, Consumer<FullHttpResponse> reply) {
+    HttpHeaders h = head.headers();
+    if (body.length() > INLINE_BYTES || h.contains(HttpHeaderNames.CONTENT_ENCODING) || !admission.tryAcquire()) return false;
+    boolean isJson = isMediaType(h.get(HttpHeaderNames.CONTENT_TYPE), OtlpHttpAnswers.JSON);
+    ingestHoldingPermit(h, isJson, body, peerAddress, r -> {
+      cors(h, r);
+      reply.accept(r);
+    });
+    return true;
+  }
+
   private void ingest(HttpHeaders h, boolean isJson, HttpBody body, InetSocketAddress peerAddress, Consumer<FullHttpResponse> reply) {
     if (!admission.tryAcquire(config.retryAfter().toMillis())) {
       metrics.request("http", "overloaded");
@@ -192,6 +212,11 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
       reply.accept(retryLater(OtlpHttpAnswers.error(closing ? 503 : 429, isJson, closing ? "shutting down" : "too many concurrent requests, retry later")));
       return;
     }
+    ingestHoldingPermit(h, isJson, body, peerAddress, reply);
+  }
+
+  private void ingestHoldingPermit(HttpHeaders h, boolean isJson, HttpBody body, InetSocketAddress peerAddress,
+      Consumer<FullHttpResponse> reply) {
     long started = System.nanoTime();
     // The permit bounds decoding and applying; the answer waits for the fsync on no thread.
     Runnable giveBack = admission.giveBackOnce(body::applied);

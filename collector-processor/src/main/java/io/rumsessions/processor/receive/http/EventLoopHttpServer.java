@@ -24,14 +24,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * An HTTP/1.1 server on Netty: one NIO event loop parses every connection and reads request
- * bodies without blocking ({@link HttpConnection}); complete requests go to a pool of worker
- * threads, which decode and apply them; their answers are written once the state log's fsync
- * is made, from its thread, so no worker waits for the disk.
- *
- * <p>One event loop: parsing is ~17 µs of CPU a request (bench/RESULTS.md, "The JSON path"),
- * a small share of the decoding and ingest the workers do, and the processor is sized for a few
- * cores. NIO, not epoll: no native library to ship, and nothing measured needs it.
+ * An HTTP/1.1 server on Netty: one NIO event loop per core parses its connections and reads
+ * request bodies without blocking ({@link HttpConnection}). A complete request the handler can
+ * take at once ({@link HttpRequestHandler#completeNow}: small, a decoding permit free) is handled
+ * on its loop; the others go to a pool of worker threads, which may wait for a permit. Answers
+ * are written once the state log's fsync is made, from its thread, so no thread waits for the
+ * disk. NIO, not epoll: no native library to ship.
  */
 public final class EventLoopHttpServer implements AutoCloseable {
   /**
@@ -56,7 +54,9 @@ public final class EventLoopHttpServer implements AutoCloseable {
    */
   public EventLoopHttpServer(InetSocketAddress address, int threads, Duration readTimeout, Duration idleTimeout, HttpRequestHandler handler) {
     this.address = address;
-    this.loop = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("otlp-http-io", true), NioIoHandler.newFactory());
+    // One event loop per core: small requests are decoded and applied on the loop that read them.
+    int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+    this.loop = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("otlp-http-io", true), NioIoHandler.newFactory());
     this.workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
       Thread t = new Thread(r, "otlp-http");
       t.setDaemon(true);
@@ -94,23 +94,28 @@ public final class EventLoopHttpServer implements AutoCloseable {
       }
 
       @Override
-      public void complete(HttpRequest head, HttpBody body, InetSocketAddress peer,
-          Consumer<FullHttpResponse> reply) {
-        answersDue.incrementAndGet();
-        // Counted off once: by the answer, or by a failure that closes the connection instead.
-        AtomicBoolean due = new AtomicBoolean(true);
+      public void complete(HttpRequest head, HttpBody body, InetSocketAddress peer, Consumer<FullHttpResponse> reply) {
+        OwedAnswer owed = new OwedAnswer(reply);
         try {
-          handler.complete(head, body, peer, response -> {
-            try {
-              reply.accept(response);
-            } finally {
-              if (due.getAndSet(false)) answersDue.decrementAndGet();
-            }
-          });
+          handler.complete(head, body, peer, owed);
         } catch (RuntimeException | Error e) {
-          if (due.getAndSet(false)) answersDue.decrementAndGet();
+          owed.settle();
           throw e;
         }
+      }
+
+      @Override
+      public boolean completeNow(HttpRequest head, HttpBody body, InetSocketAddress peer, Consumer<FullHttpResponse> reply) {
+        OwedAnswer owed = new OwedAnswer(reply);
+        boolean done;
+        try {
+          done = handler.completeNow(head, body, peer, owed);
+        } catch (RuntimeException | Error e) {
+          owed.settle();
+          throw e;
+        }
+        if (!done) owed.settle();
+        return done;
       }
 
       @Override
@@ -128,6 +133,30 @@ public final class EventLoopHttpServer implements AutoCloseable {
         handler.count(outcome);
       }
     };
+  }
+
+  /** An answer a request is owed: counted in {@link #answersDue} until given, or until the request ends without one. */
+  private final class OwedAnswer implements Consumer<FullHttpResponse> {
+    private final Consumer<FullHttpResponse> reply;
+    private final AtomicBoolean due = new AtomicBoolean(true);
+
+    OwedAnswer(Consumer<FullHttpResponse> reply) {
+      this.reply = reply;
+      answersDue.incrementAndGet();
+    }
+
+    @Override
+    public void accept(FullHttpResponse response) {
+      try {
+        reply.accept(response);
+      } finally {
+        settle();
+      }
+    }
+
+    void settle() {
+      if (due.getAndSet(false)) answersDue.decrementAndGet();
+    }
   }
 
   public void start() {

@@ -208,6 +208,19 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
     answering = true;
     deadline = Long.MAX_VALUE;
     InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
+    boolean done = false;
+    try {
+      done = handler.completeNow(h, body, peer, response -> write(h, response, alive));
+    } catch (RuntimeException | Error e) {
+      LOG.log(System.Logger.Level.ERROR, "OTLP/HTTP request failed", e);
+      body.release();
+      ctx.close();
+      return;
+    }
+    if (done) {
+      body.release();
+      return;
+    }
     try {
       workers.execute(() -> {
         try {

@@ -31,6 +31,16 @@ public interface HttpRequestHandler {
    */
   void complete(HttpRequest head, HttpBody body, InetSocketAddress peer, Consumer<FullHttpResponse> reply);
 
+  /**
+   * On the event loop, with the whole body: either answers through {@code reply} (now or later,
+   * as {@link #complete}) without blocking and returns true, or returns false and leaves the
+   * request to {@link #complete} on a worker. A small request is then handled where it was read,
+   * without two thread hand-offs.
+   */
+  default boolean completeNow(HttpRequest head, HttpBody body, InetSocketAddress peer, Consumer<FullHttpResponse> reply) {
+    return false;
+  }
+
   /** A body without a Content-Length grew past the limit: the answer, its outcome counted. */
   FullHttpResponse tooLarge(HttpRequest head);
 
