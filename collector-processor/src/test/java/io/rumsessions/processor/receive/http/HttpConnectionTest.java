@@ -48,6 +48,14 @@ class HttpConnectionTest {
     }
 
     @Override
+    public boolean completeNow(HttpRequest head, HttpBody body, InetSocketAddress peer, java.util.function.Consumer<FullHttpResponse> reply) {
+      if (!head.headers().contains("X-Now")) return false;
+      String answer = "now " + body.length() + " on " + (Thread.currentThread().getName().startsWith("otlp-http-io") ? "loop" : "?") + "\n";
+      reply.accept(HttpConnection.text(HttpResponseStatus.OK, answer));
+      return true;
+    }
+
+    @Override
     public void complete(HttpRequest head, HttpBody body, InetSocketAddress peer, java.util.function.Consumer<FullHttpResponse> reply) {
       String sleep = head.headers().get("X-Sleep");
       if (sleep != null) {
@@ -182,6 +190,17 @@ class HttpConnectionTest {
       assertThat(c.read().body()).isEqualTo("length 4\n");
       assertThat(c.read().body()).isEqualTo("length 2\n");
       assertThat(c.send(post("abcde", "X-Later: 1\r\n")).read().body()).isEqualTo("length 5\n");
+    }
+  }
+
+  @Test
+  void requestsTakenOnTheEventLoopAndOnWorkersAreAnsweredInTheirOrder() throws Exception {
+    try (Client c = new Client()) {
+      c.send(post("abc", "X-Sleep: 200\r\n") + post("ab", "X-Now: 1\r\n") + post("abcd", "X-Later: 1\r\n") + post("a", "X-Now: 1\r\n"));
+      assertThat(c.read().body()).isEqualTo("length 3\n");
+      assertThat(c.read().body()).isEqualTo("now 2 on loop\n");
+      assertThat(c.read().body()).isEqualTo("length 4\n");
+      assertThat(c.read().body()).isEqualTo("now 1 on loop\n");
     }
   }
 
