@@ -17,6 +17,8 @@ public final class RecentSpans {
   private long[] newer;
   private long[] older;
   private int newerCount;
+  /** Hashes in the older table: kept, not counted, since a scrape asks under the state lock. */
+  private int olderCount;
   private final int mask;
 
   /** @param capacity span ids kept at most; 0 keeps none (no duplicate is recognised) */
@@ -55,6 +57,7 @@ public final class RecentSpans {
       Arrays.fill(t, 0);
       older = newer;
       newer = t;
+      olderCount = newerCount;
       newerCount = 0;
     }
     return false;
@@ -79,10 +82,7 @@ public final class RecentSpans {
   }
 
   public int size() {
-    if (half == 0) return 0;
-    int n = newerCount;
-    for (long h : older) if (h != 0) n++;
-    return n;
+    return newerCount + olderCount;
   }
 
   /** Puts saved hashes back in their order (oldest first), as if seen again. */

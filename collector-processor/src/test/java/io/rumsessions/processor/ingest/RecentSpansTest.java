@@ -1,0 +1,48 @@
+package io.rumsessions.processor.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class RecentSpansTest {
+  private static long span(int i) {
+    return RecentSpans.hash(0x1234L, i, i * 31L + 7);
+  }
+
+  @Test
+  void aSpanSeenAgainWithinTheLastHalfCapacityIsADuplicateAndSizeCountsBothTables() {
+    RecentSpans recent = new RecentSpans(1000);
+    for (int i = 0; i < 499; i++) assertThat(recent.seen(span(i))).isFalse();
+    assertThat(recent.size()).isEqualTo(499);
+    assertThat(recent.seen(span(10))).isTrue();
+    // The 500th fills the newer table: it becomes the older one, and the ids in it are still known.
+    assertThat(recent.seen(span(499))).isFalse();
+    for (int i = 500; i < 700; i++) recent.seen(span(i));
+    assertThat(recent.size()).isEqualTo(700);
+    assertThat(recent.seen(span(0))).isTrue();
+    assertThat(recent.seen(span(650))).isTrue();
+    assertThat(recent.size()).isEqualTo(700);
+  }
+
+  @Test
+  void idsOlderThanTwoGenerationsAreForgottenAndTheSizeStaysBounded() {
+    RecentSpans recent = new RecentSpans(1000);
+    for (int i = 0; i < 1600; i++) recent.seen(span(i));
+    // Rotated at the 500th, 1000th and 1500th: 1000–1499 are the older table, 1500–1599 the newer.
+    assertThat(recent.size()).isEqualTo(600);
+    assertThat(recent.seen(span(1550))).isTrue();
+    assertThat(recent.seen(span(1200))).isTrue();
+    assertThat(recent.seen(span(700))).isFalse();
+  }
+
+  @Test
+  void savedHashesComeBackInTheirOrderWithTheSameSize() {
+    RecentSpans recent = new RecentSpans(1000);
+    for (int i = 0; i < 800; i++) recent.seen(span(i));
+    RecentSpans restored = new RecentSpans(1000);
+    restored.restore(recent.save());
+    assertThat(restored.size()).isEqualTo(recent.size());
+    assertThat(restored.seen(span(799))).isTrue();
+    assertThat(restored.seen(span(0))).isTrue();
+  }
+}
