@@ -332,11 +332,11 @@ public final class DurableState implements AutoCloseable {
       long position = log == null ? 0 : log.position();
       SavedMetrics saved = metrics == null ? SavedMetrics.NONE : metrics.save();
       byte[] sketches = visitorBytes();
-      long[] spans = recent.save();
+      RecentSpans.Snapshot spans = recent.snapshot();
       java.util.List<LastNonDirect.Entry> attributions = lastNonDirect == null ? java.util.List.of() : lastNonDirect.save();
       lock.unlock();
       lastPauseNanos = System.nanoTime() - started;
-      c = new Checkpoint(position, frozen, saved, sketches, spans, attributions);
+      c = new Checkpoint(position, frozen, saved, sketches, spans.hashes(), attributions);
     } finally {
       if (lock.isHeldByCurrentThread()) lock.unlock();
     }

@@ -74,11 +74,30 @@ public final class RecentSpans {
 
   /** Every remembered hash, older table first, for the checkpoint. */
   public long[] save() {
-    long[] out = new long[size()];
-    int n = 0;
-    for (long h : older) if (h != 0) out[n++] = h;
-    for (long h : newer) if (h != 0) out[n++] = h;
-    return out;
+    return snapshot().hashes();
+  }
+
+  /**
+   * The two tables as they are now, copied: taken under the state lock at a checkpoint, where a
+   * copy of the arrays (a memory copy, ~2 × 8 MB by default) costs the requests waiting far less
+   * than picking the hashes out of them (a scan of both, which held the lock 20 ms and more and
+   * was most of a checkpoint's pause: bench/RESULTS.md, "Session 10"). {@link Snapshot#hashes}
+   * picks them out afterwards, outside the lock.
+   */
+  public Snapshot snapshot() {
+    return new Snapshot(older.clone(), newer.clone(), size());
+  }
+
+  /** The tables of a {@link #snapshot}. */
+  public record Snapshot(long[] older, long[] newer, int size) {
+    /** Every hash, older table first (the order {@link #restore} takes them in). */
+    public long[] hashes() {
+      long[] out = new long[size];
+      int n = 0;
+      for (long h : older) if (h != 0) out[n++] = h;
+      for (long h : newer) if (h != 0) out[n++] = h;
+      return out;
+    }
   }
 
   public int size() {

@@ -36,6 +36,22 @@ class RecentSpansTest {
   }
 
   @Test
+  void aSnapshotIsTheTablesAsTheyWereWhateverTheyRememberAfterIt() {
+    RecentSpans recent = new RecentSpans(1000);
+    for (int i = 0; i < 600; i++) recent.seen(span(i));
+    RecentSpans.Snapshot snapshot = recent.snapshot();
+    // Past the next rotation: the tables the snapshot copied are reused and cleared meanwhile.
+    for (int i = 600; i < 1200; i++) recent.seen(span(i));
+    long[] hashes = snapshot.hashes();
+    assertThat(hashes).hasSize(600);
+    RecentSpans restored = new RecentSpans(1000);
+    restored.restore(hashes);
+    assertThat(restored.seen(span(599))).isTrue();
+    assertThat(restored.seen(span(0))).isTrue();
+    assertThat(restored.seen(span(600))).isFalse();
+  }
+
+  @Test
   void savedHashesComeBackInTheirOrderWithTheSameSize() {
     RecentSpans recent = new RecentSpans(1000);
     for (int i = 0; i < 800; i++) recent.seen(span(i));
