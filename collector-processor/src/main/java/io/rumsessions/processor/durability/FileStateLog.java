@@ -24,8 +24,9 @@ import java.util.zip.CRC32C;
  * <p>Appends come from one thread at a time (the caller holds the state lock). Durability is a
  * group commit: {@link #whenDurable} queues a request's answer for the log's sync thread, whose
  * one fsync covers every record written before it started; {@link #awaitDurable} callers (a
- * scrape, the export queue) queue behind the same lock and find their record durable. Reading stops at the first record that is short or whose CRC does not match,
- * a torn last write, or at a zero length (the unwritten rest of a pre-allocated segment).
+ * scrape, the export queue) queue behind the same lock and find their record durable. Reading
+ * stops at the first record that is short or whose CRC does not match, a torn last write, or at a
+ * zero length (the unwritten rest of a pre-allocated segment).
  *
  * <p>Segments are pre-allocated: a spare file of zeros the size of a segment is written and
  * fsynced in the background, and a rotation renames it into place. An fsync then only has data
@@ -334,13 +335,7 @@ public final class FileStateLog implements StateLog {
       }
     }
     // Closing: the caller waits for its own fsync (close makes it at the latest).
-    IOException failed = null;
-    try {
-      awaitDurable(position, CommitDelay.NONE);
-    } catch (IOException e) {
-      failed = e;
-    }
-    then.done(failed);
+    StateLog.super.whenDurable(position, then);
   }
 
   /** The sync thread: one fsync for all the records waiting, then their answers, until closed. */
@@ -613,13 +608,7 @@ public final class FileStateLog implements StateLog {
       sync = syncer;
       waiters.notifyAll();
     }
-    if (sync != null) {
-      try {
-        sync.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    joinQuietly(sync);
     Thread writingSpare;
     synchronized (syncLock) {
       writingSpare = spareWriter;
@@ -634,12 +623,16 @@ public final class FileStateLog implements StateLog {
       }
     }
     // The spare is finished, not left writing into a directory that may be deleted next.
-    if (writingSpare != null) {
-      try {
-        writingSpare.join(10_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    joinQuietly(writingSpare);
+  }
+
+  /** Waits up to 10 s for {@code t} (if any) to end; an interrupt is kept for the caller. */
+  private static void joinQuietly(Thread t) {
+    if (t == null) return;
+    try {
+      t.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 }

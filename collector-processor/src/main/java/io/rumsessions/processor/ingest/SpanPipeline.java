@@ -148,21 +148,9 @@ public final class SpanPipeline {
    * @throws StateUnavailableException when the state log cannot be written (answer 503)
    */
   public IngestResult ingest(SpanSource spans, RequestContext ctx) {
-    return ingest(spans, ctx, null);
-  }
-
-  /**
-   * As {@link #ingest(SpanSource, RequestContext)}; {@code applied}, if not null, runs once the
-   * request's changes are applied and logged (the source is read no more), before waiting for them
-   * to be durable. The HTTP receiver gives back its decoding permit there: waiting for an fsync is
-   * not work, and the more requests wait together, the more of them one fsync covers.
-   */
-  public IngestResult ingest(SpanSource spans, RequestContext ctx, Runnable applied) {
-    long[] position = new long[1];
-    IngestResult result = apply(spans, ctx, position);
-    if (applied != null) applied.run();
-    state.awaitDurable(position[0]);
-    return result;
+    Applied a = apply(spans, ctx);
+    state.awaitDurable(a.position());
+    return a.result();
   }
 
   /** What a receiver is told about a request once its changes are durable, or cannot be made so. */
@@ -175,38 +163,44 @@ public final class SpanPipeline {
   }
 
   /**
-   * As {@link #ingest(SpanSource, RequestContext, Runnable)}, without waiting for the fsync: the
-   * spans are applied and logged on the calling thread ({@code applied} runs then; the source is
-   * read no more), and {@code ack} is called once they are durable, possibly from the state log's
-   * own thread. The receiver's thread is free for the next request meanwhile, and one fsync covers
-   * all the requests that arrived while the previous one was made.
+   * As {@link #ingest(SpanSource, RequestContext)}, without waiting for the fsync: the spans are
+   * applied and logged on the calling thread, then {@code applied} runs (the source is read no
+   * more; the receivers give back their decoding permit there), and {@code ack} is called once the
+   * changes are durable, possibly from the state log's own thread. The receiver's thread is free
+   * for the next request meanwhile, and one fsync covers all the requests that arrived while the
+   * previous one was made.
    */
   public void ingest(SpanSource spans, RequestContext ctx, Runnable applied, Acknowledgement ack) {
-    long[] position = new long[1];
-    IngestResult result;
+    Applied a;
     try {
-      result = apply(spans, ctx, position);
+      a = apply(spans, ctx);
     } catch (StateUnavailableException e) {
-      if (applied != null) applied.run();
+      applied.run();
       ack.unavailable(e);
       return;
     }
-    if (applied != null) applied.run();
-    state.whenDurable(position[0], failure -> {
-      if (failure == null) ack.durable(result);
+    applied.run();
+    state.whenDurable(a.position(), failure -> {
+      if (failure == null) ack.durable(a.result());
       else ack.unavailable(failure);
     });
   }
 
-  /** Applies and logs the request's spans under the state lock; {@code position[0]} is where its record ends. */
-  private IngestResult apply(SpanSource spans, RequestContext ctx, long[] position) {
+  /** A request's spans applied: the result, and the log position its record ends at (0: nothing logged). */
+  private record Applied(IngestResult result, long position) {}
+
+  /** Applies and logs the request's spans under the state lock. */
+  private Applied apply(SpanSource spans, RequestContext ctx) {
     long nowMillis = clock.millis();
     StateChanges changes = state.begin(nowMillis);
+    IngestResult result;
+    long position;
     try {
-      return ingest(spans, ctx, changes, nowMillis);
+      result = ingest(spans, ctx, changes, nowMillis);
     } finally {
-      position[0] = state.end();
+      position = state.end();
     }
+    return new Applied(result, position);
   }
 
   private IngestResult ingest(SpanSource spans, RequestContext ctx, StateChanges changes, long nowMillis) {

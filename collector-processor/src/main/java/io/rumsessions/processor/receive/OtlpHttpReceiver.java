@@ -182,10 +182,7 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
   public void complete(HttpRequest head, HttpBody body, InetSocketAddress peerAddress, Consumer<FullHttpResponse> reply) {
     HttpHeaders h = head.headers();
     boolean isJson = isMediaType(h.get(HttpHeaderNames.CONTENT_TYPE), OtlpHttpAnswers.JSON);
-    ingest(h, isJson, body, peerAddress, r -> {
-      cors(h, r);
-      reply.accept(r);
-    });
+    ingest(h, isJson, body, peerAddress, withCors(h, reply));
   }
 
   /**
@@ -198,11 +195,16 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
     HttpHeaders h = head.headers();
     if (body.length() > INLINE_BYTES || h.contains(HttpHeaderNames.CONTENT_ENCODING) || !admission.tryAcquire()) return false;
     boolean isJson = isMediaType(h.get(HttpHeaderNames.CONTENT_TYPE), OtlpHttpAnswers.JSON);
-    ingestHoldingPermit(h, isJson, body, peerAddress, r -> {
+    ingestHoldingPermit(h, isJson, body, peerAddress, withCors(h, reply));
+    return true;
+  }
+
+  /** {@code reply}, with the CORS headers added to each answer first. */
+  private Consumer<FullHttpResponse> withCors(HttpHeaders h, Consumer<FullHttpResponse> reply) {
+    return r -> {
       cors(h, r);
       reply.accept(r);
-    });
-    return true;
+    };
   }
 
   private void ingest(HttpHeaders h, boolean isJson, HttpBody body, InetSocketAddress peerAddress, Consumer<FullHttpResponse> reply) {
