@@ -4,7 +4,6 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Unit;
 import io.rumsessions.processor.attribution.Attribution;
@@ -30,32 +29,32 @@ import java.util.function.LongSupplier;
  * busy (1.5 % of the processor's one core at 70 % gRPC load; bench/RESULTS.md).
  */
 public final class RumMetrics implements SessionListener {
-  private final Counter started;
-  private final Counter ended;
-  private final Counter bounces;
-  private final Counter engaged;
-  private final Counter evicted;
+  private final StateCounter started;
+  private final StateCounter ended;
+  private final StateCounter bounces;
+  private final StateCounter engaged;
+  private final StateCounter evicted;
   private final ClassicHistogram duration;
   private final ClassicHistogram pageviews;
   private final Gauge active;
-  private final Counter spans;
+  private final StateCounter spans;
   private final Counter requests;
   private final Histogram ingestDuration;
-  private final Counter botSpans;
-  private final Counter botSessions;
+  private final StateCounter botSpans;
+  private final StateCounter botSessions;
   private final Counter reclassified;
-  private final Counter backendSpans;
-  private final Counter withoutUserAgent;
-  private final Counter lastNonDirect;
+  private final StateCounter backendSpans;
+  private final StateCounter withoutUserAgent;
+  private final StateCounter lastNonDirect;
   private final Counter campaignSessions;
-  private final Counter conversions;
-  private final Counter campaignEnded;
-  private final Counter campaignBounces;
-  private final Counter campaignConversions;
-  private final Counter visitorSessions;
+  private final StateCounter conversions;
+  private final StateCounter campaignEnded;
+  private final StateCounter campaignBounces;
+  private final StateCounter campaignConversions;
+  private final StateCounter visitorSessions;
   private final EngagementRule engagement;
   /** The counters that are part of the checkpointed state, with their label names in order. */
-  private final Map<Counter, String[]> stateCounters = new java.util.LinkedHashMap<>();
+  private final List<StateCounter> stateCounters = new ArrayList<>();
 
   public RumMetrics(PrometheusRegistry registry, EngagementRule engagement) {
     this.engagement = engagement;
@@ -146,32 +145,24 @@ public final class RumMetrics implements SessionListener {
    * sees no reset). Process counters (requests, export, ingest time) are not: they start again
    * with the process, as any process's do.
    */
-  private Counter stateCounter(PrometheusRegistry registry, String name, String help, String... labelNames) {
-    Counter c = Counter.builder().withoutExemplars().name(name).help(help).labelNames(labelNames).register(registry);
-    stateCounters.put(c, labelNames);
+  private StateCounter stateCounter(PrometheusRegistry registry, String name, String help, String... labelNames) {
+    StateCounter c = new StateCounter(registry, name, help, labelNames);
+    stateCounters.add(c);
     return c;
   }
 
   public SavedMetrics save() {
     List<SavedMetrics.CounterValue> counters = new ArrayList<>();
-    for (Map.Entry<Counter, String[]> e : stateCounters.entrySet()) {
-      Counter c = e.getKey();
-      for (CounterSnapshot.CounterDataPointSnapshot p : c.collect().getDataPoints()) {
-        // Snapshot labels come sorted by name; labelValues wants them in declaration order.
-        List<String> values = new ArrayList<>(e.getValue().length);
-        for (String name : e.getValue()) values.add(p.getLabels().get(name));
-        counters.add(new SavedMetrics.CounterValue(c.getPrometheusName(), values, p.getValue()));
-      }
-    }
+    for (StateCounter c : stateCounters) c.save(counters);
     return new SavedMetrics(counters, Map.of(duration.name(), duration.save(), pageviews.name(), pageviews.save()));
   }
 
   /** Puts saved values back; called once, before any span, on fresh counters. */
   public void restore(SavedMetrics saved) {
-    Map<String, Counter> byName = new HashMap<>();
-    for (Counter c : stateCounters.keySet()) byName.put(c.getPrometheusName(), c);
+    Map<String, StateCounter> byName = new HashMap<>();
+    for (StateCounter c : stateCounters) byName.put(c.name(), c);
     for (SavedMetrics.CounterValue v : saved.counters()) {
-      Counter c = byName.get(v.name());
+      StateCounter c = byName.get(v.name());
       if (c == null) continue;
       // Zero series come back too: a service's series stay created across restarts.
       var point = c.labelValues(v.labels().toArray(String[]::new));
@@ -206,7 +197,7 @@ public final class RumMetrics implements SessionListener {
   private void initService(String service) {
     for (io.rumsessions.processor.attribution.Channel c : io.rumsessions.processor.attribution.Channel.values()) {
       for (String device : SESSION_DEVICES) {
-        for (Counter counter : List.of(started, ended, bounces, engaged)) counter.labelValues(service, c.label(), device);
+        for (StateCounter counter : List.of(started, ended, bounces, engaged)) counter.labelValues(service, c.label(), device);
       }
     }
     for (String outcome : SPAN_OUTCOMES) spans.labelValues(service, outcome);
