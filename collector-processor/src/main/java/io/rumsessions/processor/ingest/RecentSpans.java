@@ -1,6 +1,7 @@
 package io.rumsessions.processor.ingest;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The spans seen most recently, by a 64-bit hash of (trace id, span id), so that a batch an
@@ -13,9 +14,12 @@ import java.util.Arrays;
  * nothing is ever deleted one by one. Not thread-safe: used under the state lock.
  */
 public final class RecentSpans {
+  /** Hashes a page holds (32 KB): what a writer copies when it first changes a page a checkpoint shares. */
+  private static final int PAGE_SHIFT = 12;
+
   private final int half;
-  private long[] newer;
-  private long[] older;
+  private Table newer;
+  private Table older;
   private int newerCount;
   /** Hashes in the older table: kept, not counted, since a scrape asks under the state lock. */
   private int olderCount;
@@ -26,8 +30,8 @@ public final class RecentSpans {
     this.half = Math.max(0, capacity / 2);
     int slots = half == 0 ? 1 : Integer.highestOneBit(Math.max(2, half * 2 - 1)) << 1;
     this.mask = slots - 1;
-    this.newer = new long[half == 0 ? 0 : slots];
-    this.older = new long[half == 0 ? 0 : slots];
+    this.newer = new Table(half == 0 ? 0 : slots);
+    this.older = new Table(half == 0 ? 0 : slots);
   }
 
   /** The hash a span is remembered by; never 0 (0 marks a free slot). */
@@ -45,29 +49,21 @@ public final class RecentSpans {
   /** Remembers {@code hash}; true when it was already remembered (a duplicate). */
   public boolean seen(long hash) {
     if (half == 0) return false;
-    if (contains(older, hash)) return true;
+    if (older.contains(hash, mask)) return true;
     int i = (int) hash & mask;
-    while (newer[i] != 0) {
-      if (newer[i] == hash) return true;
+    long h;
+    while ((h = newer.get(i)) != 0) {
+      if (h == hash) return true;
       i = (i + 1) & mask;
     }
-    newer[i] = hash;
+    newer.set(i, hash);
     if (++newerCount >= half) {
-      long[] t = older;
-      Arrays.fill(t, 0);
+      Table t = older;
+      t.clear();
       older = newer;
       newer = t;
       olderCount = newerCount;
       newerCount = 0;
-    }
-    return false;
-  }
-
-  private boolean contains(long[] table, long hash) {
-    int i = (int) hash & mask;
-    while (table[i] != 0) {
-      if (table[i] == hash) return true;
-      i = (i + 1) & mask;
     }
     return false;
   }
@@ -78,24 +74,28 @@ public final class RecentSpans {
   }
 
   /**
-   * The two tables as they are now, copied: taken under the state lock at a checkpoint, where a
-   * copy of the arrays (a memory copy, ~2 × 8 MB by default) costs the requests waiting far less
-   * than picking the hashes out of them (a scan of both, which held the lock 20 ms and more and
-   * was most of a checkpoint's pause: bench/RESULTS.md, "Session 10"). {@link Snapshot#hashes}
-   * picks them out afterwards, outside the lock.
+   * The two tables as they are now, for a checkpoint: taken under the state lock, and as cheap as
+   * the session table's {@code freeze}, a reference per page. The pages are shared copy-on-write:
+   * the first change to one after this copies it (32 KB), so the snapshot stays the tables as they
+   * were. Copying both 8 MB tables here instead, or picking the hashes out of them, held the lock
+   * 2–25 ms a checkpoint, and every waiting request paid it (bench/RESULTS.md, "Session 11").
+   * {@link Snapshot#hashes} picks them out afterwards, outside the lock.
    */
   public Snapshot snapshot() {
-    return new Snapshot(older.clone(), newer.clone(), size());
+    return new Snapshot(older.share(), newer.share(), size());
   }
 
-  /** The tables of a {@link #snapshot}. */
-  public record Snapshot(long[] older, long[] newer, int size) {
+  /** The tables' pages at a {@link #snapshot}; no longer changed by anyone. */
+  public record Snapshot(long[][] older, long[][] newer, int size) {
     /** Every hash, older table first (the order {@link #restore} takes them in). */
     public long[] hashes() {
       long[] out = new long[size];
       int n = 0;
-      for (long h : older) if (h != 0) out[n++] = h;
-      for (long h : newer) if (h != 0) out[n++] = h;
+      for (long[][] table : List.of(older, newer)) {
+        for (long[] page : table) {
+          for (long h : page) if (h != 0) out[n++] = h;
+        }
+      }
       return out;
     }
   }
@@ -107,5 +107,59 @@ public final class RecentSpans {
   /** Puts saved hashes back in their order (oldest first), as if seen again. */
   public void restore(long[] saved) {
     for (long h : saved) seen(h);
+  }
+
+  /** An open-addressing table in pages, each shared with the snapshots taken since it last changed. */
+  private static final class Table {
+    private final long[][] pages;
+    private final boolean[] shared;
+    private final int pageMask;
+
+    Table(int slots) {
+      int pageLength = Math.min(slots, 1 << PAGE_SHIFT);
+      this.pages = new long[pageLength == 0 ? 0 : slots / pageLength][pageLength];
+      this.shared = new boolean[pages.length];
+      this.pageMask = pageLength - 1;
+    }
+
+    long get(int i) {
+      return pages[i >>> PAGE_SHIFT][i & pageMask];
+    }
+
+    void set(int i, long hash) {
+      int p = i >>> PAGE_SHIFT;
+      if (shared[p]) {
+        pages[p] = pages[p].clone();
+        shared[p] = false;
+      }
+      pages[p][i & pageMask] = hash;
+    }
+
+    boolean contains(long hash, int mask) {
+      int i = (int) hash & mask;
+      long h;
+      while ((h = get(i)) != 0) {
+        if (h == hash) return true;
+        i = (i + 1) & mask;
+      }
+      return false;
+    }
+
+    /** Empties the table; a page a snapshot still holds is replaced, not cleared. */
+    void clear() {
+      for (int p = 0; p < pages.length; p++) {
+        if (shared[p]) {
+          pages[p] = new long[pages[p].length];
+          shared[p] = false;
+        } else {
+          Arrays.fill(pages[p], 0);
+        }
+      }
+    }
+
+    long[][] share() {
+      Arrays.fill(shared, true);
+      return pages.clone();
+    }
   }
 }

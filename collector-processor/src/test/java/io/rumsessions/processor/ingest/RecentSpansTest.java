@@ -61,4 +61,22 @@ class RecentSpansTest {
     assertThat(restored.seen(span(799))).isTrue();
     assertThat(restored.seen(span(0))).isTrue();
   }
+
+  @Test
+  void aSnapshotOfManyPagesKeepsItsHashesWhileWritersCopyThePagesTheyChange() {
+    // 40,000: two tables of 32,768 slots, eight pages each.
+    RecentSpans recent = new RecentSpans(40_000);
+    for (int i = 0; i < 25_000; i++) recent.seen(span(i));
+    RecentSpans.Snapshot first = recent.snapshot();
+    for (int i = 25_000; i < 30_000; i++) recent.seen(span(i));
+    RecentSpans.Snapshot second = recent.snapshot();
+    // Past two rotations: both tables the snapshots share are changed or cleared meanwhile.
+    for (int i = 30_000; i < 75_000; i++) recent.seen(span(i));
+    assertThat(java.util.Arrays.stream(first.hashes()).boxed().toList())
+        .containsExactlyInAnyOrderElementsOf(java.util.stream.IntStream.range(0, 25_000).mapToObj(i -> span(i)).toList());
+    assertThat(second.hashes()).hasSize(30_000).contains(span(29_999), span(0));
+    // The live tables went on as if no snapshot had been taken.
+    assertThat(recent.seen(span(74_999))).isTrue();
+    assertThat(recent.seen(span(29_999))).isFalse();
+  }
 }
