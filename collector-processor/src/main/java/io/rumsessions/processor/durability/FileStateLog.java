@@ -67,7 +67,10 @@ public final class FileStateLog implements StateLog {
   private Thread spareWriter;
   /** Segments named .pending (rotated or current), renamed once those before them are fsynced; under syncLock. */
   private final List<Long> pending = new ArrayList<>();
+  /** Guards the segment fields (file, rotated, pending, spareWriter) for short moments; never held across an fsync. */
   private final Object syncLock = new Object();
+  /** Held by whoever fsyncs: one fsync at a time, and the others wait for it to cover them. */
+  private final Object syncOrder = new Object();
   private final CRC32C crc = new CRC32C();
   /**
    * The segment being appended to. A {@code RandomAccessFile}, not a {@code FileChannel}: a
@@ -80,6 +83,8 @@ public final class FileStateLog implements StateLog {
   /** Segments rotated away and not yet fsynced, oldest first; guarded by syncLock. */
   private final List<RandomAccessFile> rotated = new ArrayList<>();
   private boolean directoryDirty;
+  /** A rotation used the spare: the next fsync starts writing another (see startSegment). */
+  private volatile boolean spareWanted;
   private byte[] frame = new byte[1 << 16];
   private volatile long segmentStart;
   private volatile long written;
@@ -292,22 +297,70 @@ public final class FileStateLog implements StateLog {
 
   private void awaitDurable(long position, CommitDelay delay) throws IOException {
     if (durable >= position) return;
-    synchronized (syncLock) {
+    synchronized (syncOrder) {
       if (durable >= position) return;
       if (failure != null) throw new IOException("the state log failed earlier", failure);
-      // The others queue behind this lock meanwhile; the fsync below covers what they append.
+      // The others queue behind syncOrder meanwhile; the fsync below covers what they append. No
+      // syncLock is held while waiting or fsyncing: a rotation (under the state lock, every
+      // segment and at each checkpoint) takes it, and would hold every request up that long.
       delay.await();
-      long target = written;
+      Synced s;
+      synchronized (syncLock) {
+        s = toSync();
+      }
       try {
-        syncRotated();
-        file.getFD().sync();
-        syncs++;
+        sync(s);
       } catch (IOException e) {
         failure = e;
         throw e;
       }
-      if (target > durable) durable = target;
+      if (s.position() > durable) durable = s.position();
+      if (spareWanted) {
+        synchronized (syncLock) {
+          spareWanted = false;
+          startSpareWriter();
+        }
+      }
     }
+  }
+
+  /** What one fsync covers: taken under syncLock, written out after it. */
+  private record Synced(long position, RandomAccessFile current, List<RandomAccessFile> rotated, List<Long> pending,
+      boolean directoryDirty) {}
+
+  /** Takes what the next fsync covers off the segment fields; under syncLock. */
+  private Synced toSync() {
+    Synced s = new Synced(written, file, List.copyOf(rotated), List.copyOf(pending), directoryDirty);
+    rotated.clear();
+    pending.clear();
+    directoryDirty = false;
+    return s;
+  }
+
+  /**
+   * Fsyncs and closes the segments rotated away, gives the pending segments their final names
+   * (everything before them is on disk now), fsyncs the directory if it changed, then the current
+   * segment; under syncOrder.
+   */
+  private void sync(Synced s) throws IOException {
+    for (RandomAccessFile f : s.rotated()) {
+      f.getFD().sync();
+      f.close();
+    }
+    if (!s.pending().isEmpty()) {
+      synchronized (syncLock) {
+        for (long start : s.pending()) {
+          try {
+            Files.move(pendingPath(start), segment(start), StandardCopyOption.ATOMIC_MOVE);
+          } catch (java.nio.file.NoSuchFileException deleted) {
+            // covered by a checkpoint and deleted meanwhile
+          }
+        }
+      }
+    }
+    if (s.directoryDirty() || !s.pending().isEmpty()) Checkpoints.syncDirectory(dir);
+    s.current().getFD().sync();
+    syncs++;
   }
 
   /**
@@ -415,28 +468,6 @@ public final class FileStateLog implements StateLog {
     }
   }
 
-  /** Fsyncs and closes the segments rotated away since the last call, and the directory; under syncLock. */
-  private void syncRotated() throws IOException {
-    for (RandomAccessFile f : rotated) {
-      f.getFD().sync();
-      f.close();
-    }
-    rotated.clear();
-    // Everything before the pending segments is on disk now: they get their final names.
-    for (long start : pending) {
-      try {
-        Files.move(pendingPath(start), segment(start), StandardCopyOption.ATOMIC_MOVE);
-      } catch (java.nio.file.NoSuchFileException deleted) {
-        // covered by a checkpoint and deleted meanwhile
-      }
-    }
-    pending.clear();
-    if (directoryDirty) {
-      Checkpoints.syncDirectory(dir);
-      directoryDirty = false;
-    }
-  }
-
   /** Deletes the segments that end at or before {@code position} (a checkpoint covers them). */
   @Override
   public void deleteBefore(long position) throws IOException {
@@ -514,7 +545,10 @@ public final class FileStateLog implements StateLog {
     segmentStart = start;
     written = start + FILE_HEADER;
     this.file = f;
-    if (preallocate) startSpareWriter();
+    // At open, the next spare is started now; after a rotation (under the state lock), by the
+    // next fsync: a thread started here would take the core from the lock's holder on one core.
+    if (preallocate && !asPending) startSpareWriter();
+    spareWanted = preallocate && asPending;
   }
 
   private static byte[] fileHeader() {
@@ -610,14 +644,19 @@ public final class FileStateLog implements StateLog {
     }
     joinQuietly(sync);
     Thread writingSpare;
-    synchronized (syncLock) {
-      writingSpare = spareWriter;
-      if (!closed) {
+    synchronized (syncOrder) {
+      Synced last = null;
+      synchronized (syncLock) {
+        writingSpare = spareWriter;
+        if (closed) return;
         closed = true;
-        if (failure == null) {
-          syncRotated();
-          file.getFD().sync();
-        }
+        if (failure == null) last = toSync();
+      }
+      if (last != null) {
+        sync(last);
+        durable = Math.max(durable, last.position());
+      }
+      synchronized (syncLock) {
         for (RandomAccessFile f : rotated) f.close();
         file.close();
       }

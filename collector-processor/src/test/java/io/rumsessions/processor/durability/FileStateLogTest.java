@@ -167,6 +167,45 @@ class FileStateLogTest {
     assertThatThrownBy(() -> replay(dir, 0)).isInstanceOf(IOException.class).hasMessageContaining("format");
   }
 
+  @Test
+  void aRotationUnderTheStateLockDoesNotWaitForTheFsyncInProgress() throws Exception {
+    try (FileStateLog log = FileStateLog.open(dir, 0, 1 << 20, true, b -> {})) {
+      java.util.concurrent.CountDownLatch delaying = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      // The fsyncing thread stays in its commit delay until released: its turn to fsync is taken.
+      log.commitDelay(new CommitDelay(java.time.Duration.ofSeconds(60), () -> {
+        delaying.countDown();
+        return release.getCount() > 0 ? 1 : 0;
+      }));
+      long before = append(log, "before");
+      java.util.concurrent.CompletableFuture<Void> synced = java.util.concurrent.CompletableFuture.runAsync(() -> {
+        try {
+          log.awaitDurable(before);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      assertThat(delaying.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      // A checkpoint's rotation and the appends after it (all under the state lock) go on meanwhile.
+      java.util.concurrent.CompletableFuture<Long> rotated = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try {
+          log.rotate();
+          return append(log, "after");
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      long after = rotated.get(20, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(synced).isNotDone();
+      release.countDown();
+      synced.get(20, java.util.concurrent.TimeUnit.SECONDS);
+      log.awaitDurable(after);
+      assertThat(log.durablePosition()).isEqualTo(after);
+    }
+    assertThat(replay(dir, 0)).containsExactly("before", "after");
+    assertThat(names()).noneMatch(n -> n.endsWith(".pending"));
+  }
+
   private List<String> names() throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       return files.map(p -> p.getFileName().toString()).sorted().toList();
