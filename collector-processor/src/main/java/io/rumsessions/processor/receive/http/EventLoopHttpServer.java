@@ -6,6 +6,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -56,7 +59,8 @@ public final class EventLoopHttpServer implements AutoCloseable {
     this.address = address;
     // One event loop per core: small requests are decoded and applied on the loop that read them.
     int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
-    this.loop = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("otlp-http-io", true), NioIoHandler.newFactory());
+    this.loop = new MultiThreadIoEventLoopGroup(loops, new DefaultThreadFactory("otlp-http-io", true),
+        Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     this.workers = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
       Thread t = new Thread(r, "otlp-http");
       t.setDaemon(true);
@@ -72,7 +76,7 @@ public final class EventLoopHttpServer implements AutoCloseable {
     HttpRequestHandler counted = countingAnswers(handler);
     this.bootstrap = new ServerBootstrap()
         .group(loop)
-        .channel(NioServerSocketChannel.class)
+        .channel(Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 1024)
         // Each answer is one write of head and body, but a client's delayed ACK must never hold it.
         .childOption(ChannelOption.TCP_NODELAY, true)
