@@ -312,9 +312,10 @@ public final class DurableState implements AutoCloseable {
   }
 
   /**
-   * Writes a checkpoint: under the lock the session tables are shared copy-on-write ({@link
-   * SessionStore#freeze}: a reference per page, whatever the number of sessions) and the small
-   * rest is copied; requests wait for that, not for the sessions or the disk. The checkpoint is
+   * Writes a checkpoint: under the lock the session tables and the recent span ids are shared
+   * copy-on-write ({@link SessionStore#freeze}, {@link RecentSpans#snapshot}: a reference per
+   * page, whatever their size) and the small rest is copied; requests wait for that, not for the
+   * sessions or the disk. The checkpoint is
    * written and fsynced outside the lock while requests go on (a page they change is copied
    * first, so the checkpoint is the state at its log position exactly), then the log before it
    * is deleted. The store must be done reading the sessions when {@link CheckpointStore#write}
@@ -326,8 +327,8 @@ public final class DurableState implements AutoCloseable {
     lock.lock();
     try {
       if (log != null) log.rotate();
-      // Under the lock: the session tables shared page by page, the rest copied (small). The
-      // file is made after it is released.
+      // Under the lock: the session tables and recent span ids shared page by page, the rest
+      // copied (small). The file is made after it is released.
       SessionStore.Frozen frozen = sessions.freeze();
       long position = log == null ? 0 : log.position();
       SavedMetrics saved = metrics == null ? SavedMetrics.NONE : metrics.save();

@@ -23,13 +23,11 @@ public final class RecentSpans {
   private int newerCount;
   /** Hashes in the older table: kept, not counted, since a scrape asks under the state lock. */
   private int olderCount;
-  private final int mask;
 
   /** @param capacity span ids kept at most; 0 keeps none (no duplicate is recognised) */
   public RecentSpans(int capacity) {
     this.half = Math.max(0, capacity / 2);
     int slots = half == 0 ? 1 : Integer.highestOneBit(Math.max(2, half * 2 - 1)) << 1;
-    this.mask = slots - 1;
     this.newer = new Table(half == 0 ? 0 : slots);
     this.older = new Table(half == 0 ? 0 : slots);
   }
@@ -49,13 +47,9 @@ public final class RecentSpans {
   /** Remembers {@code hash}; true when it was already remembered (a duplicate). */
   public boolean seen(long hash) {
     if (half == 0) return false;
-    if (older.contains(hash, mask)) return true;
-    int i = (int) hash & mask;
-    long h;
-    while ((h = newer.get(i)) != 0) {
-      if (h == hash) return true;
-      i = (i + 1) & mask;
-    }
+    if (older.get(older.slot(hash)) != 0) return true;
+    int i = newer.slot(hash);
+    if (newer.get(i) != 0) return true;
     newer.set(i, hash);
     if (++newerCount >= half) {
       Table t = older;
@@ -66,11 +60,6 @@ public final class RecentSpans {
       newerCount = 0;
     }
     return false;
-  }
-
-  /** Every remembered hash, older table first, for the checkpoint. */
-  public long[] save() {
-    return snapshot().hashes();
   }
 
   /**
@@ -114,12 +103,14 @@ public final class RecentSpans {
     private final long[][] pages;
     private final boolean[] shared;
     private final int pageMask;
+    private final int mask;
 
     Table(int slots) {
       int pageLength = Math.min(slots, 1 << PAGE_SHIFT);
       this.pages = new long[pageLength == 0 ? 0 : slots / pageLength][pageLength];
       this.shared = new boolean[pages.length];
       this.pageMask = pageLength - 1;
+      this.mask = slots - 1;
     }
 
     long get(int i) {
@@ -135,14 +126,12 @@ public final class RecentSpans {
       pages[p][i & pageMask] = hash;
     }
 
-    boolean contains(long hash, int mask) {
+    /** Where {@code hash} is, or the free slot where it would go (linear probing). */
+    int slot(long hash) {
       int i = (int) hash & mask;
       long h;
-      while ((h = get(i)) != 0) {
-        if (h == hash) return true;
-        i = (i + 1) & mask;
-      }
-      return false;
+      while ((h = get(i)) != 0 && h != hash) i = (i + 1) & mask;
+      return i;
     }
 
     /** Empties the table; a page a snapshot still holds is replaced, not cleared. */

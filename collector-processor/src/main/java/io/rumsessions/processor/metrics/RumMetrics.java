@@ -53,7 +53,7 @@ public final class RumMetrics implements SessionListener {
   private final StateCounter campaignConversions;
   private final StateCounter visitorSessions;
   private final EngagementRule engagement;
-  /** The counters that are part of the checkpointed state, with their label names in order. */
+  /** The counters that are part of the checkpointed state. */
   private final List<StateCounter> stateCounters = new ArrayList<>();
 
   public RumMetrics(PrometheusRegistry registry, EngagementRule engagement) {

@@ -56,7 +56,7 @@ class RecentSpansTest {
     RecentSpans recent = new RecentSpans(1000);
     for (int i = 0; i < 800; i++) recent.seen(span(i));
     RecentSpans restored = new RecentSpans(1000);
-    restored.restore(recent.save());
+    restored.restore(recent.snapshot().hashes());
     assertThat(restored.size()).isEqualTo(recent.size());
     assertThat(restored.seen(span(799))).isTrue();
     assertThat(restored.seen(span(0))).isTrue();
