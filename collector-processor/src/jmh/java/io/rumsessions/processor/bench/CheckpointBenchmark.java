@@ -1,5 +1,6 @@
 package io.rumsessions.processor.bench;
 
+import io.rumsessions.processor.ingest.RecentSpans;
 import io.rumsessions.processor.attribution.Attribution;
 import io.rumsessions.processor.attribution.Channel;
 import io.rumsessions.processor.config.ConfigLoader;
@@ -80,7 +81,7 @@ public class CheckpointBenchmark {
   public byte[] encode() throws IOException {
     SessionStore.Frozen frozen = store.freeze();
     try {
-      return Checkpoints.encode(new Checkpoint(1, frozen, SavedMetrics.NONE, null, new long[0], List.of()));
+      return Checkpoints.encode(new Checkpoint(1, frozen, SavedMetrics.NONE, null, RecentSpans.Snapshot.of(new long[0]), List.of()));
     } finally {
       frozen.release();
     }

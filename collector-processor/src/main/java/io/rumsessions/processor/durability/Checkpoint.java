@@ -1,6 +1,7 @@
 package io.rumsessions.processor.durability;
 
 import io.rumsessions.processor.attribution.LastNonDirect;
+import io.rumsessions.processor.ingest.RecentSpans;
 import io.rumsessions.processor.metrics.SavedMetrics;
 import io.rumsessions.processor.session.StoredSession;
 import java.util.List;
@@ -11,8 +12,8 @@ import java.util.List;
  *
  * @param visitors the visitor sketches as {@code UniqueVisitors.write} wrote them; null when
  *     visitors are not counted
- * @param recentSpans the recently seen span hashes, oldest first
+ * @param recentSpans the recently seen span hashes: the tables' pages when written, read back as one
  * @param lastNonDirect the visitors' last non-direct attributions, least recently remembered first
  */
 public record Checkpoint(long position, java.util.Collection<StoredSession> sessions, SavedMetrics metrics, byte[] visitors,
-    long[] recentSpans, List<LastNonDirect.Entry> lastNonDirect) {}
+    RecentSpans.Snapshot recentSpans, List<LastNonDirect.Entry> lastNonDirect) {}

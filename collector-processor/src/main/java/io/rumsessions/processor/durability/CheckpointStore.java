@@ -8,6 +8,7 @@ import java.io.IOException;
  * mode. Both hold the bytes {@link Checkpoints#encode} makes.
  */
 public interface CheckpointStore {
+  /** Done reading {@code c} when it returns: its session and span id pages are then written into again. */
   void write(Checkpoint c) throws IOException;
 
   /** The checkpoint, or null when there is none yet. */

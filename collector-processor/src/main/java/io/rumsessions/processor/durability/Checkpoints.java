@@ -3,6 +3,7 @@ package io.rumsessions.processor.durability;
 import io.rumsessions.processor.attribution.Attribution;
 import io.rumsessions.processor.attribution.Channel;
 import io.rumsessions.processor.attribution.LastNonDirect;
+import io.rumsessions.processor.ingest.RecentSpans;
 import io.rumsessions.processor.metrics.ClassicHistogram;
 import io.rumsessions.processor.metrics.SavedMetrics;
 import io.rumsessions.processor.session.SessionStore;
@@ -156,8 +157,11 @@ public final class Checkpoints implements CheckpointStore {
       out.writeInt(c.visitors().length);
       out.write(c.visitors());
     }
-    out.writeInt(c.recentSpans().length);
-    for (long h : c.recentSpans()) out.writeLong(h);
+    // Straight from the pages: picking them out into an array first allocated 8 MB a checkpoint.
+    out.writeInt(c.recentSpans().size());
+    for (long[] page : c.recentSpans().pages()) {
+      for (long h : page) if (h != 0) out.writeLong(h);
+    }
     out.writeInt(c.lastNonDirect().size());
     for (LastNonDirect.Entry e : c.lastNonDirect()) {
       out.writeLong(e.visitor());
@@ -200,7 +204,7 @@ public final class Checkpoints implements CheckpointStore {
       lastNonDirect.add(new LastNonDirect.Entry(visitor, new Attribution(in.readUTF(), in.readUTF(), in.readUTF(),
           Attribution.NOT_SET, Attribution.NOT_SET, Channel.fromLabel(in.readUTF())), at));
     }
-    return new Checkpoint(position, sessions, metrics, visitors, recent, lastNonDirect);
+    return new Checkpoint(position, sessions, metrics, visitors, RecentSpans.Snapshot.of(recent), lastNonDirect);
   }
 
   /** Writes to a file channel, forcing its data to disk every {@link #SYNC_EVERY} bytes. */

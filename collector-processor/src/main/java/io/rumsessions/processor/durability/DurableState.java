@@ -318,7 +318,7 @@ public final class DurableState implements AutoCloseable {
    * sessions or the disk. The checkpoint is
    * written and fsynced outside the lock while requests go on (a page they change is copied
    * first, so the checkpoint is the state at its log position exactly), then the log before it
-   * is deleted. The store must be done reading the sessions when {@link CheckpointStore#write}
+   * is deleted. The store must be done reading the sessions and span ids when {@link CheckpointStore#write}
    * returns.
    */
   public synchronized void checkpoint() throws IOException {
@@ -337,7 +337,7 @@ public final class DurableState implements AutoCloseable {
       java.util.List<LastNonDirect.Entry> attributions = lastNonDirect == null ? java.util.List.of() : lastNonDirect.save();
       lock.unlock();
       lastPauseNanos = System.nanoTime() - started;
-      c = new Checkpoint(position, frozen, saved, sketches, spans.hashes(), attributions);
+      c = new Checkpoint(position, frozen, saved, sketches, spans, attributions);
     } finally {
       if (lock.isHeldByCurrentThread()) lock.unlock();
     }
@@ -347,8 +347,15 @@ public final class DurableState implements AutoCloseable {
       if (checkpointsTotal != null) checkpointsTotal.labelValues("failed").inc();
       throw e;
     } finally {
-      // The store's writers stop copying the pages the checkpoint read.
+      // The store's writers stop copying the pages the checkpoint read, and the span ids' pages
+      // it alone held are written into next instead of new ones.
       ((SessionStore.Frozen) c.sessions()).release();
+      lock.lock();
+      try {
+        recent.release(c.recentSpans());
+      } finally {
+        lock.unlock();
+      }
     }
     if (checkpointsTotal != null) checkpointsTotal.labelValues("ok").inc();
     lastCheckpointPosition = c.position();

@@ -1,5 +1,6 @@
 package io.rumsessions.processor.ingest;
 
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
 
@@ -23,13 +24,25 @@ public final class RecentSpans {
   private int newerCount;
   /** Hashes in the older table: kept, not counted, since a scrape asks under the state lock. */
   private int olderCount;
+  /** Snapshots not yet {@linkplain #release released}; while there is one, pages are shared. */
+  private int readers;
+  /**
+   * Pages no table and no snapshot holds any more, written into instead of allocating: a page a
+   * writer copies after a snapshot, or a table cleared while shared, takes one from here. Without
+   * it every checkpoint left up to both tables' worth (16 MB at the default capacity) of new pages,
+   * which the next young collections copied and promoted (10–11 ms pauses against 2–3 ms,
+   * bench/RESULTS.md "Session 12"), and the old ones as garbage in the old generation. Kept to a
+   * table's worth (the newer table's pages are what a checkpoint's writes copy), so the ids cost
+   * at most 24 bytes each, not 32.
+   */
+  private final ArrayDeque<long[]> spare = new ArrayDeque<>();
 
   /** @param capacity span ids kept at most; 0 keeps none (no duplicate is recognised) */
   public RecentSpans(int capacity) {
     this.half = Math.max(0, capacity / 2);
     int slots = half == 0 ? 1 : Integer.highestOneBit(Math.max(2, half * 2 - 1)) << 1;
-    this.newer = new Table(half == 0 ? 0 : slots);
-    this.older = new Table(half == 0 ? 0 : slots);
+    this.newer = new Table(half == 0 ? 0 : slots, spare);
+    this.older = new Table(half == 0 ? 0 : slots, spare);
   }
 
   /** The hash a span is remembered by; never 0 (0 marks a free slot). */
@@ -68,22 +81,53 @@ public final class RecentSpans {
    * the first change to one after this copies it (32 KB), so the snapshot stays the tables as they
    * were. Copying both 8 MB tables here instead, or picking the hashes out of them, held the lock
    * 2–25 ms a checkpoint, and every waiting request paid it (bench/RESULTS.md, "Session 11").
-   * {@link Snapshot#hashes} picks them out afterwards, outside the lock.
+   * The checkpoint reads the pages outside the lock, and then {@link #release}s them.
    */
   public Snapshot snapshot() {
+    readers++;
     return new Snapshot(older.share(), newer.share(), size());
   }
 
-  /** The tables' pages at a {@link #snapshot}; no longer changed by anyone. */
+  /**
+   * A checkpoint is done reading {@code s}, taken by {@link #snapshot} here: the pages only it
+   * still held are kept for the next copies, and the pages the tables still hold are no longer
+   * shared. Under the state lock, as every other call.
+   */
+  public void release(Snapshot s) {
+    if (readers == 0 || --readers > 0) return;
+    for (long[][] pages : List.of(s.older, s.newer)) {
+      for (int p = 0; p < pages.length; p++) {
+        long[] page = pages[p];
+        // A page keeps its index in whichever table holds it (a rotation swaps whole tables).
+        if (!older.unshare(p, page) && !newer.unshare(p, page) && spare.size() < pages.length) spare.add(page);
+      }
+    }
+  }
+
+  /**
+   * The tables' pages at a {@link #snapshot}, no longer changed by anyone, or hashes read back
+   * from a checkpoint ({@link #of}). Free slots are zeros.
+   */
   public record Snapshot(long[][] older, long[][] newer, int size) {
+    /** Hashes read back, oldest first (never 0), as one page. */
+    public static Snapshot of(long[] hashes) {
+      return new Snapshot(new long[][] {hashes}, new long[0][], hashes.length);
+    }
+
+    /** The pages, older table first: the hashes in them, zeros skipped, are in the order {@link #restore} takes them. */
+    public List<long[]> pages() {
+      List<long[]> all = new java.util.ArrayList<>(older.length + newer.length);
+      all.addAll(Arrays.asList(older));
+      all.addAll(Arrays.asList(newer));
+      return all;
+    }
+
     /** Every hash, older table first (the order {@link #restore} takes them in). */
     public long[] hashes() {
       long[] out = new long[size];
       int n = 0;
-      for (long[][] table : List.of(older, newer)) {
-        for (long[] page : table) {
-          for (long h : page) if (h != 0) out[n++] = h;
-        }
+      for (long[] page : pages()) {
+        for (long h : page) if (h != 0) out[n++] = h;
       }
       return out;
     }
@@ -94,8 +138,10 @@ public final class RecentSpans {
   }
 
   /** Puts saved hashes back in their order (oldest first), as if seen again. */
-  public void restore(long[] saved) {
-    for (long h : saved) seen(h);
+  public void restore(Snapshot saved) {
+    for (long[] page : saved.pages()) {
+      for (long h : page) if (h != 0) seen(h);
+    }
   }
 
   /** An open-addressing table in pages, each shared with the snapshots taken since it last changed. */
@@ -104,13 +150,15 @@ public final class RecentSpans {
     private final boolean[] shared;
     private final int pageMask;
     private final int mask;
+    private final ArrayDeque<long[]> spare;
 
-    Table(int slots) {
+    Table(int slots, ArrayDeque<long[]> spare) {
       int pageLength = Math.min(slots, 1 << PAGE_SHIFT);
       this.pages = new long[pageLength == 0 ? 0 : slots / pageLength][pageLength];
       this.shared = new boolean[pages.length];
       this.pageMask = pageLength - 1;
       this.mask = slots - 1;
+      this.spare = spare;
     }
 
     long get(int i) {
@@ -120,7 +168,9 @@ public final class RecentSpans {
     void set(int i, long hash) {
       int p = i >>> PAGE_SHIFT;
       if (shared[p]) {
-        pages[p] = pages[p].clone();
+        long[] copy = spare.isEmpty() ? new long[pageMask + 1] : spare.poll();
+        System.arraycopy(pages[p], 0, copy, 0, copy.length);
+        pages[p] = copy;
         shared[p] = false;
       }
       pages[p][i & pageMask] = hash;
@@ -138,7 +188,10 @@ public final class RecentSpans {
     void clear() {
       for (int p = 0; p < pages.length; p++) {
         if (shared[p]) {
-          pages[p] = new long[pages[p].length];
+          long[] fresh = spare.poll();
+          if (fresh == null) fresh = new long[pages[p].length];
+          else Arrays.fill(fresh, 0);
+          pages[p] = fresh;
           shared[p] = false;
         } else {
           Arrays.fill(pages[p], 0);
@@ -149,6 +202,13 @@ public final class RecentSpans {
     long[][] share() {
       Arrays.fill(shared, true);
       return pages.clone();
+    }
+
+    /** Whether {@code page} is this table's page {@code p}; if so, it is no longer shared. */
+    boolean unshare(int p, long[] page) {
+      if (pages[p] != page) return false;
+      shared[p] = false;
+      return true;
     }
   }
 }

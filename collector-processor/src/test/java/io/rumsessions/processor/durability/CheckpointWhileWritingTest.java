@@ -1,5 +1,6 @@
 package io.rumsessions.processor.durability;
 
+import io.rumsessions.processor.ingest.RecentSpans;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rumsessions.processor.attribution.Attribution;
@@ -98,7 +99,7 @@ class CheckpointWhileWritingTest {
         byte[] bytes;
         try {
           // Encoded while the writers go on changing (and copying) the pages.
-          bytes = Checkpoints.encode(new Checkpoint(position, frozen, SavedMetrics.NONE, null, new long[0], List.of()));
+          bytes = Checkpoints.encode(new Checkpoint(position, frozen, SavedMetrics.NONE, null, RecentSpans.Snapshot.of(new long[0]), List.of()));
         } finally {
           frozen.release();
         }

@@ -1,5 +1,6 @@
 package io.rumsessions.processor.durability;
 
+import io.rumsessions.processor.ingest.RecentSpans;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -34,7 +35,7 @@ class CheckpointsTest {
         List.of(new SavedMetrics.CounterValue("rum_sessions_started", List.of("shop", "direct", "mobile"), 42)),
         Map.of("rum_session_duration_seconds",
             List.of(new ClassicHistogram.Saved(List.of("shop", "direct", "mobile"), new long[] {1, 2, 3}, 12.5))));
-    return new Checkpoint(123_456L, list, metrics, new byte[] {1, 2, 3}, new long[] {7, 8, 9},
+    return new Checkpoint(123_456L, list, metrics, new byte[] {1, 2, 3}, RecentSpans.Snapshot.of(new long[] {7, 8, 9}),
         List.of(new LastNonDirect.Entry(-5L, new Attribution("newsletter", "email", "winter", Attribution.NOT_SET,
             Attribution.NOT_SET, Channel.EMAIL), 99L)));
   }
@@ -52,7 +53,7 @@ class CheckpointsTest {
     assertThat(h.counts()).containsExactly(1, 2, 3);
     assertThat(h.sum()).isEqualTo(12.5);
     assertThat(read.visitors()).containsExactly(1, 2, 3);
-    assertThat(read.recentSpans()).containsExactly(7, 8, 9);
+    assertThat(read.recentSpans().hashes()).containsExactly(7, 8, 9);
     assertThat(read.lastNonDirect()).isEqualTo(written.lastNonDirect());
   }
 
@@ -115,7 +116,7 @@ class CheckpointsTest {
     Checkpoints files = new Checkpoints(dir);
     SessionStore.Frozen frozen = live.freeze();
     try {
-      files.write(new Checkpoint(7L, frozen, SavedMetrics.NONE, null, new long[0], List.of()));
+      files.write(new Checkpoint(7L, frozen, SavedMetrics.NONE, null, RecentSpans.Snapshot.of(new long[0]), List.of()));
     } finally {
       frozen.release();
     }
@@ -147,6 +148,6 @@ class CheckpointsTest {
     Checkpoint read = Checkpoints.decode(new java.io.ByteArrayInputStream(v3), v3.length, "v3");
     assertThat(read.position()).isEqualTo(written.position());
     assertThat(read.sessions()).isEqualTo(written.sessions());
-    assertThat(read.recentSpans()).containsExactly(7, 8, 9);
+    assertThat(read.recentSpans().hashes()).containsExactly(7, 8, 9);
   }
 }

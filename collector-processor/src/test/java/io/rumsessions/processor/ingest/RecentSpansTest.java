@@ -2,6 +2,12 @@ package io.rumsessions.processor.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class RecentSpansTest {
@@ -45,7 +51,7 @@ class RecentSpansTest {
     long[] hashes = snapshot.hashes();
     assertThat(hashes).hasSize(600);
     RecentSpans restored = new RecentSpans(1000);
-    restored.restore(hashes);
+    restored.restore(RecentSpans.Snapshot.of(hashes));
     assertThat(restored.seen(span(599))).isTrue();
     assertThat(restored.seen(span(0))).isTrue();
     assertThat(restored.seen(span(600))).isFalse();
@@ -56,7 +62,7 @@ class RecentSpansTest {
     RecentSpans recent = new RecentSpans(1000);
     for (int i = 0; i < 800; i++) recent.seen(span(i));
     RecentSpans restored = new RecentSpans(1000);
-    restored.restore(recent.snapshot().hashes());
+    restored.restore(recent.snapshot());
     assertThat(restored.size()).isEqualTo(recent.size());
     assertThat(restored.seen(span(799))).isTrue();
     assertThat(restored.seen(span(0))).isTrue();
@@ -78,5 +84,44 @@ class RecentSpansTest {
     // The live tables went on as if no snapshot had been taken.
     assertThat(recent.seen(span(74_999))).isTrue();
     assertThat(recent.seen(span(29_999))).isFalse();
+  }
+
+  @Test
+  void pagesOnlyAReleasedSnapshotHeldAreWrittenIntoAgainAndTheTablesStayExact() {
+    RecentSpans recent = new RecentSpans(40_000);
+    RecentSpans plain = new RecentSpans(40_000);
+    for (int i = 0; i < 25_000; i++) {
+      recent.seen(span(i));
+      plain.seen(span(i));
+    }
+    RecentSpans.Snapshot first = recent.snapshot();
+    // Lands in the newer table's pages, which are copied: the first snapshot alone holds the originals.
+    for (int i = 25_000; i < 30_000; i++) {
+      recent.seen(span(i));
+      plain.seen(span(i));
+    }
+    recent.release(first);
+    RecentSpans.Snapshot second = recent.snapshot();
+    Set<long[]> secondPages = identitySet(second.pages());
+    List<long[]> heldByFirstAlone = first.pages().stream().filter(p -> !secondPages.contains(p)).toList();
+    assertThat(heldByFirstAlone).isNotEmpty();
+    // Past two rotations: a cleared table the second snapshot shares takes spare pages.
+    for (int i = 30_000; i < 75_000; i++) {
+      recent.seen(span(i));
+      plain.seen(span(i));
+    }
+    Set<long[]> thirdPages = identitySet(recent.snapshot().pages());
+    assertThat(heldByFirstAlone).anyMatch(thirdPages::contains);
+    // The second snapshot, not released, kept its hashes while its pages were copied or replaced.
+    assertThat(Arrays.stream(second.hashes()).boxed().toList())
+        .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 30_000).mapToObj(i -> span(i)).toList());
+    // And the live tables answer as tables that were never shared do.
+    for (int i = 0; i < 80_000; i += 7) assertThat(recent.seen(span(i))).as("span %d", i).isEqualTo(plain.seen(span(i)));
+  }
+
+  private static Set<long[]> identitySet(List<long[]> pages) {
+    Set<long[]> set = Collections.newSetFromMap(new IdentityHashMap<>());
+    set.addAll(pages);
+    return set;
   }
 }
