@@ -117,6 +117,16 @@ final class Markdown {
     b.append("\nserver CPU then = the server's CPU seconds per second in the fixed-rate window: about the load "
         + "fraction when the saturation window's rate holds; near 1.00 the fixed rate was over what the server "
         + "could do then (a colder or noisier saturation window), and its latencies are an overload's.\n");
+
+    b.append("\n### Where the server's CPU went in each fixed-rate window\n\n"
+        + "Milliseconds on the CPU per thread group (the thread's name without its number; the Collector's "
+        + "threads all carry its name). On one core, whatever is not the requests' own work delays them "
+        + "while it runs: the JIT (`C1/C2 CompilerThre`), the collector (`VM Thread`, `GC Thread`), a "
+        + "checkpoint (`rum-state`).\n\n| rep | server | protocol | p99 ms | CPU ms by thread group |\n|---:|---|---|---:|---|\n");
+    for (RumBench.Rep r : reps) {
+      b.append(String.format(Locale.ROOT, "| %d | %s | %s | %.2f | %s |%n", r.rep(), r.server(), r.protocol().label,
+          r.latency().percentile(99) / 1e6, ThreadCpu.describe(r.latencyThreads(), 8)));
+    }
     return b.toString();
   }
 

@@ -29,7 +29,7 @@ public final class RumBench {
   public record Rep(String server, Protocol protocol, int rep, String loadAverage,
       double cpuSeconds, long satSpans, long satSentSpans, double satWallSeconds, long satFailedRequests,
       double targetSpansPerSecond, LoadRunner.Phase latency, long serverReceivedDelta, long serverRefusedDelta,
-      double latencyCpuSeconds, double generatorCpuSeconds, long leadInSpans) {
+      double latencyCpuSeconds, double generatorCpuSeconds, long leadInSpans, List<ThreadCpu.Use> latencyThreads) {
     public double spansPerCpuSecond() {
       return satSpans / cpuSeconds;
     }
@@ -240,6 +240,7 @@ public final class RumBench {
     long receivedBefore = s.receivedSpans();
     long refusedBefore = s.refusedSpans();
     double[] latCpu = new double[2];
+    ThreadCpu.Snapshot[] threads = new ThreadCpu.Snapshot[2];
     LoadRunner.Phase lat;
     long leadIn;
     try (Sender sender = Sender.create(p, "127.0.0.1", port(s, p), o.concurrency)) {
@@ -251,12 +252,19 @@ public final class RumBench {
       Path requestLog = o.latencyLogDir == null ? null
           : o.latencyLogDir.resolve(s.name + "-" + p.name().toLowerCase(Locale.ROOT) + "-rep" + rep + ".tsv");
       lat = runner.openLoop(rate / spansPerRequest, o.durationSeconds,
-          () -> latCpu[0] = cpuOf(s), () -> latCpu[1] = cpuOf(s), requestLog);
+          () -> {
+            latCpu[0] = cpuOf(s);
+            threads[0] = threadsOf(s);
+          }, () -> {
+            latCpu[1] = cpuOf(s);
+            threads[1] = threadsOf(s);
+          }, requestLog);
     }
     long receivedDelta = s.receivedSpans() - receivedBefore;
     long refusedDelta = s.refusedSpans() - refusedBefore;
     return new Rep(s.name, p, rep, load, cpu[1] - cpu[0], sat.acceptedSpans(), sat.spansSent(), satWall, sat.failedRequests(),
-        rate, lat, receivedDelta, refusedDelta, latCpu[1] - latCpu[0], cpu[3] - cpu[2], leadIn);
+        rate, lat, receivedDelta, refusedDelta, latCpu[1] - latCpu[0], cpu[3] - cpu[2], leadIn,
+        ThreadCpu.between(threads[0], threads[1]));
   }
 
   private static double selfCpu() {
@@ -264,6 +272,14 @@ public final class RumBench {
       return ServerProcess.cpuSecondsOf(ProcessHandle.current().pid());
     } catch (IOException e) {
       return Double.NaN;
+    }
+  }
+
+  private static ThreadCpu.Snapshot threadsOf(ServerProcess s) {
+    try {
+      return ThreadCpu.of(s.pid());
+    } catch (IOException e) {
+      throw new IllegalStateException(s.name + ": cannot read /proc/" + s.pid() + "/task", e);
     }
   }
 

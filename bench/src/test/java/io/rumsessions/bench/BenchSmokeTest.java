@@ -38,6 +38,8 @@ class BenchSmokeTest {
     assertThat(report.reps()).extracting(RumBench.Rep::server).containsOnly("rum-sessions", "otelcol");
     for (RumBench.Rep r : report.reps()) {
       String what = r.server() + " " + r.protocol();
+      // Where the server's CPU went in the fixed-rate window: its threads were read at both ends.
+      assertThat(r.latencyThreads()).as(what).isNotEmpty();
       assertThat(r.cpuSeconds()).as("CPU seconds at saturation, " + what).isPositive();
       assertThat(r.satSpans()).as("spans at saturation, " + what).isPositive();
       assertThat(r.satFailedRequests()).as("failed requests at saturation, " + what).isZero();
@@ -86,7 +88,8 @@ class BenchSmokeTest {
     assertThat(md).contains("| rum-sessions | protobuf/gRPC |", "| otelcol | protobuf/gRPC |",
         "| rum-sessions | JSON/HTTP |", "| otelcol | JSON/HTTP |",
         "| rum-sessions | captured SDK JSON/HTTP |", "| otelcol | captured SDK JSON/HTTP |", "### Targets", "### Heap per active session",
-        "every span accepted", "processor JVM options: " + String.join(" ", shipped));
+        "every span accepted", "processor JVM options: " + String.join(" ", shipped),
+        "### Where the server's CPU went in each fixed-rate window");
     assertThat(md).doesNotContain("MISMATCH");
   }
 }
