@@ -22,6 +22,17 @@ public final class BenchOptions {
   public double leadInSeconds = 2;
   public int reps = 3;
   public int concurrency = 4;
+  /**
+   * In flight at saturation over HTTP (JSON, the captured replay): many browsers, each with a post
+   * or two of its own, not an exporter's few streams. With 4 the processor's group commit covered
+   * at most 4 small posts an fsync, a limit browsers do not set (RESULTS "Session 12").
+   */
+  public int httpConcurrency = 16;
+
+  /** Requests in flight at saturation for {@code p}. */
+  public int concurrency(Protocol p) {
+    return p == Protocol.GRPC ? concurrency : httpConcurrency;
+  }
   public double loadFraction = 0.7;
   public int visits = 2000;
   public double botShare = 0.05;
@@ -61,8 +72,10 @@ public final class BenchOptions {
         --duration S              each measured window (default 10)
         --lead-in S               fixed-rate requests before the latency window, on its connections, not measured (default 2)
         --reps N                  repetitions; medians are reported (default 3)
-        --concurrency N           requests in flight at saturation (default 4 = the processor's admission
+        --concurrency N           gRPC requests in flight at saturation (default 4 = the processor's admission
                                   limit on one core)
+        --http-concurrency N      HTTP (JSON, replay) requests in flight at saturation: browsers, many
+                                  clients (default 16)
         --load F                  fixed rate for the latency phase, as a fraction of saturation (default 0.7)
         --visits N                visits in the pre-built pool (default 2000)
         --bots F                  share of bot visits (default 0.05)
@@ -130,6 +143,7 @@ public final class BenchOptions {
             case "--lead-in" -> o.leadInSeconds = Double.parseDouble(v);
             case "--reps" -> o.reps = Integer.parseInt(v);
             case "--concurrency" -> o.concurrency = Integer.parseInt(v);
+            case "--http-concurrency" -> o.httpConcurrency = Integer.parseInt(v);
             case "--load" -> o.loadFraction = Double.parseDouble(v);
             case "--visits" -> o.visits = Integer.parseInt(v);
             case "--bots" -> o.botShare = Double.parseDouble(v);

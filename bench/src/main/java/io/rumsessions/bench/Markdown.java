@@ -16,10 +16,10 @@ final class Markdown {
     b.append("## rum-bench results\n\n");
     b.append("Command: `").append(o.commandLine).append("`\n\n");
     info.forEach((k, v) -> b.append("- ").append(k).append(": ").append(v).append('\n'));
-    b.append(String.format(Locale.ROOT, "- settings: processor -Xmx%s (Collector GOMEMLIMIT the same), %d requests in flight at saturation, "
+    b.append(String.format(Locale.ROOT, "- settings: processor -Xmx%s (Collector GOMEMLIMIT the same), %d gRPC and %d HTTP requests in flight at saturation, "
         + "latency at %.0f %% of each server's own saturation rate (after a %.0f s lead-in at that rate, not measured), %.0f s warm-up, "
         + "%.0f s windows, %d repetitions (median, [min–max])%n",
-        o.xmx, o.concurrency, o.loadFraction * 100, o.leadInSeconds, o.warmupSeconds, o.durationSeconds, o.reps));
+        o.xmx, o.concurrency, o.httpConcurrency, o.loadFraction * 100, o.leadInSeconds, o.warmupSeconds, o.durationSeconds, o.reps));
     b.append("\n### Throughput and latency\n\n");
     b.append("| server | protocol | spans / CPU-second | spans/s wall | CPU cores used (generator) | p50 @").append(pct(o)).append(" | p99 @").append(pct(o))
         .append(" | p99.9 | max | dropped @").append(pct(o)).append(" (sent − server's count) | failed requests |\n");

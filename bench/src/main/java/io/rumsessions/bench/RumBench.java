@@ -156,8 +156,8 @@ public final class RumBench {
         for (ServerProcess s : servers) {
           runOnly(servers, s);
           log("warm-up %s %s, %.0f s", s.name, p.label, o.warmupSeconds);
-          try (Sender sender = Sender.create(p, "127.0.0.1", port(s, p), o.concurrency)) {
-            LoadRunner.Phase w = runner(sender, payloads, p, cursors.get(s.name).get(p)).closedLoop(o.concurrency, o.warmupSeconds, null, null);
+          try (Sender sender = Sender.create(p, "127.0.0.1", port(s, p), o.concurrency(p))) {
+            LoadRunner.Phase w = runner(sender, payloads, p, cursors.get(s.name).get(p)).closedLoop(o.concurrency(p), o.warmupSeconds, null, null);
             sent.merge(s.name, w.spansSent(), Long::sum);
             log("  %d requests, %d failed %s", w.requests(), w.failedRequests(), w.errors());
           }
@@ -224,9 +224,9 @@ public final class RumBench {
     String load = Tools.loadAverage();
     double[] cpu = new double[4];
     LoadRunner.Phase sat;
-    try (Sender sender = Sender.create(p, "127.0.0.1", port(s, p), o.concurrency)) {
+    try (Sender sender = Sender.create(p, "127.0.0.1", port(s, p), o.concurrency(p))) {
       LoadRunner runner = runner(sender, payloads, p, cursor);
-      sat = runner.closedLoop(o.concurrency, o.durationSeconds, () -> {
+      sat = runner.closedLoop(o.concurrency(p), o.durationSeconds, () -> {
         cpu[0] = cpuOf(s);
         cpu[2] = selfCpu();
       }, () -> {
@@ -243,7 +243,7 @@ public final class RumBench {
     ThreadCpu.Snapshot[] threads = new ThreadCpu.Snapshot[2];
     LoadRunner.Phase lat;
     long leadIn;
-    try (Sender sender = Sender.create(p, "127.0.0.1", port(s, p), o.concurrency)) {
+    try (Sender sender = Sender.create(p, "127.0.0.1", port(s, p), o.concurrency(p))) {
       LoadRunner runner = runner(sender, payloads, p, cursor);
       // The switch from saturation to the fixed rate is the harness's, not a client's: new
       // connections, and on a JVM the compilations queued while the core was saturated, which

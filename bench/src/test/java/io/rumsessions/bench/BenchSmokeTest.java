@@ -89,7 +89,7 @@ class BenchSmokeTest {
         "| rum-sessions | JSON/HTTP |", "| otelcol | JSON/HTTP |",
         "| rum-sessions | captured SDK JSON/HTTP |", "| otelcol | captured SDK JSON/HTTP |", "### Targets", "### Heap per active session",
         "every span accepted", "processor JVM options: " + String.join(" ", shipped),
-        "### Where the server's CPU went in each fixed-rate window");
+        "### Where the server's CPU went in each fixed-rate window", "2 gRPC and 16 HTTP requests in flight at saturation");
     assertThat(md).doesNotContain("MISMATCH");
   }
 }
