@@ -234,7 +234,9 @@ public final class RumSessionsProcessor implements AutoCloseable {
     admission.close();
     http.close();
     grpc.close();
-    // Not shutdownNow: a sweep or checkpoint is let finish rather than interrupted half way.
+    // Not shutdownNow: a sweep or checkpoint is let finish rather than interrupted half way, and
+    // no longer paced (state.checkpoint-cpu-share): the requests it made room for have stopped.
+    state.checkpoints().hurry();
     sweeper.shutdown();
     stateTasks.shutdown();
     try {

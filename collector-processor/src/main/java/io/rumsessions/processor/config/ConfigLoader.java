@@ -206,7 +206,8 @@ public final class ConfigLoader {
             t.duration("state.checkpoint-interval", Duration.ofMinutes(1)),
             t.bytes("state.checkpoint-log-bytes", 64L << 20),
             t.integer("state.recent-spans", 1 << 20, 0, 1 << 28),
-            t.duration("state.commit-delay", Duration.ofMillis(1)));
+            t.duration("state.commit-delay", Duration.ofMillis(1)),
+            t.parsed("state.checkpoint-cpu-share", 0.1, ConfigLoader::percent, "a share of one core such as 10%"));
 
     VisitorsConfig visitors =
         new VisitorsConfig(

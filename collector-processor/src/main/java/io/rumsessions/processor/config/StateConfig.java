@@ -17,10 +17,12 @@ import java.time.Duration;
  * @param recentSpans span ids remembered to count a batch sent again once (0: none)
  * @param commitDelay mode {@code fsync}: how long an fsync may wait for requests still being
  *     decoded, so that it covers them too (0: never waits)
+ * @param checkpointCpuShare the share of one core a checkpoint's writer may use on average (1:
+ *     unpaced); a checkpoint at shutdown is never paced
  */
 public record StateConfig(Path dir, boolean snapshotOnShutdown, Path saltDir, Durability durability,
     Duration fsyncInterval, Duration checkpointInterval, long checkpointLogBytes, int recentSpans,
-    Duration commitDelay) {
+    Duration commitDelay, double checkpointCpuShare) {
 
   /** {@code state.durability}. */
   public enum Durability {

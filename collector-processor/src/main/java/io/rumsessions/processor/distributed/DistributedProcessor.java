@@ -136,7 +136,8 @@ public final class DistributedProcessor implements AutoCloseable {
   private static ProcessorConfig partitionConfig(ProcessorConfig c) {
     StateConfig s = c.state();
     StateConfig partition = new StateConfig(s.dir(), s.snapshotOnShutdown(), s.saltDir(), StateConfig.Durability.FSYNC,
-        s.fsyncInterval(), s.checkpointInterval(), Math.min(s.checkpointLogBytes(), PARTITION_LOG_BYTES), s.recentSpans(), Duration.ZERO);
+        s.fsyncInterval(), s.checkpointInterval(), Math.min(s.checkpointLogBytes(), PARTITION_LOG_BYTES), s.recentSpans(), Duration.ZERO,
+        s.checkpointCpuShare());
     return new ProcessorConfig(c.receiver(), c.session(), c.input(), c.bots(), c.attribution(), c.consent(), c.metrics(),
         c.export(), partition, c.visitors(), c.kafka());
   }

@@ -11,6 +11,9 @@ public interface CheckpointStore {
   /** Done reading {@code c} when it returns: its session and span id pages are then written into again. */
   void write(Checkpoint c) throws IOException;
 
+  /** The process is stopping: write the checkpoint in progress, and the next, at full speed. */
+  default void hurry() {}
+
   /** The checkpoint, or null when there is none yet. */
   Checkpoint read() throws IOException;
 

@@ -58,9 +58,25 @@ public final class Checkpoints implements CheckpointStore {
   private static final int MAX_COUNT = 1 << 28;
 
   private final Path file;
+  /** {@code state.checkpoint-cpu-share}: 1 writes at full speed. */
+  private final double cpuShare;
+  /** Set once the process is stopping: the checkpoint being written, and any after, go at full speed. */
+  private volatile boolean hurried;
 
+  /** Checkpoints written at full speed. */
   public Checkpoints(Path dir) {
+    this(dir, 1);
+  }
+
+  /** @param cpuShare the share of a core a checkpoint's writer may use on average (see {@link CheckpointPacer}) */
+  public Checkpoints(Path dir, double cpuShare) {
     this.file = dir.resolve("checkpoint");
+    this.cpuShare = cpuShare;
+  }
+
+  @Override
+  public void hurry() {
+    hurried = true;
   }
 
   public Path path() {
@@ -80,7 +96,7 @@ public final class Checkpoints implements CheckpointStore {
     long bodyLength;
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
-      OutputStream raw = new SlicedSyncStream(ch);
+      OutputStream raw = new SlicedSyncStream(ch, CheckpointPacer.forCurrentThread(cpuShare), () -> hurried);
       raw.write(new byte[HEADER]);
       DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
       writeBody(out, c);
@@ -210,10 +226,14 @@ public final class Checkpoints implements CheckpointStore {
   /** Writes to a file channel, forcing its data to disk every {@link #SYNC_EVERY} bytes. */
   private static final class SlicedSyncStream extends OutputStream {
     private final FileChannel ch;
+    private final CheckpointPacer pacer;
+    private final java.util.function.BooleanSupplier hurried;
     private long unsynced;
 
-    SlicedSyncStream(FileChannel ch) {
+    SlicedSyncStream(FileChannel ch, CheckpointPacer pacer, java.util.function.BooleanSupplier hurried) {
       this.ch = ch;
+      this.pacer = pacer;
+      this.hurried = hurried;
     }
 
     @Override
@@ -230,6 +250,8 @@ public final class Checkpoints implements CheckpointStore {
         ch.force(false);
         unsynced = 0;
       }
+      // A buffer's worth (64 KB) of the encoding and its write happened just before.
+      if (!hurried.getAsBoolean()) pacer.pace();
     }
   }
 

@@ -50,10 +50,12 @@ public final class DurableState implements AutoCloseable {
   private Counter checkpointsTotal;
   /** How long the last checkpoint held the state lock (requests wait that long). */
   private volatile long lastPauseNanos;
+  /** How long the last checkpoint took to write, lock to file (paced: several times its CPU time). */
+  private volatile long lastWriteNanos;
 
   public DurableState(StateConfig config, StateChanges changes, SessionStore sessions, RumMetrics metrics,
       UniqueVisitors visitors, RecentSpans recent, LastNonDirect lastNonDirect) {
-    this(config, changes, sessions, metrics, visitors, recent, lastNonDirect, new Checkpoints(config.dir()),
+    this(config, changes, sessions, metrics, visitors, recent, lastNonDirect, new Checkpoints(config.dir(), config.checkpointCpuShare()),
         (from, replay) -> FileStateLog.open(config.dir(), from, SEGMENT_BYTES, true, replay));
   }
 
@@ -181,6 +183,10 @@ public final class DurableState implements AutoCloseable {
         .help("How long the last checkpoint held the state lock to copy the state (requests waited that long).")
         .unit(io.prometheus.metrics.model.snapshots.Unit.SECONDS)
         .callback(cb -> cb.call(lastPauseNanos / 1e9)).register(registry);
+    GaugeWithCallback.builder().name("rum_state_checkpoint_duration_seconds")
+        .help("How long the last checkpoint took to write, from taking the state to the file's rename (state.checkpoint-cpu-share paces it).")
+        .unit(io.prometheus.metrics.model.snapshots.Unit.SECONDS)
+        .callback(cb -> cb.call(lastWriteNanos / 1e9)).register(registry);
     GaugeWithCallback.builder().name("rum_state_log_failed")
         .help("1 once a write or fsync of the state log failed: requests are refused (503 / UNAVAILABLE) until a restart.")
         .callback(cb -> cb.call(log != null && log.failure() != null ? 1 : 0)).register(registry);
@@ -357,6 +363,7 @@ public final class DurableState implements AutoCloseable {
         lock.unlock();
       }
     }
+    lastWriteNanos = System.nanoTime() - started;
     if (checkpointsTotal != null) checkpointsTotal.labelValues("ok").inc();
     lastCheckpointPosition = c.position();
     lastCheckpointMillis = System.currentTimeMillis();

@@ -544,7 +544,6 @@ final class SessionTable {
       w.writeLongs(longs[p]);
       w.writeInts(ints[p]);
       w.writeRefs(refs[p], PAGE, REFS, REF_KINDS);
-      w.pageWritten();
     }
   }
 

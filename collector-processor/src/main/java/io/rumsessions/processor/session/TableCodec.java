@@ -49,15 +49,6 @@ final class TableCodec {
       out.writeUTF(s);
     }
 
-    /**
-     * A page is written: the writer yields the CPU to any runnable thread. A checkpoint is written
-     * while requests go on, and on a server with one core it would otherwise take its fair half
-     * of the core from them for as long as it runs (hundreds of ms at millions of sessions).
-     */
-    void pageWritten() {
-      Thread.yield();
-    }
-
     void writeLongs(long[] page) throws IOException {
       ByteBuffer b = room(page.length * 8);
       b.asLongBuffer().put(page);
