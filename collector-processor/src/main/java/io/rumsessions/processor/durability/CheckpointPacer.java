@@ -11,7 +11,9 @@ import java.util.function.LongSupplier;
  * checkpoint's writes ({@code checkpoint_completion_target}). On one core, an unpaced checkpoint
  * took 30–70 ms of CPU at a stretch, half the core while requests queued behind it (bench/RESULTS.md,
  * "Session 12"); paced, a request waits behind at most one slice. The writer's CPU time, not the
- * wall clock, is what is metered: time it spends waiting for the disk is nobody's CPU.
+ * wall clock, is what is metered: time it spends waiting for the disk is nobody's CPU. It pauses
+ * only while requests are on their way: an idle processor writes at full speed, so a checkpoint
+ * started by a burst is done soon after it (a restart after a crash then replays little log).
  */
 final class CheckpointPacer {
   /** CPU time the writer runs before it pauses; a request waits behind at most about this. */
@@ -23,30 +25,37 @@ final class CheckpointPacer {
   }
 
   private final double share;
+  private final java.util.function.BooleanSupplier requestsWaiting;
   private final LongSupplier cpuNanos;
   private final Sleeper sleeper;
   private long sliceStart;
   private long sleptNanos;
 
-  CheckpointPacer(double share, LongSupplier cpuNanos, Sleeper sleeper) {
+  CheckpointPacer(double share, java.util.function.BooleanSupplier requestsWaiting, LongSupplier cpuNanos, Sleeper sleeper) {
     this.share = share;
+    this.requestsWaiting = requestsWaiting;
     this.cpuNanos = cpuNanos;
     this.sleeper = sleeper;
     this.sliceStart = cpuNanos.getAsLong();
   }
 
   /** Paces the calling thread, metered by its own CPU time where the JVM offers it. */
-  static CheckpointPacer forCurrentThread(double share) {
+  static CheckpointPacer forCurrentThread(double share, java.util.function.BooleanSupplier requestsWaiting) {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     LongSupplier clock = threads.isCurrentThreadCpuTimeSupported() ? threads::getCurrentThreadCpuTime : System::nanoTime;
-    return new CheckpointPacer(share, clock, nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)));
+    return new CheckpointPacer(share, requestsWaiting, clock, nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)));
   }
 
   /** Called between pieces of the writer's work: pauses once a slice has been used. */
   void pace() throws InterruptedIOException {
     if (share >= 1) return;
-    long used = cpuNanos.getAsLong() - sliceStart;
+    long now = cpuNanos.getAsLong();
+    long used = now - sliceStart;
     if (used < SLICE_NANOS) return;
+    if (!requestsWaiting.getAsBoolean()) {
+      sliceStart = now;
+      return;
+    }
     long pause = (long) (used * (1 - share) / share);
     try {
       sleeper.sleep(pause);

@@ -14,6 +14,9 @@ public interface CheckpointStore {
   /** The process is stopping: write the checkpoint in progress, and the next, at full speed. */
   default void hurry() {}
 
+  /** Requests on their way to the state (decoded or applied now): a store may pace its writing while there are any. */
+  default void paceAgainst(java.util.function.IntSupplier requestsOnTheirWay) {}
+
   /** The checkpoint, or null when there is none yet. */
   Checkpoint read() throws IOException;
 

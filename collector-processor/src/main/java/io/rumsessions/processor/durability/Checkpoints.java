@@ -62,6 +62,8 @@ public final class Checkpoints implements CheckpointStore {
   private final double cpuShare;
   /** Set once the process is stopping: the checkpoint being written, and any after, go at full speed. */
   private volatile boolean hurried;
+  /** Requests decoded or applied now; the writer is paced only while there are any. */
+  private volatile java.util.function.IntSupplier requestsOnTheirWay = () -> 1;
 
   /** Checkpoints written at full speed. */
   public Checkpoints(Path dir) {
@@ -77,6 +79,11 @@ public final class Checkpoints implements CheckpointStore {
   @Override
   public void hurry() {
     hurried = true;
+  }
+
+  @Override
+  public void paceAgainst(java.util.function.IntSupplier requestsOnTheirWay) {
+    this.requestsOnTheirWay = requestsOnTheirWay;
   }
 
   public Path path() {
@@ -96,7 +103,7 @@ public final class Checkpoints implements CheckpointStore {
     long bodyLength;
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
-      OutputStream raw = new SlicedSyncStream(ch, CheckpointPacer.forCurrentThread(cpuShare), () -> hurried);
+      OutputStream raw = new SlicedSyncStream(ch, CheckpointPacer.forCurrentThread(cpuShare, () -> requestsOnTheirWay.getAsInt() > 0), () -> hurried);
       raw.write(new byte[HEADER]);
       DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
       writeBody(out, c);

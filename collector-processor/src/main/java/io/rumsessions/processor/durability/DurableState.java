@@ -238,10 +238,13 @@ public final class DurableState implements AutoCloseable {
 
   /**
    * Lets the fsync of a group of requests wait up to {@code state.commit-delay} for others that
-   * are still being decoded or applied ({@code othersApplying}), so that it covers them too.
+   * are still being decoded or applied ({@code othersApplying}), so that it covers them too; and a
+   * checkpoint's writer give the core to them while there are any.
    */
   public void groupCommitWith(java.util.function.IntSupplier othersApplying) {
     if (log instanceof FileStateLog f) f.commitDelay(new CommitDelay(config.commitDelay(), othersApplying));
+    // The same requests are what a checkpoint's writer gives the core to (state.checkpoint-cpu-share).
+    checkpoints.paceAgainst(othersApplying);
   }
 
   /** Blocks until the record ending at {@code position} is on disk, as the durability mode says. */

@@ -10,9 +10,10 @@ class CheckpointPacerTest {
   /** A CPU clock the test moves, and the pauses asked for. */
   private long cpu;
   private final List<Long> pauses = new ArrayList<>();
+  private boolean requestsWaiting = true;
 
   private CheckpointPacer pacer(double share) {
-    return new CheckpointPacer(share, () -> cpu, pauses::add);
+    return new CheckpointPacer(share, () -> requestsWaiting, () -> cpu, pauses::add);
   }
 
   @Test
@@ -35,6 +36,22 @@ class CheckpointPacerTest {
   }
 
   @Test
+  void withNoRequestOnItsWayTheWriterGoesOnAndItsNextSliceCountsFromThere() throws Exception {
+    CheckpointPacer p = pacer(0.1);
+    requestsWaiting = false;
+    cpu += 5_000_000;
+    p.pace();
+    assertThat(pauses).isEmpty();
+    requestsWaiting = true;
+    cpu += 500_000;
+    p.pace();
+    assertThat(pauses).as("the idle time's CPU is not charged to the next slice").isEmpty();
+    cpu += 500_000;
+    p.pace();
+    assertThat(pauses).containsExactly(9 * 1_000_000L);
+  }
+
+  @Test
   void aQuarterSleepsThreeTimesAndAWholeCoreNever() throws Exception {
     CheckpointPacer quarter = pacer(0.25);
     cpu += 2_000_000;
@@ -50,7 +67,7 @@ class CheckpointPacerTest {
   @Test
   void onTheRealClockTheWriterSleepsAtLeastWhatTheShareAsks() throws Exception {
     java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-    CheckpointPacer p = CheckpointPacer.forCurrentThread(0.5);
+    CheckpointPacer p = CheckpointPacer.forCurrentThread(0.5, () -> true);
     long start = threads.getCurrentThreadCpuTime();
     long x = 0;
     // 20 ms of this thread's own CPU time, in pieces, as a checkpoint writes buffers.
