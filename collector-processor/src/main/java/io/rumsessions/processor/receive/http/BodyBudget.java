@@ -29,4 +29,9 @@ public final class BodyBudget {
   void give(long n) {
     free.addAndGet(n);
   }
+
+  /** Bytes no body holds now. */
+  long free() {
+    return free.get();
+  }
 }
