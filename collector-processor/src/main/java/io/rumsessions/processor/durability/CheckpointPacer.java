@@ -3,6 +3,7 @@ package io.rumsessions.processor.durability;
 import java.io.InterruptedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -25,13 +26,13 @@ final class CheckpointPacer {
   }
 
   private final double share;
-  private final java.util.function.BooleanSupplier requestsWaiting;
+  private final BooleanSupplier requestsWaiting;
   private final LongSupplier cpuNanos;
   private final Sleeper sleeper;
   private long sliceStart;
   private long sleptNanos;
 
-  CheckpointPacer(double share, java.util.function.BooleanSupplier requestsWaiting, LongSupplier cpuNanos, Sleeper sleeper) {
+  CheckpointPacer(double share, BooleanSupplier requestsWaiting, LongSupplier cpuNanos, Sleeper sleeper) {
     this.share = share;
     this.requestsWaiting = requestsWaiting;
     this.cpuNanos = cpuNanos;
@@ -40,7 +41,7 @@ final class CheckpointPacer {
   }
 
   /** Paces the calling thread, metered by its own CPU time where the JVM offers it. */
-  static CheckpointPacer forCurrentThread(double share, java.util.function.BooleanSupplier requestsWaiting) {
+  static CheckpointPacer forCurrentThread(double share, BooleanSupplier requestsWaiting) {
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     LongSupplier clock = threads.isCurrentThreadCpuTimeSupported() ? threads::getCurrentThreadCpuTime : System::nanoTime;
     return new CheckpointPacer(share, requestsWaiting, clock, nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)));

@@ -1,6 +1,7 @@
 package io.rumsessions.processor.durability;
 
 import java.io.IOException;
+import java.util.function.IntSupplier;
 
 /**
  * Where the latest checkpoint is kept, whole or not at all: the file {@code state.dir/checkpoint}
@@ -15,7 +16,7 @@ public interface CheckpointStore {
   default void hurry() {}
 
   /** Requests on their way to the state (decoded or applied now): a store may pace its writing while there are any. */
-  default void paceAgainst(java.util.function.IntSupplier requestsOnTheirWay) {}
+  default void paceAgainst(IntSupplier requestsOnTheirWay) {}
 
   /** The checkpoint, or null when there is none yet. */
   Checkpoint read() throws IOException;

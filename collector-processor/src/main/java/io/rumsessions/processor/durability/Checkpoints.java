@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntSupplier;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
@@ -63,7 +64,7 @@ public final class Checkpoints implements CheckpointStore {
   /** Set once the process is stopping: the checkpoint being written, and any after, go at full speed. */
   private volatile boolean hurried;
   /** Requests decoded or applied now; the writer is paced only while there are any. */
-  private volatile java.util.function.IntSupplier requestsOnTheirWay = () -> 1;
+  private volatile IntSupplier requestsOnTheirWay = () -> 1;
 
   /** Checkpoints written at full speed. */
   public Checkpoints(Path dir) {
@@ -82,7 +83,7 @@ public final class Checkpoints implements CheckpointStore {
   }
 
   @Override
-  public void paceAgainst(java.util.function.IntSupplier requestsOnTheirWay) {
+  public void paceAgainst(IntSupplier requestsOnTheirWay) {
     this.requestsOnTheirWay = requestsOnTheirWay;
   }
 
@@ -103,7 +104,8 @@ public final class Checkpoints implements CheckpointStore {
     long bodyLength;
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
-      OutputStream raw = new SlicedSyncStream(ch, CheckpointPacer.forCurrentThread(cpuShare, () -> requestsOnTheirWay.getAsInt() > 0), () -> hurried);
+      OutputStream raw = new SlicedSyncStream(ch,
+          CheckpointPacer.forCurrentThread(cpuShare, () -> !hurried && requestsOnTheirWay.getAsInt() > 0));
       raw.write(new byte[HEADER]);
       DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
       writeBody(out, c);
@@ -234,13 +236,11 @@ public final class Checkpoints implements CheckpointStore {
   private static final class SlicedSyncStream extends OutputStream {
     private final FileChannel ch;
     private final CheckpointPacer pacer;
-    private final java.util.function.BooleanSupplier hurried;
     private long unsynced;
 
-    SlicedSyncStream(FileChannel ch, CheckpointPacer pacer, java.util.function.BooleanSupplier hurried) {
+    SlicedSyncStream(FileChannel ch, CheckpointPacer pacer) {
       this.ch = ch;
       this.pacer = pacer;
-      this.hurried = hurried;
     }
 
     @Override
@@ -258,7 +258,7 @@ public final class Checkpoints implements CheckpointStore {
         unsynced = 0;
       }
       // A buffer's worth (64 KB) of the encoding and its write happened just before.
-      if (!hurried.getAsBoolean()) pacer.pace();
+      pacer.pace();
     }
   }
 

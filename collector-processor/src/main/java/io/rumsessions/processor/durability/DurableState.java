@@ -243,7 +243,6 @@ public final class DurableState implements AutoCloseable {
    */
   public void groupCommitWith(java.util.function.IntSupplier othersApplying) {
     if (log instanceof FileStateLog f) f.commitDelay(new CommitDelay(config.commitDelay(), othersApplying));
-    // The same requests are what a checkpoint's writer gives the core to (state.checkpoint-cpu-share).
     checkpoints.paceAgainst(othersApplying);
   }
 

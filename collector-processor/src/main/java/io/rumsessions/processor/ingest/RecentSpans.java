@@ -3,6 +3,7 @@ package io.rumsessions.processor.ingest;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * The spans seen most recently, by a 64-bit hash of (trace id, span id), so that a batch an
@@ -125,11 +126,16 @@ public final class RecentSpans {
     /** Every hash, older table first (the order {@link #restore} takes them in). */
     public long[] hashes() {
       long[] out = new long[size];
-      int n = 0;
-      for (long[] page : pages()) {
-        for (long h : page) if (h != 0) out[n++] = h;
-      }
+      int[] n = {0};
+      forEach(h -> out[n[0]++] = h);
       return out;
+    }
+
+    /** Each hash, older table first, free slots skipped. */
+    void forEach(LongConsumer action) {
+      for (long[] page : pages()) {
+        for (long h : page) if (h != 0) action.accept(h);
+      }
     }
   }
 
@@ -139,9 +145,7 @@ public final class RecentSpans {
 
   /** Puts saved hashes back in their order (oldest first), as if seen again. */
   public void restore(Snapshot saved) {
-    for (long[] page : saved.pages()) {
-      for (long h : page) if (h != 0) seen(h);
-    }
+    saved.forEach(this::seen);
   }
 
   /** An open-addressing table in pages, each shared with the snapshots taken since it last changed. */
@@ -168,7 +172,7 @@ public final class RecentSpans {
     void set(int i, long hash) {
       int p = i >>> PAGE_SHIFT;
       if (shared[p]) {
-        long[] copy = spare.isEmpty() ? new long[pageMask + 1] : spare.poll();
+        long[] copy = sparePage();
         System.arraycopy(pages[p], 0, copy, 0, copy.length);
         pages[p] = copy;
         shared[p] = false;
@@ -188,9 +192,8 @@ public final class RecentSpans {
     void clear() {
       for (int p = 0; p < pages.length; p++) {
         if (shared[p]) {
-          long[] fresh = spare.poll();
-          if (fresh == null) fresh = new long[pages[p].length];
-          else Arrays.fill(fresh, 0);
+          long[] fresh = sparePage();
+          Arrays.fill(fresh, 0);
           pages[p] = fresh;
           shared[p] = false;
         } else {
@@ -202,6 +205,12 @@ public final class RecentSpans {
     long[][] share() {
       Arrays.fill(shared, true);
       return pages.clone();
+    }
+
+    /** A page to write into in place of a shared one: a spare one (its contents left over), or a new one. */
+    private long[] sparePage() {
+      long[] page = spare.poll();
+      return page != null ? page : new long[pageMask + 1];
     }
 
     /** Whether {@code page} is this table's page {@code p}; if so, it is no longer shared. */
