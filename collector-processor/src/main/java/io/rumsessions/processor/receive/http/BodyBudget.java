@@ -3,7 +3,7 @@ package io.rumsessions.processor.receive.http;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Bytes of HTTP request bodies held at once, from the first byte read to the end of their ingest.
+ * Bytes of HTTP request bodies held at once, from the first byte read to their answer.
  *
  * <p>Why: an event loop reads every connection's body at the same time, so without a bound a
  * thousand clients declaring a 4 MiB body (and trickling it) would make the receiver allocate

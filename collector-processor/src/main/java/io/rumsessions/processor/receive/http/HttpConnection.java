@@ -27,6 +27,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One HTTP/1.1 connection, on its event loop: reads a request's head and body without blocking,
@@ -169,10 +170,13 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
 
   private void content(HttpContent c) {
     if (c.decoderResult().isFailure()) {
-      // A broken chunked body: the codec reads nothing more from this connection.
-      if (start instanceof HttpRequestHandler.ReadBody) handler.count("malformed");
+      // A broken chunked body: the codec reads nothing more from this connection. A request
+      // already refused (and counted) keeps its answer, so the answer and the count agree.
+      HttpRequestHandler.Start s = start;
+      if (s instanceof HttpRequestHandler.ReadBody) handler.count("malformed");
       abandon();
-      answer(null, text(HttpResponseStatus.BAD_REQUEST, "bad request: " + c.decoderResult().cause().getMessage() + "\n"), false);
+      answer(null, s instanceof HttpRequestHandler.Answer a ? a.response()
+          : text(HttpResponseStatus.BAD_REQUEST, "bad request: " + c.decoderResult().cause().getMessage() + "\n"), false);
       return;
     }
     if (start instanceof HttpRequestHandler.ReadBody read) {
@@ -208,9 +212,15 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
     answering = true;
     deadline = Long.MAX_VALUE;
     InetSocketAddress peer = (InetSocketAddress) ctx.channel().remoteAddress();
+    // The body's share of the budget goes back before its answer is written: a client that has its
+    // answer may send the next body at once and find the budget as it left it.
+    Consumer<FullHttpResponse> reply = response -> {
+      body.release();
+      write(h, response, alive);
+    };
     boolean done = false;
     try {
-      done = handler.completeNow(h, body, peer, response -> write(h, response, alive));
+      done = handler.completeNow(h, body, peer, reply);
     } catch (RuntimeException | Error e) {
       LOG.log(System.Logger.Level.ERROR, "OTLP/HTTP request failed", e);
       body.release();
@@ -224,7 +234,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
     try {
       workers.execute(() -> {
         try {
-          handler.complete(h, body, peer, response -> write(h, response, alive));
+          handler.complete(h, body, peer, reply);
         } catch (RuntimeException | Error e) {
           LOG.log(System.Logger.Level.ERROR, "OTLP/HTTP request failed", e);
           ctx.close();
@@ -308,8 +318,9 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
     if (reading) {
       // A request that had begun and did not end in time; one already answered as refused
       // (its body being discarded) is counted already.
-      if (!(start instanceof HttpRequestHandler.Answer a && a.counted())) handler.count("timeout");
+      boolean uncounted = !(start instanceof HttpRequestHandler.Answer a && a.counted());
       abandon();
+      if (uncounted) handler.count("timeout");
     }
     ctx.close();
   }
@@ -317,8 +328,10 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     deadline = Long.MAX_VALUE;
-    if (reading && start instanceof HttpRequestHandler.ReadBody) handler.count("incomplete");
+    // Its budget is given back before it is counted, as before an answer.
+    boolean incomplete = reading && start instanceof HttpRequestHandler.ReadBody;
     abandon();
+    if (incomplete) handler.count("incomplete");
     if (waiting != null) {
       waiting.forEach(ReferenceCountUtil::release);
       waiting.clear();

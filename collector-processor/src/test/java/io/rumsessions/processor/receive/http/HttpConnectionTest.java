@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The HTTP/1.1 connection rules of the receiver's server, over raw sockets against a stub
  * application: {@code POST /body} reads its body (answering with its length, after {@code
- * X-Sleep} ms on the worker), any other path is answered without one. Read timeout 500 ms, idle
- * timeout 1.5 s, a body budget of 1,000 bytes.
+ * X-Sleep} ms on the worker, which stays {@code X-Linger} ms more), any other path is answered
+ * without one. Read timeout 500 ms, idle timeout 1.5 s, a body budget of 1,000 bytes.
  */
 class HttpConnectionTest {
   static final Duration READ_TIMEOUT = Duration.ofMillis(500);
@@ -57,14 +57,7 @@ class HttpConnectionTest {
 
     @Override
     public void complete(HttpRequest head, HttpBody body, InetSocketAddress peer, java.util.function.Consumer<FullHttpResponse> reply) {
-      String sleep = head.headers().get("X-Sleep");
-      if (sleep != null) {
-        try {
-          Thread.sleep(Long.parseLong(sleep));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
+      sleep(head.headers().get("X-Sleep"));
       String answer = "length " + body.length() + "\n";
       if (head.headers().contains("X-Later")) {
         // Answered from another thread after complete returned, as after a state log fsync.
@@ -73,6 +66,17 @@ class HttpConnectionTest {
         return;
       }
       reply.accept(HttpConnection.text(HttpResponseStatus.OK, answer));
+      // Still at work after answering, as a worker is while it lets go of a JSON reader.
+      sleep(head.headers().get("X-Linger"));
+    }
+
+    private void sleep(String millis) {
+      if (millis == null) return;
+      try {
+        Thread.sleep(Long.parseLong(millis));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
 
     @Override
@@ -274,13 +278,16 @@ class HttpConnectionTest {
   @Test
   void bodiesHeldAtOnceStayWithinTheBudget() throws Exception {
     try (Client slow = new Client(); Client other = new Client()) {
-      slow.send("POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 800\r\n\r\nabc");
+      slow.send("POST /body HTTP/1.1\r\nHost: x\r\nX-Linger: 500\r\nContent-Length: 800\r\n\r\nabc");
       Thread.sleep(100);
       // 800 of the 1,000 bytes are held by the slow body: 300 more are refused, its body discarded.
       assertThat(other.send(post("x".repeat(300))).read().status()).isEqualTo(429);
       assertThat(other.send(post("x".repeat(200))).read().status()).isEqualTo(200);
       slow.send("x".repeat(797));
       assertThat(slow.read().body()).isEqualTo("length 800\n");
+      // Given back before the answer was written, though its worker lingers: a client with its
+      // answer finds the budget whole.
+      assertThat(budget.free()).isEqualTo(1000);
       assertThat(other.send(post("x".repeat(300))).read().status()).isEqualTo(200);
     }
   }
@@ -293,13 +300,27 @@ class HttpConnectionTest {
       assertThat(a.status()).isEqualTo(413);
       // Kept alive: the rest of the body was read and discarded.
       assertThat(c.send(post("x")).read().status()).isEqualTo(200);
-      // That body's bytes go back to the budget just after its answer: the broken body must get
-      // its reservation (a body read, so counted malformed), not a 429 that its 400 replaces.
-      for (int i = 0; i < 100 && budget.free() < 1000; i++) Thread.sleep(10);
+      // That body's bytes went back to the budget before its answer: the broken body gets its
+      // reservation (a body read, so counted malformed), not a 429 that its 400 replaces.
       assertThat(c.send("POST /body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n").read().status()).isEqualTo(400);
       assertThat(c.closedAfter(Duration.ofSeconds(1))).isPositive();
     }
     assertThat(counted).containsExactly("malformed");
+  }
+
+  @Test
+  void aBrokenChunkedBodyRefusedAtItsHeadKeepsItsAnswer() throws Exception {
+    try (Client slow = new Client(); Client c = new Client()) {
+      slow.send("POST /body HTTP/1.1\r\nHost: x\r\nContent-Length: 800\r\n\r\nabc");
+      Thread.sleep(100);
+      // A chunked body reserves the whole 1,000: refused at its head, then broken.
+      Answer a = c.send("POST /body HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n").read();
+      assertThat(a.status()).isEqualTo(429);
+      assertThat(a.body()).isEqualTo("budget spent\n");
+      assertThat(c.closedAfter(Duration.ofSeconds(1))).isPositive();
+    }
+    awaitCounted(1);
+    assertThat(counted).containsExactly("incomplete");
   }
 
   @Test
