@@ -18,6 +18,11 @@ public final class DailySalts {
   private final SaltStore store;
   private final Map<Long, byte[]> salts = new HashMap<>();
   private volatile long newestDay = Long.MIN_VALUE;
+  /**
+   * The days {@link #salts} holds (two at most), published after each change: {@link #exists} is
+   * asked once per span, and reads it with no lock and no boxed key.
+   */
+  private volatile long[] saltedDays = {};
 
   /** @param dir where salts are kept; null keeps them in memory only */
   public DailySalts(SecureRandom random, Path dir) {
@@ -48,12 +53,14 @@ public final class DailySalts {
         byte[] yesterday = store.load(day - 1);
         if (yesterday != null) salts.put(day - 1, yesterday);
       }
+      publishDays();
     }
     if (day < newestDay - 1) return null;
     byte[] salt = salts.get(day);
     if (salt == null) {
       salt = store == null ? fresh() : store.loadOrCreate(day, fresh());
       salts.put(day, salt);
+      publishDays();
     }
     return salt;
   }
@@ -64,8 +71,15 @@ public final class DailySalts {
   }
 
   /** Whether a salt for the day exists without creating one (yesterday's may never have been made). */
-  public synchronized boolean exists(long day) {
-    return salts.containsKey(day);
+  public boolean exists(long day) {
+    for (long d : saltedDays) {
+      if (d == day) return true;
+    }
+    return false;
+  }
+
+  private void publishDays() {
+    saltedDays = salts.keySet().stream().mapToLong(Long::longValue).toArray();
   }
 
   private byte[] fresh() {
