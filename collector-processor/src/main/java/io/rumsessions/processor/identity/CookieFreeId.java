@@ -3,6 +3,7 @@ package io.rumsessions.processor.identity;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
+import java.util.Objects;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -27,12 +28,18 @@ public final class CookieFreeId {
   public String derive(String userAgent, String clientAddress, String service, String host, long day) {
     Keyed k = macFor(day);
     if (k == null) return null;
+    if (k.lastId != null && Objects.equals(userAgent, k.lastUserAgent) && Objects.equals(clientAddress, k.lastAddress)
+        && Objects.equals(service, k.lastService) && Objects.equals(host, k.lastHost)) {
+      return k.lastId;
+    }
     k.feed(userAgent);
     k.feed(clientAddress);
     k.feed(service);
     k.feed(host);
     byte[] digest = k.mac.doFinal();
-    return HexFormat.of().formatHex(digest, 0, 16);
+    String id = HexFormat.of().formatHex(digest, 0, 16);
+    k.remember(userAgent, clientAddress, service, host, id);
+    return id;
   }
 
   /** Whether a salt for the day exists (so an id under it may exist). */
@@ -56,8 +63,36 @@ public final class CookieFreeId {
     }
   }
 
-  /** A thread's MAC for one day, and room to encode a value into: one id per span, on the hot path. */
-  private record Keyed(long day, Mac mac, byte[] scratch) {
+  /**
+   * A thread's MAC for one day, room to encode a value into, and the last id it derived: one id
+   * per span, on the hot path, and a browser's spans come together (one resource, one request),
+   * so the next span is most often the same visitor's. The remembered inputs stay in this
+   * thread's memory only, as the request that carried them did.
+   */
+  private static final class Keyed {
+    final long day;
+    final Mac mac;
+    final byte[] scratch;
+    String lastUserAgent;
+    String lastAddress;
+    String lastService;
+    String lastHost;
+    String lastId;
+
+    Keyed(long day, Mac mac, byte[] scratch) {
+      this.day = day;
+      this.mac = mac;
+      this.scratch = scratch;
+    }
+
+    void remember(String userAgent, String address, String service, String host, String id) {
+      lastUserAgent = userAgent;
+      lastAddress = address;
+      lastService = service;
+      lastHost = host;
+      lastId = id;
+    }
+
     /** Feeds the value's length (4 bytes, big-endian) and its UTF-8 bytes. */
     void feed(String value) {
       int n = value == null ? 0 : value.length();

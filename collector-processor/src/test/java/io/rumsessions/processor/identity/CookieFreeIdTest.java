@@ -48,6 +48,17 @@ class CookieFreeIdTest {
         assertThat(ids.derive(c[0], c[1], c[2], c[3], DAY)).as(Arrays.toString(c)).isEqualTo(expected(salts.forDay(DAY), c));
       }
     }
+    // The id of the span before is remembered: a change in any one value is a new id.
+    String[] last = {ua, "198.51.100.4", "shop", "shop.example"};
+    for (int changed = 0; changed < 4; changed++) {
+      String[] c = last.clone();
+      c[changed] = new String(c[changed] + "!");
+      assertThat(ids.derive(last[0], last[1], last[2], last[3], DAY)).isEqualTo(expected(salts.forDay(DAY), last));
+      assertThat(ids.derive(c[0], c[1], c[2], c[3], DAY)).as("value %d changed", changed).isEqualTo(expected(salts.forDay(DAY), c));
+      // Equal values in other strings: the same visitor.
+      assertThat(ids.derive(new String(c[0]), new String(c[1]), new String(c[2]), new String(c[3]), DAY))
+          .isEqualTo(expected(salts.forDay(DAY), c));
+    }
     // Length prefixes keep the boundaries between values.
     assertThat(ids.derive("ab", "c", "s", "h", DAY)).isNotEqualTo(ids.derive("a", "bc", "s", "h", DAY));
     // Another day's salt, another id.
