@@ -122,7 +122,8 @@ class CrashRecoveryTest {
       current.set(ProcessorProcess.start(dir.resolve("run-" + kills + ".log"), flags));
     }
     sender.join();
-    System.out.printf("chaos: seed %d, %d requests, %d kills while sending, %d retries%n", seed, requests.size(), kills, retries.get());
+    System.out.printf("chaos: seed %d, %d visits, %d spans in %d requests, %d kills while sending, %d retries%n", seed, visits.size(),
+        visits.stream().mapToInt(Visit::spans).sum(), requests.size(), kills, retries.get());
 
     // Every session ends (the timeout after its last span); then one more crash, after the ends.
     Thread.sleep((TIMEOUT_SECONDS + 3) * 1000L);
