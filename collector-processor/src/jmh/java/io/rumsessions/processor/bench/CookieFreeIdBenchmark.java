@@ -7,6 +7,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -44,25 +45,15 @@ public class CookieFreeIdBenchmark {
     ids = new CookieFreeId(new DailySalts(new SecureRandom(), (Path) null));
     SplittableRandom r = new SplittableRandom(1);
     List<String[]> spans = new ArrayList<>();
-    List<List<String[]>> visits = new ArrayList<>();
     for (int v = 0; v < 10_000; v++) {
       String agent = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/" + (120 + v % 22)
           + ".0." + v + ".0 Safari/537.36";
       String address = "198.51." + (v >> 8 & 0xff) + "." + (v & 0xff);
-      List<String[]> visit = new ArrayList<>();
       // Each span its own strings, equal to the visit's others, as read from a request.
-      for (int s = 1 + r.nextInt(4); s > 0; s--) visit.add(new String[] {new String(agent), new String(address)});
-      visits.add(visit);
+      for (int s = 1 + r.nextInt(4); s > 0; s--) spans.add(new String[] {new String(agent), new String(address)});
     }
-    if (order.equals("grouped")) {
-      visits.forEach(spans::addAll);
-    } else {
-      for (int round = 0; spans.size() < visits.stream().mapToInt(List::size).sum(); round++) {
-        for (List<String[]> visit : visits) {
-          if (round < visit.size()) spans.add(visit.get(round));
-        }
-      }
-      Collections.shuffle(spans, new java.util.Random(2));
+    if (order.equals("interleaved")) {
+      Collections.shuffle(spans, new Random(2));
       for (int i = 1; i < spans.size(); i++) {
         if (spans.get(i)[1].equals(spans.get(i - 1)[1])) Collections.swap(spans, i, (i + spans.size() / 2) % spans.size());
       }
