@@ -184,9 +184,7 @@ public final class Checkpoints implements CheckpointStore {
     }
     // Straight from the pages: picking them out into an array first allocated 8 MB a checkpoint.
     out.writeInt(c.recentSpans().size());
-    for (long[] page : c.recentSpans().pages()) {
-      for (long h : page) if (h != 0) out.writeLong(h);
-    }
+    c.recentSpans().forEach(out::writeLong);
     out.writeInt(c.lastNonDirect().size());
     for (LastNonDirect.Entry e : c.lastNonDirect()) {
       out.writeLong(e.visitor());

@@ -58,6 +58,20 @@ class RecentSpansTest {
   }
 
   @Test
+  void aSnapshotGivesTheOlderTablesHashesFirstWhicheverSideItIsOn() {
+    RecentSpans recent = new RecentSpans(1000);
+    // Rotated at the 500th and the 1000th: the sides have swapped twice, then once more.
+    for (int n : new int[] {600, 1100}) {
+      for (int i = n - 600; i < n; i++) recent.seen(span(i));
+      long[] hashes = recent.snapshot().hashes();
+      assertThat(Arrays.stream(hashes, 0, 500).boxed().toList())
+          .containsExactlyInAnyOrderElementsOf(IntStream.range(n - 600, n - 100).mapToObj(i -> span(i)).toList());
+      assertThat(Arrays.stream(hashes, 500, 600).boxed().toList())
+          .containsExactlyInAnyOrderElementsOf(IntStream.range(n - 100, n).mapToObj(i -> span(i)).toList());
+    }
+  }
+
+  @Test
   void savedHashesComeBackInTheirOrderWithTheSameSize() {
     RecentSpans recent = new RecentSpans(1000);
     for (int i = 0; i < 800; i++) recent.seen(span(i));
@@ -70,7 +84,7 @@ class RecentSpansTest {
 
   @Test
   void aSnapshotOfManyPagesKeepsItsHashesWhileWritersCopyThePagesTheyChange() {
-    // 40,000: two tables of 32,768 slots, eight pages each.
+    // 40,000: two tables of 32,768 slots, interleaved in sixteen pages.
     RecentSpans recent = new RecentSpans(40_000);
     for (int i = 0; i < 25_000; i++) recent.seen(span(i));
     RecentSpans.Snapshot first = recent.snapshot();
@@ -102,15 +116,15 @@ class RecentSpansTest {
     }
     recent.release(first);
     RecentSpans.Snapshot second = recent.snapshot();
-    Set<long[]> secondPages = identitySet(second.pages());
-    List<long[]> heldByFirstAlone = first.pages().stream().filter(p -> !secondPages.contains(p)).toList();
+    Set<long[]> secondPages = identitySet(Arrays.asList(second.pages()));
+    List<long[]> heldByFirstAlone = Arrays.stream(first.pages()).filter(p -> !secondPages.contains(p)).toList();
     assertThat(heldByFirstAlone).isNotEmpty();
     // Past two rotations: a cleared table the second snapshot shares takes spare pages.
     for (int i = 30_000; i < 75_000; i++) {
       recent.seen(span(i));
       plain.seen(span(i));
     }
-    Set<long[]> thirdPages = identitySet(recent.snapshot().pages());
+    Set<long[]> thirdPages = identitySet(Arrays.asList(recent.snapshot().pages()));
     assertThat(heldByFirstAlone).anyMatch(thirdPages::contains);
     // The second snapshot, not released, kept its hashes while its pages were copied or replaced.
     assertThat(Arrays.stream(second.hashes()).boxed().toList())
