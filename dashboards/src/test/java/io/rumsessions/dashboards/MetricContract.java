@@ -70,6 +70,7 @@ final class MetricContract {
     SCRAPED.put("rum_state_log_failed", Set.of());
     SCRAPED.put("rum_state_log_records_total", Set.of());
     SCRAPED.put("rum_state_log_syncs_total", Set.of());
+    histogram("rum_state_log_fsync_duration_seconds", Set.of());
     SCRAPED.put("rum_recent_span_ids", Set.of());
     // The distributed mode's own (DISTRIBUTED_ONLY).
     SCRAPED.put("rum_kafka_streams_running", Set.of());

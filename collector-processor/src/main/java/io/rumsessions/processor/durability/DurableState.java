@@ -1,6 +1,7 @@
 package io.rumsessions.processor.durability;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.rumsessions.processor.attribution.LastNonDirect;
@@ -176,6 +177,15 @@ public final class DurableState implements AutoCloseable {
     io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("rum_state_log_syncs_total")
         .help("Fsyncs of the state log; records per fsync is how many requests a group commit covered.")
         .callback(cb -> cb.call(log == null ? 0 : log.syncs())).register(registry);
+    // etcd's etcd_disk_wal_fsync_duration_seconds, for the same question: is the disk what the
+    // acknowledged requests wait for?
+    Histogram fsyncs = Histogram.builder().withoutExemplars().name("rum_state_log_fsync_duration_seconds")
+        .help("How long one group commit's fsyncs of the state log took; in state.durability=fsync every acknowledged request waited for one.")
+        .unit(io.prometheus.metrics.model.snapshots.Unit.SECONDS)
+        .classicOnly()
+        .classicUpperBounds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1)
+        .register(registry);
+    if (log instanceof FileStateLog f) f.timeSyncs(nanos -> fsyncs.observe(nanos / 1e9));
     GaugeWithCallback.builder().name("rum_state_checkpoint_age_seconds")
         .help("Seconds since the last checkpoint was written.")
         .callback(cb -> cb.call((System.currentTimeMillis() - lastCheckpointMillis) / 1000.0)).register(registry);

@@ -12,6 +12,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
@@ -91,6 +92,8 @@ public final class FileStateLog implements StateLog {
   private volatile long durable;
   private volatile IOException failure;
   private volatile CommitDelay commitDelay = CommitDelay.NONE;
+  /** Told how long each group commit's fsyncs took, in nanoseconds. */
+  private volatile LongConsumer syncTimer = nanos -> {};
   private volatile long records;
   private volatile long syncs;
   /** Records waiting for an fsync before their requests are answered ({@link #whenDurable}); guarded by itself. */
@@ -289,6 +292,11 @@ public final class FileStateLog implements StateLog {
     this.commitDelay = delay;
   }
 
+  /** Tells {@code timer} how long each group commit's fsyncs take, in nanoseconds (on the thread that fsyncs). */
+  public void timeSyncs(LongConsumer timer) {
+    this.syncTimer = timer;
+  }
+
   /** Returns once everything up to {@code position} is on disk (fsynced). */
   @Override
   public void awaitDurable(long position) throws IOException {
@@ -343,6 +351,7 @@ public final class FileStateLog implements StateLog {
    * segment; under syncOrder.
    */
   private void sync(Synced s) throws IOException {
+    long started = System.nanoTime();
     for (RandomAccessFile f : s.rotated()) {
       f.getFD().sync();
       f.close();
@@ -361,6 +370,7 @@ public final class FileStateLog implements StateLog {
     if (s.directoryDirty() || !s.pending().isEmpty()) Checkpoints.syncDirectory(dir);
     s.current().getFD().sync();
     syncs++;
+    syncTimer.accept(System.nanoTime() - started);
   }
 
   /**

@@ -76,6 +76,25 @@ class FileStateLogTest {
   }
 
   @Test
+  void everyGroupCommitsFsyncsAreTimedOnceWithTheirDuration() throws Exception {
+    try (FileStateLog log = FileStateLog.open(dir, 0, 1 << 20, b -> {})) {
+      List<Long> timed = java.util.Collections.synchronizedList(new ArrayList<>());
+      log.timeSyncs(timed::add);
+      long before = System.nanoTime();
+      log.awaitDurable(append(log, "one"));
+      long end = 0;
+      for (int i = 0; i < 20; i++) end = append(log, "record " + i);
+      // A rotation: the group commit after it fsyncs the rotated segment and the directory too.
+      log.rotate();
+      log.awaitDurable(append(log, "after the rotation"));
+      long elapsed = System.nanoTime() - before;
+      assertThat(log.durablePosition()).isGreaterThan(end);
+      assertThat(timed).hasSize((int) log.syncs()).allSatisfy(n -> assertThat(n).isPositive().isLessThanOrEqualTo(elapsed));
+      assertThat(log.syncs()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void closingAnswersTheRecordsStillWaitingAndLaterOnesWaitForTheirOwnFsync() throws Exception {
     FileStateLog log = FileStateLog.open(dir, 0, 1 << 20, b -> {});
     List<IOException> outcomes = java.util.Collections.synchronizedList(new ArrayList<>());
