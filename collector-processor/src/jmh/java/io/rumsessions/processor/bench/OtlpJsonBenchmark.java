@@ -2,9 +2,7 @@ package io.rumsessions.processor.bench;
 
 import io.rumsessions.processor.config.ProcessorConfig;
 import io.rumsessions.processor.ingest.MessageSpans;
-import io.rumsessions.processor.ingest.SpanSource;
 import io.rumsessions.processor.input.InputMapping;
-import io.rumsessions.processor.input.ResourceFacts;
 import io.rumsessions.processor.input.SpanFacts;
 import io.rumsessions.processor.receive.OtlpJsonDecoder;
 import io.rumsessions.processor.receive.OtlpJsonSpans;
@@ -53,7 +51,7 @@ public class OtlpJsonBenchmark {
   @Benchmark
   public int messages() throws Exception {
     int n = 0;
-    for (byte[] post : posts) n += mapAll(new MessageSpans(decoder.decode(new ByteArrayInputStream(post))));
+    for (byte[] post : posts) n += SpanWalk.mapAll(new MessageSpans(decoder.decode(new ByteArrayInputStream(post))), mapping, facts);
     return n;
   }
 
@@ -63,23 +61,9 @@ public class OtlpJsonBenchmark {
     int n = 0;
     for (byte[] post : posts) {
       reader = (OtlpJsonSpans) decoder.spans(post, post.length, reader);
-      n += mapAll(reader);
+      n += SpanWalk.mapAll(reader, mapping, facts);
     }
     return n;
   }
 
-  private int mapAll(SpanSource spans) {
-    int n = 0;
-    while (spans.nextResource()) {
-      ResourceFacts rf = spans.resourceFacts(mapping);
-      while (spans.nextScope()) {
-        while (spans.nextSpan()) {
-          spans.map(mapping, rf, facts);
-          n += facts.pageview ? 1 : 2;
-          if (spans.hasValidIds()) n += (int) spans.spanId();
-        }
-      }
-    }
-    return n;
-  }
 }

@@ -7,9 +7,7 @@ import io.rumsessions.processor.ingest.IngestResult;
 import io.rumsessions.processor.ingest.RequestContext;
 import io.rumsessions.processor.config.ProcessorConfig;
 import io.rumsessions.processor.ingest.MessageSpans;
-import io.rumsessions.processor.ingest.SpanSource;
 import io.rumsessions.processor.input.InputMapping;
-import io.rumsessions.processor.input.ResourceFacts;
 import io.rumsessions.processor.input.SpanFacts;
 import io.rumsessions.processor.receive.OtlpJsonDecoder;
 import io.rumsessions.processor.receive.OtlpWireSpans;
@@ -109,27 +107,13 @@ public class PipelineBenchmark {
   /** Parse the batch with protobuf-java and map every span: what the receiver did before reading in place. */
   @Benchmark
   public int mapBatchFromMessages() throws Exception {
-    return mapAll(new MessageSpans(ExportTraceServiceRequest.parseFrom(batch)));
+    return SpanWalk.mapAll(new MessageSpans(ExportTraceServiceRequest.parseFrom(batch)), mapping, facts);
   }
 
   /** Check the batch and map every span from its bytes. */
   @Benchmark
   public int mapBatchInPlace() throws Exception {
-    return mapAll(OtlpWireSpans.read(batch, batch.length));
-  }
-
-  private int mapAll(SpanSource spans) {
-    int n = 0;
-    while (spans.nextResource()) {
-      ResourceFacts rf = spans.resourceFacts(mapping);
-      while (spans.nextScope()) {
-        while (spans.nextSpan()) {
-          spans.map(mapping, rf, facts);
-          n += facts.pageview ? 1 : 2;
-        }
-      }
-    }
-    return n;
+    return SpanWalk.mapAll(OtlpWireSpans.read(batch, batch.length), mapping, facts);
   }
 
   /** Three spans through the whole pipeline into one session. */

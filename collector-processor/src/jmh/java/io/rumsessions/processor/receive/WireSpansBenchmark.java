@@ -1,9 +1,9 @@
 package io.rumsessions.processor.receive;
 
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.rumsessions.processor.bench.SpanWalk;
 import io.rumsessions.processor.config.ProcessorConfig;
 import io.rumsessions.processor.input.InputMapping;
-import io.rumsessions.processor.input.ResourceFacts;
 import io.rumsessions.processor.input.SpanFacts;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -57,17 +57,6 @@ public class WireSpansBenchmark {
 
   @Benchmark
   public int readAndMap() throws MalformedPayloadException {
-    OtlpWireSpans spans = OtlpWireSpans.read(request, request.length);
-    int n = 0;
-    while (spans.nextResource()) {
-      ResourceFacts rf = spans.resourceFacts(mapping);
-      while (spans.nextScope()) {
-        while (spans.nextSpan()) {
-          spans.map(mapping, rf, facts);
-          n += facts.pageview ? 1 : 2;
-        }
-      }
-    }
-    return n;
+    return SpanWalk.mapAll(OtlpWireSpans.read(request, request.length), mapping, facts);
   }
 }
