@@ -21,7 +21,7 @@ class ProtoReaderTest {
     SplittableRandom random = new SplittableRandom(7);
     int refused = 0;
     for (int n = 0; n < 200_000; n++) {
-      byte[] b = new byte[4 + random.nextInt(40)];
+      byte[] b = new byte[4 + random.nextInt(76)];
       for (int i = 0; i < b.length; i++) b[i] = (byte) ('a' + random.nextInt(26));
       int odd = random.nextInt(4);
       for (int k = 0; k < odd; k++) b[random.nextInt(b.length)] = (byte) INTERESTING[random.nextInt(INTERESTING.length)];
