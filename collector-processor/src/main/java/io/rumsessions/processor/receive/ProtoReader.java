@@ -124,9 +124,21 @@ final class ProtoReader {
 
   /** Checks that {@code buf[from, to)} is well-formed UTF-8, as protobuf-java requires of proto3 strings. */
   void checkUtf8(int from, int to) {
+    // Browser spans' strings (URLs, user agents, keys) are nearly all ASCII: this part is kept
+    // small so that it inlines into the request check's loop, which calls it for every string.
     int i = from;
+    while (to - i >= 8 && ((long) LONGS.get(buf, i) & HIGH_BITS) == 0) i += 8;
+    for (; i < to; i++) {
+      if (buf[i] < 0) {
+        checkUtf8After(i, to);
+        return;
+      }
+    }
+  }
+
+  /** The rest of {@link #checkUtf8} from {@code i}, where a byte that is not ASCII is. */
+  private void checkUtf8After(int i, int to) {
     while (i < to) {
-      // Browser spans' strings (URLs, user agents, keys) are nearly all ASCII.
       if (to - i >= 8 && ((long) LONGS.get(buf, i) & HIGH_BITS) == 0) {
         i += 8;
         continue;
