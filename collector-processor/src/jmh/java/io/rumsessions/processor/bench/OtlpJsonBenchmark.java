@@ -7,8 +7,6 @@ import io.rumsessions.processor.input.SpanFacts;
 import io.rumsessions.processor.receive.OtlpJsonDecoder;
 import io.rumsessions.processor.receive.OtlpJsonSpans;
 import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -39,12 +37,7 @@ public class OtlpJsonBenchmark {
 
   @Setup
   public void setUp() throws Exception {
-    try (InputStream in = OtlpJsonBenchmark.class.getResourceAsStream("/fixtures/otel-web-chromium-visits.jsonl")) {
-      for (String l : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-        if (l.isBlank()) continue;
-        posts.add(new com.fasterxml.jackson.databind.ObjectMapper().readTree(l).get("body").asText().getBytes(StandardCharsets.UTF_8));
-      }
-    }
+    posts.addAll(CapturedPosts.bodies());
   }
 
   /** Before #22: every post decoded into a protobuf message, then mapped. */

@@ -12,8 +12,6 @@ import io.rumsessions.processor.input.SpanFacts;
 import io.rumsessions.processor.receive.OtlpJsonDecoder;
 import io.rumsessions.processor.receive.OtlpWireSpans;
 import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.InstantSource;
 import java.util.HashMap;
@@ -58,19 +56,8 @@ public class PipelineBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
-    String[] lines;
-    try (InputStream in = PipelineBenchmark.class.getResourceAsStream("/fixtures/otel-web-chromium-visits.jsonl")) {
-      lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
-    }
-    ExportTraceServiceRequest.Builder all = ExportTraceServiceRequest.newBuilder();
-    for (String l : lines) {
-      if (l.isBlank()) continue;
-      String b = new com.fasterxml.jackson.databind.ObjectMapper().readTree(l).get("body").asText();
-      all.addAllResourceSpans(decoder.decode(new ByteArrayInputStream(b.getBytes(StandardCharsets.UTF_8))).getResourceSpansList());
-    }
-    batch = all.build().toByteArray();
-    String body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines[0]).get("body").asText();
-    json = body.getBytes(StandardCharsets.UTF_8);
+    batch = CapturedPosts.batch(1).toByteArray();
+    json = CapturedPosts.bodies().get(0);
     request = decoder.decode(new ByteArrayInputStream(json));
     protobuf = request.toByteArray();
     long firstNanos = request.getResourceSpans(0).getScopeSpans(0).getSpans(0).getStartTimeUnixNano();

@@ -9,13 +9,11 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.rumsessions.processor.bench.CapturedPosts;
 import io.rumsessions.processor.bench.SpanWalk;
 import io.rumsessions.processor.config.ProcessorConfig;
 import io.rumsessions.processor.input.InputMapping;
 import io.rumsessions.processor.input.SpanFacts;
-import java.io.ByteArrayInputStream;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -48,24 +46,7 @@ public class WireSpansBenchmark {
 
   @Setup
   public void setUp() throws Exception {
-    request = shape.equals("synthetic") ? synthetic() : captured();
-  }
-
-  private static byte[] captured() throws Exception {
-    String[] lines;
-    try (InputStream in = WireSpansBenchmark.class.getResourceAsStream("/fixtures/otel-web-chromium-visits.jsonl")) {
-      lines = new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n");
-    }
-    OtlpJsonDecoder decoder = new OtlpJsonDecoder();
-    ExportTraceServiceRequest.Builder all = ExportTraceServiceRequest.newBuilder();
-    for (int copy = 0; copy < 14; copy++) {
-      for (String l : lines) {
-        if (l.isBlank()) continue;
-        String b = new com.fasterxml.jackson.databind.ObjectMapper().readTree(l).get("body").asText();
-        all.addAllResourceSpans(decoder.decode(new ByteArrayInputStream(b.getBytes(StandardCharsets.UTF_8))).getResourceSpansList());
-      }
-    }
-    return all.build().toByteArray();
+    request = shape.equals("synthetic") ? synthetic() : CapturedPosts.batch(14).toByteArray();
   }
 
   private static byte[] synthetic() {
