@@ -1,17 +1,10 @@
 package io.rumsessions.processor.receive;
 
-import static io.rumsessions.processor.receive.OtlpJsonDecoder.bool;
-import static io.rumsessions.processor.receive.OtlpJsonDecoder.dbl;
-import static io.rumsessions.processor.receive.OtlpJsonDecoder.enumValue;
-import static io.rumsessions.processor.receive.OtlpJsonDecoder.expect;
 import static io.rumsessions.processor.receive.OtlpJsonDecoder.firstLine;
-import static io.rumsessions.processor.receive.OtlpJsonDecoder.here;
-import static io.rumsessions.processor.receive.OtlpJsonDecoder.text;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.base.ParserBase;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -30,15 +23,16 @@ import java.util.List;
  * An OTLP/JSON export read straight into what the pipeline needs, as {@link OtlpWireSpans} reads
  * protobuf: no protobuf message, no String per attribute or event.
  *
- * <p>One pass of Jackson's streaming parser over the body checks all of it exactly as {@link
+ * <p>One pass over the body's JSON tokens ({@link JsonTokens}: plain JSON read straight from the
+ * bytes, anything else by Jackson's streaming parser) checks all of it exactly as {@link
  * OtlpJsonDecoder#decode} does (same walk, same refusals, same messages: the request is taken or
  * refused whole) and records, per span, its ids as longs, kind, status code, start time, and where
  * its name and its attributes' keys and values lie in the body; per resource, where its attributes
  * lie. Events and links are checked and skipped. Attribute names are matched as UTF-8 bytes
  * ({@link InputMapping#role}) and only the values the mapping takes become Strings, each distinct
- * text once per request. Texts with escapes or non-ASCII bytes are taken from Jackson as it decodes
- * them, so they read as {@code decode} reads them. A span, resource or scope is parsed into a
- * message from its bytes only when it is forwarded.
+ * text once per request. Texts with escapes are decoded as Jackson decodes them (and a body Jackson
+ * reads has its non-ASCII texts decoded by it), so they read as {@code decode} reads them. A span,
+ * resource or scope is parsed into a message from its bytes only when it is forwarded.
  */
 public final class OtlpJsonSpans implements SpanSource {
   /** Array sizes a reader kept for the next request may have (a few KB); a larger one is dropped. */
@@ -52,9 +46,12 @@ public final class OtlpJsonSpans implements SpanSource {
 
   private final OtlpJsonDecoder decoder;
   private byte[] buf;
-  private JsonParser p;
+  private final PlainJsonTokens plain = new PlainJsonTokens();
+  /** The tokens being walked: {@link #plain}, or Jackson's when the body is not plain. */
+  private JsonTokens t;
+  private boolean readPlainly;
 
-  /** Texts that are not plain ASCII in the body; a text reference below zero is {@code -1 - index} here. */
+  /** Texts that cannot be read from the body as they are (escapes); a text reference below zero is {@code -1 - index} here. */
   private final List<String> decoded = new ArrayList<>();
 
   // Resources (ResourceSpans): their attributes, scopes, and the "resource" value's bytes.
@@ -123,28 +120,49 @@ public final class OtlpJsonSpans implements SpanSource {
   }
 
   /**
+   * The body read, or null when it is not UTF-8 (Jackson reads UTF-16 and UTF-32 too): the caller
+   * decodes it as before.
+   *
    * @param reuse a reader of the same decoder whose request is done with (its arrays are used
    *     again: most of what reading a small request allocated), or null
    */
-  /** The body read, or null when it is not UTF-8 (Jackson reads UTF-16 and UTF-32 too): the caller decodes it as before. */
   static OtlpJsonSpans read(OtlpJsonDecoder decoder, JsonFactory factory, byte[] body, int length, OtlpJsonSpans reuse)
       throws MalformedPayloadException {
     OtlpJsonSpans s = reuse != null && reuse.decoder == decoder ? reuse : new OtlpJsonSpans(decoder);
     s.reset(body);
+    // Plain JSON (what the SDKs post) first; anything unusual is read again by Jackson, which
+    // decides what it means and refuses what is wrong, in the decoder's words.
+    s.plain.start(body, length);
+    s.t = s.plain;
+    try {
+      s.request();
+      s.readPlainly = true;
+      return s;
+    } catch (PlainJsonTokens.Unusual | IOException | MalformedPayloadException e) {
+      s.reset(body);
+    } finally {
+      s.plain.release();
+      s.t = null;
+    }
     try (JsonParser p = factory.createParser(body, 0, length)) {
       // Offsets into the body are byte offsets only for UTF-8; the other encodings are rare enough
       // to take the message path, whose refusals they then also get word for word (found by fuzzing).
       if (!(p instanceof com.fasterxml.jackson.core.json.UTF8StreamJsonParser)) return null;
-      s.p = p;
+      s.t = new JacksonTokens(p, body, length);
       s.request();
     } catch (MalformedPayloadException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
       throw new MalformedPayloadException("invalid OTLP/JSON: " + firstLine(e.getMessage()));
     } finally {
-      s.p = null;
+      s.t = null;
     }
     return s;
+  }
+
+  /** Whether the last body was read as plain JSON, without Jackson (for tests). */
+  boolean readPlainly() {
+    return readPlainly;
   }
 
   /**
@@ -164,6 +182,7 @@ public final class OtlpJsonSpans implements SpanSource {
 
   private void reset(byte[] body) {
     buf = body;
+    readPlainly = false;
     decoded.clear();
     resources = 0;
     scopes = 0;
@@ -179,50 +198,50 @@ public final class OtlpJsonSpans implements SpanSource {
   // ---- the check and the record: OtlpJsonDecoder's walk, keeping only what the pipeline reads ----
 
   private void request() throws IOException, MalformedPayloadException {
-    p.nextToken();
-    expect(p, p.currentToken(), JsonToken.START_OBJECT);
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    t.next();
+    t.expect(JsonToken.START_OBJECT);
+    while (t.next() == JsonToken.FIELD_NAME) {
+      String f = t.name();
+      t.next();
       if (f.equals("resourceSpans") || f.equals("resource_spans")) {
         if (startArray()) {
-          for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) resourceSpans();
+          for (JsonToken k = t.next(); k != JsonToken.END_ARRAY; k = t.next()) resourceSpans();
         }
       } else {
-        p.skipChildren();
+        t.skip();
       }
     }
-    if (p.nextToken() != null) {
+    if (t.next() != null) {
       throw new MalformedPayloadException("trailing content after the JSON object");
     }
   }
 
   /** The array at the current token: false for null (an empty list), else checks it is an array. */
   private boolean startArray() throws MalformedPayloadException {
-    if (p.currentToken() == JsonToken.VALUE_NULL) return false;
-    expect(p, p.currentToken(), JsonToken.START_ARRAY);
+    if (t.current() == JsonToken.VALUE_NULL) return false;
+    t.expect(JsonToken.START_ARRAY);
     return true;
   }
 
   private void resourceSpans() throws IOException, MalformedPayloadException {
-    expect(p, p.currentToken(), JsonToken.START_OBJECT);
+    t.expect(JsonToken.START_OBJECT);
     int r = resources++;
     if (r == resAttrFrom.length) growResources();
     resAttrFrom[r] = resAttrTo[r] = 0;
     resValueStart[r] = -1;
     resScopeFrom[r] = scopes;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    while (t.next() == JsonToken.FIELD_NAME) {
+      String f = t.name();
+      t.next();
       switch (f) {
         case "resource" -> resource(r);
         case "scopeSpans", "scope_spans" -> {
           if (startArray()) {
-            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) scopeSpans();
+            for (JsonToken k = t.next(); k != JsonToken.END_ARRAY; k = t.next()) scopeSpans();
           }
         }
-        case "schemaUrl", "schema_url" -> text(p);
-        default -> p.skipChildren();
+        case "schemaUrl", "schema_url" -> t.text();
+        default -> t.skip();
       }
     }
     resScopeTo[r] = scopes;
@@ -230,73 +249,73 @@ public final class OtlpJsonSpans implements SpanSource {
 
   private void resource(int r) throws IOException, MalformedPayloadException {
     // A repeated "resource" replaces the earlier one, as the decoder's setResource does.
-    resValueStart[r] = offset();
+    resValueStart[r] = t.offset();
     resAttrFrom[r] = resAttrTo[r] = attrs;
-    if (p.currentToken() == JsonToken.VALUE_NULL) {
+    if (t.current() == JsonToken.VALUE_NULL) {
       resValueEnd[r] = resValueStart[r] + 4;
       return;
     }
-    expect(p, p.currentToken(), JsonToken.START_OBJECT);
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    t.expect(JsonToken.START_OBJECT);
+    while (t.next() == JsonToken.FIELD_NAME) {
+      String f = t.name();
+      t.next();
       switch (f) {
         case "attributes" -> attributes(true);
-        case "droppedAttributesCount", "dropped_attributes_count" -> integer();
-        default -> p.skipChildren();
+        case "droppedAttributesCount", "dropped_attributes_count" -> t.integer();
+        default -> t.skip();
       }
     }
     resAttrTo[r] = attrs;
-    resValueEnd[r] = offset() + 1;
+    resValueEnd[r] = t.offset() + 1;
   }
 
   private void scopeSpans() throws IOException, MalformedPayloadException {
-    expect(p, p.currentToken(), JsonToken.START_OBJECT);
+    t.expect(JsonToken.START_OBJECT);
     int s = scopes++;
     if (s == scopeSpanFrom.length) growScopes();
     scopeValueStart[s] = -1;
     scopeSpanFrom[s] = spans;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    while (t.next() == JsonToken.FIELD_NAME) {
+      String f = t.name();
+      t.next();
       switch (f) {
         case "scope" -> {
-          scopeValueStart[s] = offset();
+          scopeValueStart[s] = t.offset();
           scopeCheck();
-          scopeValueEnd[s] = p.currentToken() == JsonToken.VALUE_NULL ? scopeValueStart[s] + 4 : offset() + 1;
+          scopeValueEnd[s] = t.current() == JsonToken.VALUE_NULL ? scopeValueStart[s] + 4 : t.offset() + 1;
         }
         case "spans" -> {
           if (startArray()) {
-            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) readSpan();
+            for (JsonToken k = t.next(); k != JsonToken.END_ARRAY; k = t.next()) readSpan();
           }
         }
-        case "schemaUrl", "schema_url" -> text(p);
-        default -> p.skipChildren();
+        case "schemaUrl", "schema_url" -> t.text();
+        default -> t.skip();
       }
     }
     scopeSpanTo[s] = spans;
   }
 
   private void scopeCheck() throws IOException, MalformedPayloadException {
-    if (p.currentToken() == JsonToken.VALUE_NULL) return;
-    expect(p, p.currentToken(), JsonToken.START_OBJECT);
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    if (t.current() == JsonToken.VALUE_NULL) return;
+    t.expect(JsonToken.START_OBJECT);
+    while (t.next() == JsonToken.FIELD_NAME) {
+      String f = t.name();
+      t.next();
       switch (f) {
-        case "name", "version" -> text(p);
+        case "name", "version" -> t.text();
         case "attributes" -> attributes(false);
-        case "droppedAttributesCount", "dropped_attributes_count" -> integer();
-        default -> p.skipChildren();
+        case "droppedAttributesCount", "dropped_attributes_count" -> t.integer();
+        default -> t.skip();
       }
     }
   }
 
   private void readSpan() throws IOException, MalformedPayloadException {
-    expect(p, p.currentToken(), JsonToken.START_OBJECT);
+    t.expect(JsonToken.START_OBJECT);
     int s = spans++;
     if (s == spanStart.length) growSpans();
-    spanStart[s] = offset();
+    spanStart[s] = t.offset();
     idBits[s] = 0;
     traceHigh[s] = traceLow[s] = spanIds[s] = 0;
     nameRef[s] = 0;
@@ -305,9 +324,9 @@ public final class OtlpJsonSpans implements SpanSource {
     statusCodes[s] = 0;
     startNanos[s] = 0;
     spanAttrFrom[s] = attrs;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    while (t.next() == JsonToken.FIELD_NAME) {
+      String f = t.name();
+      t.next();
       switch (f) {
         case "traceId", "trace_id" -> {
           int n = hexId(16, s, true);
@@ -318,82 +337,82 @@ public final class OtlpJsonSpans implements SpanSource {
           idBits[s] = (byte) (n == 8 ? idBits[s] | 2 : idBits[s] & ~2);
         }
         case "parentSpanId", "parent_span_id" -> hexId(8, -1, false);
-        case "traceState", "trace_state" -> text(p);
-        case "flags" -> integer();
+        case "traceState", "trace_state" -> t.text();
+        case "flags" -> t.integer();
         case "name" -> {
           stringRef();
           nameRef[s] = refStart;
           nameLength[s] = refLength;
         }
-        case "kind" -> kinds[s] = enumValue(p, "SPAN_KIND_", Span.SpanKind::valueOf);
-        case "startTimeUnixNano", "start_time_unix_nano" -> startNanos[s] = integer();
-        case "endTimeUnixNano", "end_time_unix_nano" -> integer();
+        case "kind" -> kinds[s] = t.enumValue("SPAN_KIND_", Span.SpanKind::valueOf);
+        case "startTimeUnixNano", "start_time_unix_nano" -> startNanos[s] = t.integer();
+        case "endTimeUnixNano", "end_time_unix_nano" -> t.integer();
         case "attributes" -> attributes(true);
-        case "droppedAttributesCount", "dropped_attributes_count" -> integer();
+        case "droppedAttributesCount", "dropped_attributes_count" -> t.integer();
         case "events" -> {
           if (startArray()) {
-            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) event();
+            for (JsonToken k = t.next(); k != JsonToken.END_ARRAY; k = t.next()) event();
           }
         }
-        case "droppedEventsCount", "dropped_events_count" -> integer();
+        case "droppedEventsCount", "dropped_events_count" -> t.integer();
         case "links" -> {
           if (startArray()) {
-            for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) link();
+            for (JsonToken k = t.next(); k != JsonToken.END_ARRAY; k = t.next()) link();
           }
         }
-        case "droppedLinksCount", "dropped_links_count" -> integer();
+        case "droppedLinksCount", "dropped_links_count" -> t.integer();
         case "status" -> statusCodes[s] = status();
-        default -> p.skipChildren();
+        default -> t.skip();
       }
     }
     spanAttrTo[s] = attrs;
-    spanEnd[s] = offset() + 1;
+    spanEnd[s] = t.offset() + 1;
   }
 
   private void event() throws IOException, MalformedPayloadException {
-    expect(p, p.currentToken(), JsonToken.START_OBJECT);
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    t.expect(JsonToken.START_OBJECT);
+    while (t.next() == JsonToken.FIELD_NAME) {
+      String f = t.name();
+      t.next();
       switch (f) {
-        case "timeUnixNano", "time_unix_nano" -> integer();
-        case "name" -> skipText();
+        case "timeUnixNano", "time_unix_nano" -> t.integer();
+        case "name" -> t.skipText();
         case "attributes" -> attributes(false);
-        case "droppedAttributesCount", "dropped_attributes_count" -> integer();
-        default -> p.skipChildren();
+        case "droppedAttributesCount", "dropped_attributes_count" -> t.integer();
+        default -> t.skip();
       }
     }
   }
 
   private void link() throws IOException, MalformedPayloadException {
-    expect(p, p.currentToken(), JsonToken.START_OBJECT);
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    t.expect(JsonToken.START_OBJECT);
+    while (t.next() == JsonToken.FIELD_NAME) {
+      String f = t.name();
+      t.next();
       switch (f) {
         case "traceId", "trace_id" -> hexId(16, -1, false);
         case "spanId", "span_id" -> hexId(8, -1, false);
-        case "traceState", "trace_state" -> text(p);
-        case "flags" -> integer();
+        case "traceState", "trace_state" -> t.text();
+        case "flags" -> t.integer();
         case "attributes" -> attributes(false);
-        case "droppedAttributesCount", "dropped_attributes_count" -> integer();
-        default -> p.skipChildren();
+        case "droppedAttributesCount", "dropped_attributes_count" -> t.integer();
+        default -> t.skip();
       }
     }
   }
 
   /** The status's code (the last one given; a status given again replaces the earlier one whole). */
   private int status() throws IOException, MalformedPayloadException {
-    if (p.currentToken() == JsonToken.VALUE_NULL) return 0;
-    expect(p, p.currentToken(), JsonToken.START_OBJECT);
+    if (t.current() == JsonToken.VALUE_NULL) return 0;
+    t.expect(JsonToken.START_OBJECT);
     int code = 0;
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    while (t.next() == JsonToken.FIELD_NAME) {
+      String f = t.name();
+      t.next();
       switch (f) {
-        case "message" -> text(p);
-        case "code" -> code = enumValue(p, "STATUS_CODE_", Status.StatusCode::valueOf);
-        default -> p.skipChildren();
+        case "message" -> t.text();
+        case "code" -> code = t.enumValue("STATUS_CODE_", Status.StatusCode::valueOf);
+        default -> t.skip();
       }
     }
     return code;
@@ -402,11 +421,11 @@ public final class OtlpJsonSpans implements SpanSource {
   /** A list of KeyValue, recorded (span and resource attributes) or only checked. */
   private void attributes(boolean record) throws IOException, MalformedPayloadException {
     if (!startArray()) return;
-    for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) keyValue(record);
+    for (JsonToken k = t.next(); k != JsonToken.END_ARRAY; k = t.next()) keyValue(record);
   }
 
   private void keyValue(boolean record) throws IOException, MalformedPayloadException {
-    expect(p, p.currentToken(), JsonToken.START_OBJECT);
+    t.expect(JsonToken.START_OBJECT);
     int a = -1;
     if (record) {
       a = attrs++;
@@ -415,9 +434,9 @@ public final class OtlpJsonSpans implements SpanSource {
       keyLength[a] = 0;
       valueKind[a] = NOT_SET;
     }
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    while (t.next() == JsonToken.FIELD_NAME) {
+      String f = t.name();
+      t.next();
       switch (f) {
         case "key" -> {
           if (record) {
@@ -425,25 +444,25 @@ public final class OtlpJsonSpans implements SpanSource {
             keyRef[a] = refStart;
             keyLength[a] = refLength;
           } else {
-            skipText();
+            t.skipText();
           }
         }
         case "value" -> {
           if (record) valueKind[a] = NOT_SET;
           anyValue(a);
         }
-        default -> p.skipChildren();
+        default -> t.skip();
       }
     }
   }
 
   /** An AnyValue; recorded into attribute {@code a} (the last case given wins, as in a builder), or only checked if a is -1. */
   private void anyValue(int a) throws IOException, MalformedPayloadException {
-    if (p.currentToken() == JsonToken.VALUE_NULL) return;
-    expect(p, p.currentToken(), JsonToken.START_OBJECT);
-    while (p.nextToken() == JsonToken.FIELD_NAME) {
-      String f = p.currentName();
-      p.nextToken();
+    if (t.current() == JsonToken.VALUE_NULL) return;
+    t.expect(JsonToken.START_OBJECT);
+    while (t.next() == JsonToken.FIELD_NAME) {
+      String f = t.name();
+      t.next();
       switch (f) {
         case "stringValue", "string_value" -> {
           if (a >= 0) {
@@ -452,172 +471,94 @@ public final class OtlpJsonSpans implements SpanSource {
             valueRef[a] = refStart;
             valueLength[a] = refLength;
           } else {
-            skipText();
+            t.skipText();
           }
         }
         case "boolValue", "bool_value" -> {
-          boolean v = bool(p);
+          boolean v = t.bool();
           if (a >= 0) {
             valueKind[a] = BOOL;
             valueBits[a] = v ? 1 : 0;
           }
         }
         case "intValue", "int_value" -> {
-          long v = integer();
+          long v = t.integer();
           if (a >= 0) {
             valueKind[a] = INT;
             valueBits[a] = v;
           }
         }
         case "doubleValue", "double_value" -> {
-          double v = dbl(p);
+          double v = t.dbl();
           if (a >= 0) {
             valueKind[a] = DOUBLE;
             valueBits[a] = Double.doubleToRawLongBits(v);
           }
         }
         case "bytesValue", "bytes_value" -> {
-          OtlpJsonDecoder.base64(p);
+          t.base64();
           if (a >= 0) valueKind[a] = NOT_SET;
         }
         case "arrayValue", "array_value" -> {
-          expect(p, p.currentToken(), JsonToken.START_OBJECT);
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String g = p.currentName();
-            p.nextToken();
+          t.expect(JsonToken.START_OBJECT);
+          while (t.next() == JsonToken.FIELD_NAME) {
+            String g = t.name();
+            t.next();
             if (g.equals("values")) {
               if (startArray()) {
-                for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) anyValue(-1);
+                for (JsonToken k = t.next(); k != JsonToken.END_ARRAY; k = t.next()) anyValue(-1);
               }
             } else {
-              p.skipChildren();
+              t.skip();
             }
           }
           if (a >= 0) valueKind[a] = NOT_SET;
         }
         case "kvlistValue", "kvlist_value" -> {
-          expect(p, p.currentToken(), JsonToken.START_OBJECT);
-          while (p.nextToken() == JsonToken.FIELD_NAME) {
-            String g = p.currentName();
-            p.nextToken();
+          t.expect(JsonToken.START_OBJECT);
+          while (t.next() == JsonToken.FIELD_NAME) {
+            String g = t.name();
+            t.next();
             if (g.equals("values")) attributes(false);
-            else p.skipChildren();
+            else t.skip();
           }
           if (a >= 0) valueKind[a] = NOT_SET;
         }
-        default -> p.skipChildren();
+        default -> t.skip();
       }
     }
   }
 
-  // ---- scalars, without a String where the decoder made one ----
+  // ---- texts and ids, without a String where the decoder made one ----
 
   /**
-   * Where the current value token (not a field name) starts in the body: what {@code
-   * getTokenLocation().getByteOffset()} says, without the location object. Jackson's byte parser
-   * keeps the offset just past the token's first byte.
-   */
-  private int offset() {
-    return (int) (((ParserBase) p).getTokenCharacterOffset() - 1);
-  }
-
-  /** A text the decoder reads with {@code text(p)} but nobody keeps: checked as it checks it. */
-  private void skipText() throws IOException, MalformedPayloadException {
-    JsonToken t = p.currentToken();
-    if (t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NULL) text(p);
-  }
-
-  /**
-   * Where the current string token's text is, in {@link #refStart}/{@link #refLength}: its bytes in
-   * the body when they are plain ASCII without escapes, else Jackson's decoded text in {@link
-   * #decoded}. Null is the empty text; any other token is refused as {@code text(p)} refuses it.
+   * Where the current text is (see stringRef), in {@link #refStart}/{@link #refLength}: its bytes
+   * in the body when they are plain ASCII without escapes, else the decoded text in {@link
+   * #decoded}. Null is the empty text.
    */
   private void stringRef() throws IOException, MalformedPayloadException {
-    JsonToken t = p.currentToken();
-    if (t == JsonToken.VALUE_NULL) {
-      refStart = 0;
+    if (t.plainText()) {
+      refStart = t.refStart();
+      refLength = t.refLength();
+    } else {
+      decoded.add(t.decodedText());
+      refStart = -decoded.size();
       refLength = 0;
-      return;
     }
-    if (t != JsonToken.VALUE_STRING) text(p);
-    int q = offset();
-    if (q >= 0 && q < buf.length && buf[q] == '"') {
-      for (int i = q + 1; i < buf.length; i++) {
-        byte b = buf[i];
-        if (b == '"') {
-          refStart = q + 1;
-          refLength = i - q - 1;
-          return;
-        }
-        if (b == '\\' || b < 0x20) break;
-      }
-    }
-    decoded.add(p.getText());
-    refStart = -decoded.size();
-    refLength = 0;
   }
 
-  /** A 64-bit integer as {@code OtlpJsonDecoder.integer} reads it; decimal digits in a string without making one. */
-  private long integer() throws IOException, MalformedPayloadException {
-    if (p.currentToken() == JsonToken.VALUE_STRING) {
-      char[] c = p.getTextCharacters();
-      int off = p.getTextOffset();
-      int len = p.getTextLength();
-      if (len > 0 && len <= 19) {
-        // Up to 19 digits is below 2^64: the wrapped signed value is parseUnsignedLong's.
-        long v = 0;
-        int i = off;
-        for (int end = off + len; i < end; i++) {
-          char ch = c[i];
-          if (ch < '0' || ch > '9') break;
-          v = v * 10 + (ch - '0');
-        }
-        if (i == off + len) return v;
-      }
-    }
-    return OtlpJsonDecoder.integer(p);
-  }
-
-  /**
-   * A hex id as {@code OtlpJsonDecoder.hexId} reads it, without a String; returns its length in
-   * bytes (0 for empty). Into span {@code s}'s trace id ({@code trace}) or span id, if s ≥ 0.
-   */
+  /** A hex id as {@code OtlpJsonDecoder.hexId} reads it: its length in bytes (0 for empty); into span {@code s}'s trace id ({@code trace}) or span id, if s ≥ 0. */
   private int hexId(int bytes, int s, boolean trace) throws IOException, MalformedPayloadException {
-    JsonToken t = p.currentToken();
-    if (t == JsonToken.VALUE_NULL) return 0;
-    if (t == JsonToken.VALUE_STRING) {
-      char[] c = p.getTextCharacters();
-      int off = p.getTextOffset();
-      int len = p.getTextLength();
-      if (len == 0) return 0;
-      if (len == bytes * 2) {
-        long high = 0;
-        long low = 0;
-        boolean ok = true;
-        for (int i = 0; i < len; i++) {
-          int d = Character.digit(c[off + i], 16);
-          if (d < 0) {
-            ok = false;
-            break;
-          }
-          if (i < 16) high = high << 4 | d;
-          else low = low << 4 | d;
-        }
-        if (ok) {
-          if (s >= 0) {
-            if (trace) {
-              traceHigh[s] = high;
-              traceLow[s] = low;
-            } else {
-              spanIds[s] = high;
-            }
-          }
-          return bytes;
-        }
+    int n = t.hexId(bytes);
+    if (n != 0 && s >= 0) {
+      if (trace) {
+        traceHigh[s] = t.idHigh();
+        traceLow[s] = t.idLow();
+      } else {
+        spanIds[s] = t.idHigh();
       }
     }
-    // Refused: the decoder's own check says why, in its words.
-    return OtlpJsonDecoder.hexId(p, bytes).size();
+    return n;
   }
 
   // ---- growth ----

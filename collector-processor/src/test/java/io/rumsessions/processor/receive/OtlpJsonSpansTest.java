@@ -81,6 +81,103 @@ class OtlpJsonSpansTest {
         .getBytes(StandardCharsets.UTF_8))).isTrue();
   }
 
+  /** Whether the reader took this (accepted) body as plain JSON, without Jackson. */
+  private boolean readPlainly(String body) throws MalformedPayloadException {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    return ((OtlpJsonSpans) decoder.spans(b, b.length)).readPlainly();
+  }
+
+  @Test
+  void everyRealOtelWebPostIsReadAsPlainJson() throws Exception {
+    for (Fixtures.Post post : Fixtures.otelWebVisits()) assertThat(readPlainly(post.body())).as(post.body()).isTrue();
+  }
+
+  /** A span using every form the plain reader takes itself. */
+  private static final String PLAIN_SPAN = "{ \"trace_id\" : \"5B0DF6B3E1B3101898F704AA91C0A432\",\n\t\"spanId\":\"52c63bc2b8af77a7\",\r\n"
+      + "\"parentSpanId\":null,\"traceState\":\"\",\"name\":\"first\",\"kind\":-3,\"kind\":3,\"flags\":257,"
+      + "\"startTimeUnixNano\":1795876747792900098,\"start_time_unix_nano\":\"1795876747792900099\",\"endTimeUnixNano\":null,"
+      + "\"status\":{\"code\":2,\"message\":null},\"status\":{},\"droppedAttributesCount\":0,"
+      + "\"attributes\":[{\"key\":\"session.id\",\"value\":{\"stringValue\":\"abc\"}},"
+      + "{\"key\":\"url.full\",\"value\":{\"intValue\":\"12\",\"stringValue\":\"http://x/a?sid=q%41\"}},"
+      + "{\"key\":\"user_agent.original\",\"value\":{\"boolValue\":false}},{\"key\":\"client.address\",\"value\":{\"doubleValue\":-1.5e-3}},"
+      + "{\"key\":\"consent.analytics\",\"value\":{\"doubleValue\":-0}},{\"key\":\"page.referrer\",\"value\":{\"double_value\":123456789012345678}},"
+      + "{\"key\":\"app.screen\",\"value\":{\"int_value\":-42}},{\"key\":null,\"value\":null},{\"value\":{\"stringValue\":\"no key\"}},"
+      + "{\"key\":\"order.id\",\"value\":{\"arrayValue\":{\"values\":[{\"kvlistValue\":{\"values\":[{\"key\":\"a\",\"value\":"
+      + "{\"arrayValue\":{\"values\":[{\"arrayValue\":{\"values\":[]}}]}}}]}}]}}},{\"key\":\"x\",\"value\":{},\"key\":\"y\"}],"
+      + "\"events\":[{\"name\":\"fetchStart\",\"timeUnixNano\":\"1795876747792900098\",\"attributes\":[{\"key\":\"x\",\"value\":{\"intValue\":3}}]},{}],"
+      + "\"links\":[{\"traceId\":\"5b0df6b3e1b3101898f704aa91c0a432\",\"spanId\":\"\",\"attributes\":null}],"
+      + "\"name\":\"documentLoad\",\"resource\":{\"attributes\":[true,{\"key\":[1,[2.5,{}]]}]},\"values\":[0,-0.0,1E+2]}";
+
+  @Test
+  void plainJsonInAllItsFormsIsReadWithoutJacksonAndAlike() throws Exception {
+    String body = "  {\"resource_spans\":[{\"scopeSpans\":[{\"scope\":{\"name\":\"s\",\"version\":\"1\",\"attributes\":[]},\"spans\":["
+        + PLAIN_SPAN + "," + PLAIN_SPAN + "]},{\"spans\":null},{\"scope\":null,\"spans\":[{\"traceId\":\"\",\"spanId\":null}]}],"
+        + "\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":\"first\"}}]},"
+        + "\"resource\":{\"attributes\":[{\"key\":\"service.name\",\"value\":{\"stringValue\":\"shop\"}}],\"dropped_attributes_count\":\"0\"},"
+        + "\"schemaUrl\":\"https://opentelemetry.io/schemas/1.21.0\"},{\"resource\":null},{}],\"resourceSpans\":[]} \n";
+    assertThat(readPlainly(body)).isTrue();
+    assertThat(assertAlike(body.getBytes(StandardCharsets.UTF_8))).isTrue();
+  }
+
+  @Test
+  void anythingUnusualIsReadByJacksonAndStillAlike() throws Exception {
+    String plain = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[" + PLAIN_SPAN + "]}]}]}";
+    assertThat(readPlainly(plain)).isTrue();
+    // One change to a plain body each. Escapes and UTF-8 in texts stay plain.
+    for (String[] change : new String[][] {
+        {"\"first\"", "\"fir\\u0073t\\/\\b\\f\\n\\r\\t\\\\\""}, // escapes
+        {"\"abc\"", "\"\\\"abc\\\"\""}, // an escaped quote, as in the SDK's click spans' XPath
+        {"\"abc\"", "\"äbc €😀\""}, // two-, three- and four-byte UTF-8
+        {"\"session.id\"", "\"séssion.id\""}, // UTF-8 in a key that is looked up
+        {"\"session.id\"", "\"session\\u002eid\""}, // an escape in a key that is looked up
+    }) {
+      String body = plain.replace(change[0], change[1]);
+      assertThat(body).as("the test's own change applies").isNotEqualTo(plain);
+      assertThat(assertAlike(body.getBytes(StandardCharsets.UTF_8))).as(body).isTrue();
+      assertThat(readPlainly(body)).as(body).isTrue();
+    }
+    // Valid exports the plain reader leaves to Jackson (or invalid ones Jackson refuses).
+    for (String[] change : new String[][] {
+        {"\"abc\"", "\"\\ud83d\\ude00\""}, // a surrogate pair in escapes
+        {"\"abc\"", "\"\\udc00\""}, // a lone surrogate
+        {"\"flags\"", "\"unknownField\""}, // a field name OTLP/JSON does not have
+        {"\"flags\"", "\"fl\\u0061gs\""}, // an escaped field name
+        {"\"kind\":3", "\"kind\":\"SPAN_KIND_CLIENT\""}, // an enum by name
+        {"\"intValue\":3", "\"bytesValue\":\"AAE=\""}, // bytes
+        {"\"doubleValue\":-1.5e-3", "\"doubleValue\":\"NaN\""}, // a double as a string
+        {"\"doubleValue\":-1.5e-3", "\"doubleValue\":12345678901234567890123"}, // more digits than a long
+        {"\"double_value\":123456789012345678", "\"double_value\":9223372036854775808"}, // one past a long
+        {"\"intValue\":\"12\"", "\"intValue\":\" 12\""}, // parseUnsignedLong's leniency
+        {"\"intValue\":\"12\"", "\"intValue\":\"+12\""},
+        {"\"intValue\":\"12\"", "\"intValue\":\"\\u0031\""}, // digits in an escape
+        {"\"5B0DF6B3E1B3101898F704AA91C0A432\"", "\"５B0DF6B3E1B3101898F704AA91C0A432\""}, // a Unicode digit Character.digit takes
+        {"{ \"trace_id\"", "{\f\"trace_id\""}, // not JSON white space
+    }) {
+      String body = plain.replace(change[0], change[1]);
+      assertThat(body).as("the test's own change applies").isNotEqualTo(plain);
+      boolean accepted = assertAlike(body.getBytes(StandardCharsets.UTF_8));
+      if (accepted) assertThat(readPlainly(body)).as(body).isFalse();
+    }
+    // Bytes that are not well-formed UTF-8 (an overlong '/', a UTF-8 surrogate, a lone
+    // continuation byte, a cut sequence): Jackson decides.
+    byte[] plainBytes = plain.getBytes(StandardCharsets.UTF_8);
+    int at = plain.indexOf("abc") + 1;
+    for (byte[] bad : new byte[][] {{(byte) 0xC0, (byte) 0xAF}, {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, {(byte) 0x80}, {(byte) 0xE2, (byte) 0x82}}) {
+      byte[] body = new byte[plainBytes.length + bad.length];
+      System.arraycopy(plainBytes, 0, body, 0, at);
+      System.arraycopy(bad, 0, body, at, bad.length);
+      System.arraycopy(plainBytes, at, body, at + bad.length, plainBytes.length - at);
+      if (assertAlike(body)) assertThat(((OtlpJsonSpans) decoder.spans(body, body.length)).readPlainly()).isFalse();
+    }
+    // A UTF-8 byte order mark, and nesting deeper than the plain reader goes: read by Jackson.
+    String deep = "{\"arrayValue\":{\"values\":[".repeat(14) + "]}}".repeat(14);
+    String nested = plain.replace("\"value\":{\"intValue\":3}", "\"value\":" + deep);
+    for (String body : List.of("\ufeff" + plain, nested)) {
+      assertThat(assertAlike(body.getBytes(StandardCharsets.UTF_8))).as(body).isTrue();
+      assertThat(readPlainly(body)).as(body).isFalse();
+    }
+  }
+
   @Test
   void refusalsSayWhatTheDecoderSays() {
     for (String body : List.of("", "[]", "{\"resourceSpans\":{}}", "{\"resourceSpans\":[null]}", "{} {}", "{\"resourceSpans\":[{\"resource\":[]}]}",
@@ -110,6 +207,7 @@ class OtlpJsonSpansTest {
     for (Fixtures.Post post : Fixtures.otelWebVisits()) posts.add(post.body().getBytes(StandardCharsets.UTF_8));
     byte[] alphabet = "{}[]\":,0123456789abcdefABCDEF-+.eE \\nultrfs\u00e9".getBytes(StandardCharsets.UTF_8);
     int accepted = 0;
+    int plain = 0;
     for (int i = 0; i < 3000; i++) {
       byte[] b = posts.get(random.nextInt(posts.size())).clone();
       int edits = 1 + random.nextInt(3);
@@ -132,9 +230,18 @@ class OtlpJsonSpansTest {
           }
         }
       }
-      if (assertAlike(b)) accepted++;
+      if (assertAlike(b)) {
+        accepted++;
+        try {
+          if (((OtlpJsonSpans) decoder.spans(b, b.length)).readPlainly()) plain++;
+        } catch (MalformedPayloadException e) {
+          throw new AssertionError(e);
+        }
+      }
     }
-    // Both kinds were compared: mutations inside strings mostly stay valid.
+    // Both kinds were compared: mutations inside strings mostly stay valid. Of the accepted, both
+    // readers' reads were compared: most stay plain, an escape or a non-ASCII byte does not.
     assertThat(accepted).isBetween(300, 2700);
+    assertThat(plain).isBetween(accepted / 4, accepted - 20);
   }
 }
