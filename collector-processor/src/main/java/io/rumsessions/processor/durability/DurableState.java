@@ -117,6 +117,8 @@ public final class DurableState implements AutoCloseable {
       }
     });
     lastCheckpointPosition = from;
+    // Acknowledged only after the sync thread's fsync: that thread may as well do the writing.
+    if (log instanceof FileStateLog f && config.durability() == StateConfig.Durability.FSYNC) f.deferWrites();
     if (config.durability() == StateConfig.Durability.NONE) {
       // The log then carries only the spans to export.
       if (replayed[0] > 0) checkpoint();

@@ -24,7 +24,8 @@ import java.util.zip.CRC32C;
  *
  * <p>Appends come from one thread at a time (the caller holds the state lock). Durability is a
  * group commit: {@link #whenDurable} queues a request's answer for the log's sync thread, whose
- * one fsync covers every record written before it started; {@link #awaitDurable} callers (a
+ * one fsync covers every record written before it started (in mode {@code fsync} that thread also
+ * writes the records, all in one write: {@link #deferWrites}); {@link #awaitDurable} callers (a
  * scrape, the export queue) queue behind the same lock and find their record durable. Reading
  * stops at the first record that is short or whose CRC does not match, a torn last write, or at a
  * zero length (the unwritten rest of a pre-allocated segment).
@@ -60,6 +61,8 @@ public final class FileStateLog implements StateLog {
   /** Room past segmentBytes: the record that crosses it still lands in allocated blocks. */
   private static final long PREALLOCATED_SLACK = 1L << 20;
   private static final long SPARE_SYNC_EVERY = 4L << 20;
+  /** The buffer of deferred writes kept between fsyncs; a larger one (a burst) is let go after its write. */
+  private static final int KEEP_UNWRITTEN = 1 << 18;
 
   private final Path dir;
   private final long segmentBytes;
@@ -87,6 +90,11 @@ public final class FileStateLog implements StateLog {
   /** A rotation used the spare: the next fsync starts writing another (see startSegment). */
   private volatile boolean spareWanted;
   private byte[] frame = new byte[1 << 16];
+  /** See {@link #deferWrites}. */
+  private volatile boolean deferWrites;
+  /** Records appended and not yet written to the segment (when writes are deferred); guarded by syncLock. */
+  private byte[] unwritten = new byte[KEEP_UNWRITTEN];
+  private int unwrittenLength;
   private volatile long segmentStart;
   private volatile long written;
   private volatile long durable;
@@ -237,19 +245,54 @@ public final class FileStateLog implements StateLog {
       crc.reset();
       crc.update(first, 0, firstLength);
       crc.update(second, 0, secondLength);
-      // One write per record: header and payload assembled in an array kept for the next record.
-      if (frame.length < HEADER + length) frame = new byte[Math.max(HEADER + length, frame.length * 2)];
-      ByteBuffer.wrap(frame, 0, HEADER).order(ByteOrder.LITTLE_ENDIAN).putInt(length).putInt((int) crc.getValue());
-      System.arraycopy(first, 0, frame, HEADER, firstLength);
-      System.arraycopy(second, 0, frame, HEADER + firstLength, secondLength);
-      file.write(frame, 0, HEADER + length);
-      written += HEADER + length;
+      int crcValue = (int) crc.getValue();
+      if (deferWrites) {
+        // Copied for the thread that fsyncs, which writes them all at once: no write per request.
+        synchronized (syncLock) {
+          if (unwritten.length < unwrittenLength + HEADER + length) {
+            unwritten = java.util.Arrays.copyOf(unwritten, Math.max(unwrittenLength + HEADER + length, unwritten.length * 2));
+          }
+          frame(unwritten, unwrittenLength, length, crcValue, first, firstLength, second, secondLength);
+          unwrittenLength += HEADER + length;
+          written += HEADER + length;
+        }
+      } else {
+        // One write per record: header and payload assembled in an array kept for the next record.
+        if (frame.length < HEADER + length) frame = new byte[Math.max(HEADER + length, frame.length * 2)];
+        frame(frame, 0, length, crcValue, first, firstLength, second, secondLength);
+        file.write(frame, 0, HEADER + length);
+        written += HEADER + length;
+      }
       records++;
       return written;
     } catch (IOException e) {
       failure = e;
       throw e;
     }
+  }
+
+  /** A record (length, CRC, payload) into {@code to} at {@code at}. */
+  private static void frame(byte[] to, int at, int length, int crc, byte[] first, int firstLength, byte[] second, int secondLength) {
+    ByteBuffer.wrap(to, at, HEADER).order(ByteOrder.LITTLE_ENDIAN).putInt(length).putInt(crc);
+    System.arraycopy(first, 0, to, at + HEADER, firstLength);
+    System.arraycopy(second, 0, to, at + HEADER + firstLength, secondLength);
+  }
+
+  /**
+   * Writes the records appended since the last write to the segment (see {@link #deferWrites});
+   * under syncLock, which keeps them in order with a rotation.
+   */
+  private void writeUnwritten() throws IOException {
+    if (unwrittenLength == 0) return;
+    try {
+      file.write(unwritten, 0, unwrittenLength);
+    } catch (IOException e) {
+      failure = e;
+      throw e;
+    }
+    unwrittenLength = 0;
+    // A burst's buffer is not kept for good.
+    if (unwritten.length > KEEP_UNWRITTEN) unwritten = new byte[KEEP_UNWRITTEN];
   }
 
   /**
@@ -259,6 +302,9 @@ public final class FileStateLog implements StateLog {
    */
   @Override
   public void read(long from, long upTo, RecordVisitor visitor) throws IOException {
+    synchronized (syncLock) {
+      writeUnwritten();
+    }
     List<Segment> segments = segments();
     for (int i = 0; i < segments.size(); i++) {
       Segment s = segments.get(i);
@@ -287,6 +333,17 @@ public final class FileStateLog implements StateLog {
     }
   }
 
+  /**
+   * Appends copy each record into memory, and the thread that fsyncs writes them all with one
+   * write just before its fsync, instead of a write per record on the request's thread. Only for
+   * mode {@code fsync}, where nothing is acknowledged before that fsync: a record not yet written
+   * is lost by a crash, with the request that is still waiting for it. In the other modes a
+   * record must reach the kernel before its request is answered (it then survives a kill -9).
+   */
+  public void deferWrites() {
+    this.deferWrites = true;
+  }
+
   /** Lets the thread that fsyncs wait for records about to be appended (see {@link CommitDelay}). */
   public void commitDelay(CommitDelay delay) {
     this.commitDelay = delay;
@@ -313,10 +370,10 @@ public final class FileStateLog implements StateLog {
       // segment and at each checkpoint) takes it, and would hold every request up that long.
       delay.await();
       Synced s;
-      synchronized (syncLock) {
-        s = toSync();
-      }
       try {
+        synchronized (syncLock) {
+          s = toSync();
+        }
         sync(s);
       } catch (IOException e) {
         failure = e;
@@ -336,8 +393,9 @@ public final class FileStateLog implements StateLog {
   private record Synced(long position, RandomAccessFile current, List<RandomAccessFile> rotated, List<Long> pending,
       boolean directoryDirty) {}
 
-  /** Takes what the next fsync covers off the segment fields; under syncLock. */
-  private Synced toSync() {
+  /** Writes what was appended and takes what the next fsync covers off the segment fields; under syncLock. */
+  private Synced toSync() throws IOException {
+    writeUnwritten();
     Synced s = new Synced(written, file, List.copyOf(rotated), List.copyOf(pending), directoryDirty);
     rotated.clear();
     pending.clear();
@@ -472,6 +530,8 @@ public final class FileStateLog implements StateLog {
     synchronized (syncLock) {
       // The old segment is fsynced (and the new one's directory entry) by the next awaitDurable
       // or sync, outside the caller's state lock: a rotation must not stall requests for an fsync.
+      // What it holds is written to it first.
+      writeUnwritten();
       rotated.add(file);
       startSegment(written, true);
       directoryDirty = true;
