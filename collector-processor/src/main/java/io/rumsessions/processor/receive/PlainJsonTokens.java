@@ -294,39 +294,11 @@ final class PlainJsonTokens extends JsonTokens {
       } else if (c >= 0) {
         throw unusual;
       } else {
-        i = utf8(i, n);
+        i = Utf8.sequenceEnd(b, i, n);
+        if (i < 0) throw unusual;
       }
     }
     throw unusual;
-  }
-
-  /** Past the well-formed UTF-8 sequence of two to four bytes at {@code i} (RFC 3629: no overlong form, no surrogate). */
-  private int utf8(int i, int n) {
-    byte[] b = buf;
-    int lead = b[i] & 0xFF;
-    int more;
-    int low = 0x80;
-    int high = 0xBF;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      more = 1;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      more = 2;
-      if (lead == 0xE0) low = 0xA0;
-      if (lead == 0xED) high = 0x9F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      more = 3;
-      if (lead == 0xF0) low = 0x90;
-      if (lead == 0xF4) high = 0x8F;
-    } else {
-      throw unusual;
-    }
-    if (i + more >= n) throw unusual;
-    int second = b[i + 1] & 0xFF;
-    if (second < low || second > high) throw unusual;
-    for (int k = 2; k <= more; k++) {
-      if ((b[i + k] & 0xC0) != 0x80) throw unusual;
-    }
-    return i + more + 1;
   }
 
   private JsonToken value(int i) {

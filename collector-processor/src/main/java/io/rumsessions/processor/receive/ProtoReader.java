@@ -148,32 +148,9 @@ final class ProtoReader {
         i++;
         continue;
       }
-      int at = i;
-      int need;
-      int lo = 0x80;
-      int hi = 0xbf;
-      b &= 0xff;
-      if (b >= 0xc2 && b <= 0xdf) {
-        need = 1;
-      } else if (b >= 0xe0 && b <= 0xef) {
-        need = 2;
-        if (b == 0xe0) lo = 0xa0;
-        if (b == 0xed) hi = 0x9f;
-      } else if (b >= 0xf0 && b <= 0xf4) {
-        need = 3;
-        if (b == 0xf0) lo = 0x90;
-        if (b == 0xf4) hi = 0x8f;
-      } else {
-        throw new Malformed("invalid UTF-8 in a string at byte " + at);
-      }
-      i++;
-      for (int k = 0; k < need; k++, i++) {
-        if (i >= to) throw new Malformed("invalid UTF-8 in a string at byte " + at);
-        int c = buf[i] & 0xff;
-        if (c < lo || c > hi) throw new Malformed("invalid UTF-8 in a string at byte " + at);
-        lo = 0x80;
-        hi = 0xbf;
-      }
+      int next = Utf8.sequenceEnd(buf, i, to);
+      if (next < 0) throw new Malformed("invalid UTF-8 in a string at byte " + i);
+      i = next;
     }
   }
 }
