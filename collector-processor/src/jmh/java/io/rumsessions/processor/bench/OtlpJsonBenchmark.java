@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class OtlpJsonBenchmark {
   final List<byte[]> posts = new ArrayList<>();
-  /** The same posts, each with a field OTLP/JSON does not have in front: not plain, so read with Jackson's tokens. */
+  /** The same posts, each with a field whose name is escaped ({@code "\\u0078"}) in front: not plain, so read with Jackson's tokens. */
   final List<byte[]> unusualPosts = new ArrayList<>();
   final InputMapping mapping = new InputMapping(ProcessorConfig.defaults().input(), ProcessorConfig.defaults().consent());
   final SpanFacts facts = new SpanFacts();
@@ -41,10 +41,11 @@ public class OtlpJsonBenchmark {
   @Setup
   public void setUp() throws Exception {
     posts.addAll(CapturedPosts.bodies());
+    byte[] prefix = "{\"\\u0078\":0,".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     for (byte[] post : posts) {
-      byte[] unusual = new byte[post.length + 6];
-      System.arraycopy("{\"x\":0,".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, unusual, 0, 7);
-      System.arraycopy(post, 1, unusual, 7, post.length - 1);
+      byte[] unusual = new byte[prefix.length + post.length - 1];
+      System.arraycopy(prefix, 0, unusual, 0, prefix.length);
+      System.arraycopy(post, 1, unusual, prefix.length, post.length - 1);
       unusualPosts.add(unusual);
     }
   }

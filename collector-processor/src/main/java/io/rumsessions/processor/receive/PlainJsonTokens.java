@@ -13,7 +13,7 @@ import java.util.Arrays;
  * buffer; each byte looked at once, most of them by one tight loop over a string's text).
  *
  * <p>Plain means: strings of well-formed UTF-8 with JSON's escapes (but no escaped surrogate);
- * field names of OTLP/JSON's trace export ({@link #NAMES}), unescaped; integers within a long;
+ * field names without escapes; integers within a long;
  * scalars in the forms the SDKs write (ids as hex, 64-bit integers as digits, enums as numbers);
  * nesting up to {@link #MAX_DEPTH}; only space, tab, CR and LF between tokens. On anything else,
  * valid JSON or not, it throws {@link Unusual} and the caller reads the body again with {@link
@@ -33,10 +33,18 @@ final class PlainJsonTokens extends JsonTokens {
     }
   }
 
+  /** The name of any field the walk does not read: equal to none of its cases. */
+  static final String OTHER = "\u0000another field";
+
   /** Deeper than any OTLP export needs (an attribute value holding lists of lists), within Jackson's limit of 64. */
   static final int MAX_DEPTH = 48;
 
-  /** Every field name the walk of {@link OtlpJsonSpans} knows, in both spellings; any other name is unusual. */
+  /**
+   * Every field name the walk of {@link OtlpJsonSpans} reads, in both spellings ({@code
+   * OtlpJsonSpansTest} checks the walk's source against it). Any other unescaped name is {@link
+   * #OTHER}: the walk skips its value, as it skips Jackson's name for it (OTLP/JSON ignores unknown
+   * fields).
+   */
   static final String[] NAMES = {
     "resourceSpans", "resource_spans", "resource", "scopeSpans", "scope_spans", "schemaUrl", "schema_url",
     "attributes", "droppedAttributesCount", "dropped_attributes_count", "scope", "spans", "name", "version",
@@ -206,11 +214,11 @@ final class PlainJsonTokens extends JsonTokens {
       close = stringEnd(from);
       if (escaped) throw unusual;
       k = known(from, close);
-      successor[slot] = k;
+      if (k >= 0) successor[slot] = k;
     }
-    lastName = k;
+    lastName = k >= 0 ? k : NAMES.length;
     opened = false;
-    name = NAMES[k];
+    name = k >= 0 ? NAMES[k] : OTHER;
     int colon = whiteSpace(close + 1);
     if (colon >= limit || buf[colon] != ':') throw unusual;
     pos = colon + 1;
@@ -388,13 +396,12 @@ final class PlainJsonTokens extends JsonTokens {
     return n == 0 ? 0 : (n * 31 + b[from] * 7 + b[to - 1] * 3 + b[from + n / 2]) & (TABLE - 1);
   }
 
-  /** The index of the known name {@code buf[from, to)} spells; unusual if none. */
+  /** The index of the known name {@code buf[from, to)} spells, or -1. */
   private int known(int from, int to) {
-    int n = to - from;
     for (int h = hash(buf, from, to), k; (k = TABLE_INDEX[h]) >= 0; h = (h + 1) & (TABLE - 1)) {
       if (Arrays.equals(buf, from, to, NAME_BYTES[k], 0, NAME_BYTES[k].length)) return k;
     }
-    throw unusual;
+    return -1;
   }
 
   @Override

@@ -130,6 +130,8 @@ class OtlpJsonSpansTest {
         {"\"abc\"", "\"äbc €😀\""}, // two-, three- and four-byte UTF-8
         {"\"session.id\"", "\"séssion.id\""}, // UTF-8 in a key that is looked up
         {"\"session.id\"", "\"session\\u002eid\""}, // an escape in a key that is looked up
+        {"\"flags\"", "\"unknownField\""}, // a field OTLP/JSON does not have (its value is skipped)
+        {"\"flags\"", "\"fläg\""}, // the same with UTF-8 in its name
     }) {
       String body = plain.replace(change[0], change[1]);
       assertThat(body).as("the test's own change applies").isNotEqualTo(plain);
@@ -140,7 +142,6 @@ class OtlpJsonSpansTest {
     for (String[] change : new String[][] {
         {"\"abc\"", "\"\\ud83d\\ude00\""}, // a surrogate pair in escapes
         {"\"abc\"", "\"\\udc00\""}, // a lone surrogate
-        {"\"flags\"", "\"unknownField\""}, // a field name OTLP/JSON does not have
         {"\"flags\"", "\"fl\\u0061gs\""}, // an escaped field name
         {"\"kind\":3", "\"kind\":\"SPAN_KIND_CLIENT\""}, // an enum by name
         {"\"intValue\":3", "\"bytesValue\":\"AAE=\""}, // bytes
@@ -176,6 +177,26 @@ class OtlpJsonSpansTest {
       assertThat(assertAlike(body.getBytes(StandardCharsets.UTF_8))).as(body).isTrue();
       assertThat(readPlainly(body)).as(body).isFalse();
     }
+  }
+
+  /**
+   * The plain reader takes a field name it does not list for one the walk skips: so it must list
+   * every name the walk reads, or it would skip what Jackson's tokens read. Checked against the
+   * walk's source: each {@code case "…"} and {@code .equals("…")}.
+   */
+  @Test
+  void thePlainReaderListsEveryFieldNameTheWalkReads() throws Exception {
+    String walk = java.nio.file.Files.readString(
+        java.nio.file.Path.of("src/main/java/io/rumsessions/processor/receive/OtlpJsonSpans.java"));
+    java.util.Set<String> read = new java.util.TreeSet<>();
+    java.util.regex.Matcher cases = java.util.regex.Pattern.compile("case (\"[^\"]*\"(?:, \"[^\"]*\")*) ->").matcher(walk);
+    while (cases.find()) {
+      for (String n : cases.group(1).split(", ")) read.add(n.substring(1, n.length() - 1));
+    }
+    java.util.regex.Matcher equals = java.util.regex.Pattern.compile("\\.equals\\(\"([^\"]*)\"\\)").matcher(walk);
+    while (equals.find()) read.add(equals.group(1));
+    assertThat(read).contains("resourceSpans", "resource_spans", "values", "kvlist_value").hasSizeGreaterThan(50);
+    assertThat(List.of(PlainJsonTokens.NAMES)).containsAll(read).doesNotContain(PlainJsonTokens.OTHER);
   }
 
   @Test
@@ -240,8 +261,9 @@ class OtlpJsonSpansTest {
       }
     }
     // Both kinds were compared: mutations inside strings mostly stay valid. Of the accepted, both
-    // readers' reads were compared: most stay plain, an escape or a non-ASCII byte does not.
+    // readers' reads were compared: 1,386 of 1,411 stay plain; a byte that breaks UTF-8, an escape
+    // in a name or a number Jackson reads leniently sends the rest to Jackson.
     assertThat(accepted).isBetween(300, 2700);
-    assertThat(plain).isBetween(accepted / 4, accepted - 20);
+    assertThat(plain).isBetween(accepted / 2, accepted - 10);
   }
 }
