@@ -8,10 +8,11 @@ import java.io.IOException;
  * name, and each OTLP/JSON scalar read as {@link OtlpJsonDecoder} reads it.
  *
  * <p>Two readers give them. {@link JacksonTokens} reads any JSON Jackson reads and refuses with the
- * decoder's messages. {@link PlainJsonTokens} reads only plain JSON (ASCII strings without escapes,
- * the scalars in the forms the OpenTelemetry SDKs write) several times faster, and gives up with
- * {@link PlainJsonTokens.Unusual} on anything else, valid or not: the body is then walked again
- * with Jackson's tokens, so what is accepted and every refusal's message come from one place.
+ * decoder's messages. {@link PlainJsonTokens} reads only plain JSON (well-formed UTF-8, field
+ * names without escapes, the scalars in the forms the OpenTelemetry SDKs write) straight from the
+ * bytes, and gives up with {@link PlainJsonTokens.Unusual} on anything else, valid or not: the body
+ * is then walked again with Jackson's tokens, so what is accepted and every refusal's message come
+ * from one place.
  */
 abstract sealed class JsonTokens permits JacksonTokens, PlainJsonTokens {
   // What plainText and hexId found.
