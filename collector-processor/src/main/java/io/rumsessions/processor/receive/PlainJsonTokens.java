@@ -290,7 +290,7 @@ final class PlainJsonTokens extends JsonTokens {
           case '"', '\\', '/', 'b', 'f', 'n', 'r', 't' -> i += 2;
           case 'u' -> {
             if (i + 5 >= n) throw unusual;
-            int v = hexDigit(b[i + 2]) << 12 | hexDigit(b[i + 3]) << 8 | hexDigit(b[i + 4]) << 4 | hexDigit(b[i + 5]);
+            int v = hex4(i + 2);
             // A surrogate in an escape (paired or not) is Jackson's to read.
             if (v >= 0xD800 && v <= 0xDFFF) throw unusual;
             i += 6;
@@ -459,7 +459,7 @@ final class PlainJsonTokens extends JsonTokens {
         case 'r' -> out.append('\r');
         case 't' -> out.append('\t');
         case 'u' -> {
-          out.append((char) (hexDigit(buf[i + 2]) << 12 | hexDigit(buf[i + 3]) << 8 | hexDigit(buf[i + 4]) << 4 | hexDigit(buf[i + 5])));
+          out.append((char) hex4(i + 2));
           i += 4;
         }
         default -> out.append((char) e);
@@ -478,13 +478,7 @@ final class PlainJsonTokens extends JsonTokens {
       int n = end - from;
       // Digits only, so no escape; up to 19 digits is below 2^64: the wrapped signed value is parseUnsignedLong's.
       if (n == 0 || n > 19) throw unusual;
-      long v = 0;
-      for (int i = from; i < end; i++) {
-        int d = buf[i] - '0';
-        if (d < 0 || d > 9) throw unusual;
-        v = v * 10 + d;
-      }
-      return v;
+      return decimal(from, end);
     }
     if (token == JsonToken.VALUE_NUMBER_INT) return signedInteger(19);
     if (token == JsonToken.VALUE_NULL) return 0;
@@ -503,9 +497,14 @@ final class PlainJsonTokens extends JsonTokens {
     return negative ? -v : v;
   }
 
+  /** The decimal digits {@code buf[from, to)}; unusual if any is not a digit. */
   private long decimal(int from, int to) {
     long v = 0;
-    for (int i = from; i < to; i++) v = v * 10 + (buf[i] - '0');
+    for (int i = from; i < to; i++) {
+      int d = buf[i] - '0';
+      if (d < 0 || d > 9) throw unusual;
+      v = v * 10 + d;
+    }
     return v;
   }
 
@@ -553,6 +552,11 @@ final class PlainJsonTokens extends JsonTokens {
     idHigh = high;
     idLow = low;
     return bytes;
+  }
+
+  /** The four hex digits of a backslash-u escape, from {@code at} on. */
+  private int hex4(int at) {
+    return hexDigit(buf[at]) << 12 | hexDigit(buf[at + 1]) << 8 | hexDigit(buf[at + 2]) << 4 | hexDigit(buf[at + 3]);
   }
 
   private int hexDigit(byte c) {

@@ -8,9 +8,15 @@ import io.rumsessions.processor.ingest.MessageSpans;
 import io.rumsessions.processor.testing.Fixtures;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -186,14 +192,13 @@ class OtlpJsonSpansTest {
    */
   @Test
   void thePlainReaderListsEveryFieldNameTheWalkReads() throws Exception {
-    String walk = java.nio.file.Files.readString(
-        java.nio.file.Path.of("src/main/java/io/rumsessions/processor/receive/OtlpJsonSpans.java"));
-    java.util.Set<String> read = new java.util.TreeSet<>();
-    java.util.regex.Matcher cases = java.util.regex.Pattern.compile("case (\"[^\"]*\"(?:, \"[^\"]*\")*) ->").matcher(walk);
+    String walk = Files.readString(Path.of("src/main/java/io/rumsessions/processor/receive/OtlpJsonSpans.java"));
+    Set<String> read = new TreeSet<>();
+    Matcher cases = Pattern.compile("case (\"[^\"]*\"(?:, \"[^\"]*\")*) ->").matcher(walk);
     while (cases.find()) {
       for (String n : cases.group(1).split(", ")) read.add(n.substring(1, n.length() - 1));
     }
-    java.util.regex.Matcher equals = java.util.regex.Pattern.compile("\\.equals\\(\"([^\"]*)\"\\)").matcher(walk);
+    Matcher equals = Pattern.compile("\\.equals\\(\"([^\"]*)\"\\)").matcher(walk);
     while (equals.find()) read.add(equals.group(1));
     assertThat(read).contains("resourceSpans", "resource_spans", "values", "kvlist_value").hasSizeGreaterThan(50);
     assertThat(List.of(PlainJsonTokens.NAMES)).containsAll(read).doesNotContain(PlainJsonTokens.OTHER);
