@@ -206,6 +206,55 @@ class ReceiverRoundTripTest {
     assertThat(s.sum("rum_receiver_requests_total", "transport=\"grpc\"", "outcome=\"malformed\"")).isEqualTo(1);
   }
 
+  @Test
+  void grpcRequestsBeyondItsThreadsWaitTheirTurnAndAreAllAnswered() throws Exception {
+    // Fewer threads than permits (receiver.grpc-threads): the requests in flight at once queue for
+    // the one thread, and each is answered once its spans are durable, as with a thread each.
+    java.util.Set<Thread> before = grpcThreads();
+    start(Map.of("consent.default", "granted", "receiver.grpc-threads", "1", "receiver.max-concurrent-requests", "8"));
+    List<byte[]> requests = new java.util.ArrayList<>();
+    int spans = 0;
+    for (Fixtures.Post p : POSTS) {
+      byte[] request = protobufOf(p.body());
+      requests.add(request);
+      spans += spanCount(request);
+    }
+    io.grpc.MethodDescriptor<byte[], byte[]> raw = TraceServiceGrpc.getExportMethod().toBuilder(RAW, RAW).build();
+    List<ManagedChannel> channels = new java.util.ArrayList<>();
+    List<com.google.common.util.concurrent.ListenableFuture<byte[]>> answers = new java.util.ArrayList<>();
+    try {
+      for (int c = 0; c < 4; c++) {
+        channels.add(ManagedChannelBuilder.forAddress("127.0.0.1", processor.grpcPort()).usePlaintext().build());
+      }
+      // Every client sends every post at once: 24 requests on their way together.
+      for (ManagedChannel channel : channels) {
+        for (byte[] request : requests) {
+          answers.add(io.grpc.stub.ClientCalls.futureUnaryCall(channel.newCall(raw, io.grpc.CallOptions.DEFAULT), request));
+        }
+      }
+      for (var answer : answers) {
+        assertThat(ExportTraceServiceResponse.parseFrom(answer.get(30, java.util.concurrent.TimeUnit.SECONDS)).hasPartialSuccess()).isFalse();
+      }
+    } finally {
+      channels.forEach(ManagedChannel::shutdownNow);
+    }
+    java.util.Set<Thread> ours = grpcThreads();
+    ours.removeAll(before);
+    assertThat(ours).hasSize(1);
+    Scrape s = Scrape.of(processor.metricsPort());
+    assertThat(s.sum("rum_receiver_requests_total", "transport=\"grpc\"", "outcome=\"ok\"")).isEqualTo(answers.size());
+    // Each span counted once, whichever client's copy came first; the other three are duplicates.
+    assertThat(s.sum("rum_spans_received_total")).isEqualTo(4 * spans);
+    assertThat(s.sum("rum_spans_received_total", "outcome=\"duplicate\"")).isEqualTo(3 * spans);
+    assertThat(s.sum("rum_spans_received_total", "outcome=\"accepted\"")).isPositive();
+  }
+
+  static java.util.Set<Thread> grpcThreads() {
+    java.util.Set<Thread> threads = new java.util.HashSet<>(Thread.getAllStackTraces().keySet());
+    threads.removeIf(t -> !t.getName().equals("otlp-grpc"));
+    return threads;
+  }
+
   static int spanCount(byte[] request) throws Exception {
     return ExportTraceServiceRequest.parseFrom(request).getResourceSpansList().stream()
         .flatMap(r -> r.getScopeSpansList().stream())

@@ -67,13 +67,14 @@ public final class ConfigLoader {
   }
 
   private static ProcessorConfig build(ConfigTree t) {
+    int maxConcurrentRequests = t.integer("receiver.max-concurrent-requests", 2 * Runtime.getRuntime().availableProcessors() + 2, 1, 10_000);
     ReceiverConfig receiver =
         new ReceiverConfig(
             t.string("receiver.host", "0.0.0.0"),
             t.integer("receiver.grpc-port", 4317, 0, 65535),
             t.integer("receiver.http-port", 4318, 0, 65535),
             t.bytes("receiver.max-request-bytes", 4L * 1024 * 1024),
-            t.integer("receiver.max-concurrent-requests", 2 * Runtime.getRuntime().availableProcessors() + 2, 1, 10_000),
+            maxConcurrentRequests,
             t.duration("receiver.retry-after", Duration.ofSeconds(1)),
             t.list("receiver.trusted-proxies", List.of()),
             new ReceiverConfig.Cors(
@@ -83,7 +84,8 @@ public final class ConfigLoader {
             t.parsed("receiver.memory-limit", 0.85, ConfigLoader::percent, "a share of the heap such as 85%"),
             t.duration("receiver.memory-check-interval", Duration.ofMillis(500)),
             t.duration("receiver.read-timeout", Duration.ofSeconds(10)),
-            t.integer("receiver.http-threads", 64, 1, 10_000));
+            t.integer("receiver.http-threads", 64, 1, 10_000),
+            t.integer("receiver.grpc-threads", maxConcurrentRequests, 1, 10_000));
     require(receiver.readTimeout().toMillis() >= 1000, "receiver.read-timeout: must be at least 1s (less would cut off a browser on a slow network)");
 
     SessionConfig session =
