@@ -30,8 +30,9 @@ import java.time.InstantSource;
 
 /**
  * The walk every span takes, in order: map its attributes, check it, identify the visitor,
- * place it in a session, and forward it. One instance serves all receiver threads; per-span
- * scratch objects are per thread.
+ * place it in a session, and forward it. A request is read first, every span of it, with what
+ * depends on the span alone (its facts, page URL, attribution, conversion); then its spans are
+ * placed under the state lock. One instance serves all receiver threads.
  */
 public final class SpanPipeline {
   private final InputMapping mapping;
@@ -46,62 +47,114 @@ public final class SpanPipeline {
   private final UniqueVisitors visitors;
   private final InstantSource clock;
   private final long maxSkewNanos;
-  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+  /**
+   * Scratch of the requests not being applied, used again, newest first. Pooled rather than one per
+   * thread: a request's scratch holds all its spans, and there are far more receiver threads (64
+   * HTTP workers) than requests applied at once (the decoding permits).
+   */
+  private final java.util.ArrayDeque<Scratch> idle = new java.util.ArrayDeque<>();
   /** Landing and exit pages are kept per session; sessions share one copy of each path. */
   private final PagePaths pages = new PagePaths(4096);
   /** Sessions by the agent-less id of their client.address, for spans with no agent at all. */
   private final AddressVisitors addressVisitors = new AddressVisitors();
 
+  /**
+   * A request as read, span by span, and what placing a span needs. Pooled: a request's spans are
+   * read into the placements an earlier request used.
+   */
   private static final class Scratch {
-    final SpanFacts facts = new SpanFacts();
+    /** Placements kept between requests at most; a larger request's extra ones are let go after it. */
+    static final int KEPT = 2048;
+    /** Idle scratch kept at most (more are in use only with more requests applied at once). */
+    static final int POOLED = 64;
+
     final SessionEvent event = new SessionEvent();
     final Assignment assignment = new Assignment();
     final SpanCounts counts = new SpanCounts();
     final ResourceAgents agents = new ResourceAgents();
-    final Placement now = new Placement();
-    /** Spans of the current resource waiting for an agent that a later span may carry; pooled. */
+    /** The request's spans in walk order, {@code [0, spanCount)}. */
+    Placement[] spans = new Placement[64];
+    int spanCount;
+    /** The request's resources in walk order, {@code [0, resourceCount)}, each a range of {@link #spans}. */
+    ResourceSpans[] resources = new ResourceSpans[4];
+    int resourceCount;
+    /** Spans of the current resource waiting for an agent that a later span may carry. */
     Placement[] waiting = new Placement[4];
     int waitingCount;
 
-    Placement waitForAgent() {
-      if (waitingCount == waiting.length) waiting = java.util.Arrays.copyOf(waiting, waitingCount * 2);
-      Placement p = waiting[waitingCount];
-      if (p == null) p = waiting[waitingCount] = new Placement();
-      waitingCount++;
+    Placement nextSpan() {
+      if (spanCount == spans.length) spans = java.util.Arrays.copyOf(spans, spanCount * 2);
+      Placement p = spans[spanCount];
+      if (p == null) p = spans[spanCount] = new Placement();
+      spanCount++;
       return p;
+    }
+
+    ResourceSpans nextResource() {
+      if (resourceCount == resources.length) resources = java.util.Arrays.copyOf(resources, resourceCount * 2);
+      ResourceSpans r = resources[resourceCount];
+      if (r == null) r = resources[resourceCount] = new ResourceSpans();
+      resourceCount++;
+      return r;
+    }
+
+    void waitForAgent(Placement p) {
+      if (waitingCount == waiting.length) waiting = java.util.Arrays.copyOf(waiting, waitingCount * 2);
+      waiting[waitingCount++] = p;
+    }
+
+    /** Lets go of what the request referred to, and of the placements past {@link #KEPT}. */
+    void clear() {
+      for (int i = 0; i < spanCount; i++) spans[i].release();
+      for (int i = 0; i < resourceCount; i++) resources[i].origin = null;
+      for (int i = 0; i < waitingCount; i++) waiting[i] = null;
+      if (spans.length > KEPT) spans = java.util.Arrays.copyOf(spans, KEPT);
+      if (waiting.length > KEPT) waiting = new Placement[4];
+      spanCount = resourceCount = waitingCount = 0;
     }
   }
 
+  /** A resource of the request: its service, its origin for forwarding, and its spans' range. */
+  private static final class ResourceSpans {
+    String service;
+    ForwardedSpans.Origin origin;
+    int start;
+    int end;
+  }
+
   /**
-   * What a span's placement needs besides its user agent, computed on the walk. Most spans are
-   * placed at once from the walk's own scratch; a span that waits for its resource's agent is
-   * copied into a pooled one (with its message when it is forwarded, since the walk moves on).
+   * One span as read outside the state lock: its facts and everything about it that depends on the
+   * span alone. What depends on the state (a duplicate? which session? the visitor's key) is
+   * decided under the lock.
    */
   private static final class Placement {
-    final SpanFacts copy = new SpanFacts();
-    SpanFacts f;
+    /** A span that is not placed: no valid ids, or a start time too far from now. */
+    static final byte PLACED = 0, INVALID_IDS = 1, BAD_TIME = 2;
+
+    final SpanFacts f = new SpanFacts();
+    byte kind;
     boolean granted;
-    /** The request came straight from a browser, whose agent every span has. */
-    boolean browserPosted;
     long spanHash;
     boolean client;
     long traceHigh;
     long traceLow;
     String address;
     String host;
+    /** The page path (when a pageview or conversions need it); shared under the lock. */
+    String path;
     String page;
+    /** As the attributor gives it, before label values are bounded (under the lock). */
     Attribution attribution;
     String conversion;
     InstrumentationScopeInfo scope;
-    /** The span's message, for a waiting span that is forwarded; null: the source's current span. */
+    /** The span's message, when spans are forwarded (the source has moved on when it is placed). */
     Span span;
 
     void release() {
-      f = null;
       attribution = null;
       scope = null;
       span = null;
-      page = conversion = address = host = null;
+      page = path = conversion = address = host = null;
     }
   }
 
@@ -189,119 +242,148 @@ public final class SpanPipeline {
   /** A request's spans applied: the result, and the log position its record ends at (0: nothing logged). */
   private record Applied(IngestResult result, long position) {}
 
-  /** Applies and logs the request's spans under the state lock. */
+  /**
+   * Reads the request's spans, then applies and logs them under the state lock. Reading (the
+   * mapping, the page URL, the attribution, the conversion rules) needs no state, so it is done
+   * before the lock: requests are read in parallel on several cores, and the lock is held for
+   * what only it can decide.
+   */
   private Applied apply(SpanSource spans, RequestContext ctx) {
     long nowMillis = clock.millis();
-    StateChanges changes = state.begin(nowMillis);
-    IngestResult result;
-    long position;
-    try {
-      result = ingest(spans, ctx, changes, nowMillis);
-    } finally {
-      position = state.end();
+    Scratch s;
+    synchronized (idle) {
+      s = idle.poll();
     }
-    return new Applied(result, position);
+    if (s == null) s = new Scratch();
+    try {
+      read(spans, ctx, s, nowMillis);
+      StateChanges changes = state.begin(nowMillis);
+      IngestResult result;
+      long position;
+      try {
+        result = place(s, ctx, changes, nowMillis);
+      } finally {
+        position = state.end();
+      }
+      return new Applied(result, position);
+    } finally {
+      s.clear();
+      synchronized (idle) {
+        if (idle.size() < Scratch.POOLED) idle.push(s);
+      }
+    }
   }
 
-  private IngestResult ingest(SpanSource spans, RequestContext ctx, StateChanges changes, long nowMillis) {
+  /** Reads every span of the request into {@code s}, in walk order, with what depends on it alone. */
+  private void read(SpanSource spans, RequestContext ctx, Scratch s, long nowMillis) {
     long nowNanos = nowMillis * 1_000_000L;
-    Scratch s = scratch.get();
-    long acceptedTotal = 0;
-    long rejectedTotal = 0;
-    String firstError = "";
     while (spans.nextResource()) {
       ResourceFacts rf = spans.resourceFacts(mapping);
-      String service = services.canonical(rf.serviceName());
-      ForwardedSpans.Origin origin = forwarded == null ? null : forwarded.new Origin(spans.resource());
-      SpanCounts c = s.counts.clear();
-      // Also here, not only after the walk: a request that failed midway must not leave its agents.
-      s.agents.clear();
-      s.waitingCount = 0;
+      ResourceSpans r = s.nextResource();
+      r.service = services.canonical(rf.serviceName());
+      r.origin = forwarded == null ? null : forwarded.new Origin(spans.resource());
+      r.start = s.spanCount;
       while (spans.nextScope()) {
         InstrumentationScopeInfo scope = forwarded == null ? null : forwarded.scope(spans.scope());
         while (spans.nextSpan()) {
+          Placement p = s.nextSpan();
           if (!spans.hasValidIds()) {
-            c.invalid++;
-            if (firstError.isEmpty()) firstError = "span without a valid traceId and spanId";
+            p.kind = Placement.INVALID_IDS;
             continue;
           }
-          SpanFacts f = s.facts;
+          SpanFacts f = p.f;
           spans.map(mapping, rf, f);
           long t = f.timeNanos;
           if (t <= 0 || Math.abs(t - nowNanos) > maxSkewNanos) {
-            c.badTime++;
-            if (firstError.isEmpty()) firstError = "span start time is further than the allowed clock skew from now";
+            p.kind = Placement.BAD_TIME;
             continue;
           }
-          long spanHash = RecentSpans.hash(spans.traceIdHigh(), spans.traceIdLow(), spans.spanId());
-          if (changes.isDuplicate(spanHash)) {
-            // Sent again (a retry after a timeout or a lost answer): counted the first time.
-            c.duplicate++;
-            continue;
-          }
-          boolean granted = identity.granted(f.consent, ctx);
-          if (f.backend) {
-            // A backend span joins the browser session whose fetch started its trace; it never
-            // starts, extends or splits a session.
-            String sessionId = changes.backend(spanHash, spans.traceIdHigh(), spans.traceIdLow(), f.error);
-            if (sessionId != null) c.backendAttributed++;
-            else c.backendUnattributed++;
-            if (forwarded != null) {
-              exportQueue.offer("forwarded", forwarded.of(origin, scope, spans.span(), granted, sessionId, 0, false));
-            }
-            continue;
-          }
-          // The request's user agent only counts when a browser posted directly (see RequestContext).
-          String ua = ctx.browserUserAgent() != null ? ctx.browserUserAgent() : f.userAgent;
-          // Keyed by the cookie-free id, which includes the user agent: without consent, or with
-          // consent but no client session id.
-          boolean cookieFree = !granted || f.clientSessionId == null;
-          if (ctx.browserUserAgent() == null) {
-            if (ua != null) s.agents.seen(f.clientSessionId, ua);
-            else if (cookieFree && f.clientSessionId != null) ua = s.agents.of(f.clientSessionId);
-          }
-          String host = PageUrl.host(f.url);
-          String path = f.pageview || !conversions.isEmpty() ? PageUrl.path(f.url) : null;
-          boolean waits = ua == null && cookieFree && ctx.browserUserAgent() == null;
-          Placement p = waits ? s.waitForAgent() : s.now;
-          if (waits) {
-            // An agent may still come on a later span of this resource (documentLoad follows the
-            // documentFetch and resourceFetch spans of its page load): placed after the walk.
-            p.copy.copyFrom(f);
-            p.f = p.copy;
-            p.span = forwarded != null ? spans.span() : null;
-          } else {
-            p.f = f;
-            p.span = null;
-          }
-          p.granted = granted;
-          p.browserPosted = ctx.browserUserAgent() != null;
-          p.spanHash = spanHash;
+          p.kind = Placement.PLACED;
+          p.traceHigh = spans.traceIdHigh();
+          p.traceLow = spans.traceIdLow();
+          p.spanHash = RecentSpans.hash(p.traceHigh, p.traceLow, spans.spanId());
           p.client = spans.isClient();
-          p.traceHigh = p.client ? spans.traceIdHigh() : 0;
-          p.traceLow = p.client ? spans.traceIdLow() : 0;
-          p.address = f.clientAddress != null ? f.clientAddress : ctx.peerAddress();
-          p.host = host;
-          p.page = f.pageview ? pages.share(path) : null;
-          p.attribution = f.pageview
-              ? attributor.labelValues(attributor.attribute(f.url, f.referrer, host))
-              : null;
-          p.conversion = conversions.isEmpty() ? null
-              : conversions.match(spans.name(), path, spans::attribute);
+          p.granted = identity.granted(f.consent, ctx);
+          p.span = forwarded != null ? spans.span() : null;
           p.scope = scope;
-          if (waits) continue;
-          String error = place(s, p, ua, service, origin, spans, changes, c, nowMillis);
-          p.release();
-          if (error != null && firstError.isEmpty()) firstError = error;
+          if (f.backend) continue;
+          p.address = f.clientAddress != null ? f.clientAddress : ctx.peerAddress();
+          p.host = PageUrl.host(f.url);
+          p.path = f.pageview || !conversions.isEmpty() ? PageUrl.path(f.url) : null;
+          p.attribution = f.pageview ? attributor.attribute(f.url, f.referrer, p.host) : null;
+          p.conversion = conversions.isEmpty() ? null : conversions.match(spans.name(), p.path, spans::attribute);
         }
+      }
+      r.end = s.spanCount;
+    }
+  }
+
+  /** Places the spans {@link #read} read, under the state lock. */
+  private IngestResult place(Scratch s, RequestContext ctx, StateChanges changes, long nowMillis) {
+    long acceptedTotal = 0;
+    long rejectedTotal = 0;
+    String firstError = "";
+    for (int ri = 0; ri < s.resourceCount; ri++) {
+      ResourceSpans r = s.resources[ri];
+      String service = r.service;
+      SpanCounts c = s.counts.clear();
+      s.agents.clear();
+      s.waitingCount = 0;
+      for (int i = r.start; i < r.end; i++) {
+        Placement p = s.spans[i];
+        if (p.kind == Placement.INVALID_IDS) {
+          c.invalid++;
+          if (firstError.isEmpty()) firstError = "span without a valid traceId and spanId";
+          continue;
+        }
+        if (p.kind == Placement.BAD_TIME) {
+          c.badTime++;
+          if (firstError.isEmpty()) firstError = "span start time is further than the allowed clock skew from now";
+          continue;
+        }
+        SpanFacts f = p.f;
+        if (changes.isDuplicate(p.spanHash)) {
+          // Sent again (a retry after a timeout or a lost answer): counted the first time.
+          c.duplicate++;
+          continue;
+        }
+        if (f.backend) {
+          // A backend span joins the browser session whose fetch started its trace; it never
+          // starts, extends or splits a session.
+          String sessionId = changes.backend(p.spanHash, p.traceHigh, p.traceLow, f.error);
+          if (sessionId != null) c.backendAttributed++;
+          else c.backendUnattributed++;
+          if (forwarded != null) {
+            exportQueue.offer("forwarded", forwarded.of(r.origin, p.scope, p.span, p.granted, sessionId, 0, false));
+          }
+          continue;
+        }
+        // The request's user agent only counts when a browser posted directly (see RequestContext).
+        String ua = ctx.browserUserAgent() != null ? ctx.browserUserAgent() : f.userAgent;
+        // Keyed by the cookie-free id, which includes the user agent: without consent, or with
+        // consent but no client session id.
+        boolean cookieFree = !p.granted || f.clientSessionId == null;
+        if (ctx.browserUserAgent() == null) {
+          if (ua != null) s.agents.seen(f.clientSessionId, ua);
+          else if (cookieFree && f.clientSessionId != null) ua = s.agents.of(f.clientSessionId);
+        }
+        p.page = f.pageview ? pages.share(p.path) : null;
+        if (p.attribution != null) p.attribution = attributor.labelValues(p.attribution);
+        if (ua == null && cookieFree && ctx.browserUserAgent() == null) {
+          // An agent may still come on a later span of this resource (documentLoad follows the
+          // documentFetch and resourceFetch spans of its page load): placed after the walk.
+          s.waitForAgent(p);
+          continue;
+        }
+        String error = place(s, p, ua, service, r.origin, ctx, changes, c, nowMillis);
+        if (error != null && firstError.isEmpty()) firstError = error;
       }
       for (int i = 0; i < s.waitingCount; i++) {
         Placement p = s.waiting[i];
         // The agent another span of the same client session carried, or for a span with no
         // client session id the resource's only agent (one browser's batch).
         String ua = p.f.clientSessionId != null ? s.agents.of(p.f.clientSessionId) : s.agents.only();
-        String error = place(s, p, ua, service, origin, spans, changes, c, nowMillis);
-        p.release();
+        String error = place(s, p, ua, service, r.origin, ctx, changes, c, nowMillis);
         if (error != null && firstError.isEmpty()) firstError = error;
       }
       s.waitingCount = 0;
@@ -312,13 +394,14 @@ public final class SpanPipeline {
     }
     return new IngestResult(acceptedTotal, rejectedTotal, firstError);
   }
+
   /**
    * Keys a span, places it in its session and forwards it; returns the error to report, or null.
    *
    * @param ua the span's user agent, the posting browser's, or another span's of its request
    */
   private String place(Scratch s, Placement p, String ua, String service, ForwardedSpans.Origin origin,
-      SpanSource spans, StateChanges changes, SpanCounts c, long nowMillis) {
+      RequestContext ctx, StateChanges changes, SpanCounts c, long nowMillis) {
     SpanFacts f = p.f;
     boolean granted = p.granted;
     String address = p.address;
@@ -345,11 +428,12 @@ public final class SpanPipeline {
         .bot(bots.reason(f, ua, address));
     if (granted) s.event.stitching(f.previousSessionId, f.userId);
     Assignment a = s.assignment;
-    changes.session(p.spanHash, new SessionKey(service, key), s.event, p.client, p.traceHigh, p.traceLow, a);
+    changes.session(p.spanHash, new SessionKey(service, key), s.event, p.client, p.client ? p.traceHigh : 0,
+        p.client ? p.traceLow : 0, a);
     if (a.countedNow()) {
       if (attribution != p.attribution) c.lastNonDirect++;
       if (visitors != null) changes.visitor(service, visitorOf(f, granted, service, key, ua, address, host, nowMillis));
-      if (cookieFree && ua != null && !p.browserPosted) {
+      if (cookieFree && ua != null && ctx.browserUserAgent() == null) {
         // Once per session, not per span: one more digest, for later spans of this visitor that
         // arrive with no agent (see AddressVisitors).
         String agentless = identity.cookieFreeId(service, null, address, host, nowMillis);
@@ -369,7 +453,7 @@ public final class SpanPipeline {
       }
     }
     if (forwarded != null) {
-      exportQueue.offer("forwarded", forwarded.of(origin, p.scope, p.span != null ? p.span : spans.span(), granted,
+      exportQueue.offer("forwarded", forwarded.of(origin, p.scope, p.span, granted,
           a.sessionId(), a.sequence(), a.outcome() == Assignment.Outcome.BOT));
     }
     return null;
