@@ -249,6 +249,54 @@ class ReceiverRoundTripTest {
     assertThat(s.sum("rum_spans_received_total", "outcome=\"accepted\"")).isPositive();
   }
 
+  @Test
+  void requestsAppliedAtOnceOnManyThreadsAreEachCountedInTheirOwnSession() throws Exception {
+    // Eight clients at once on eight gRPC threads: each request is read outside the state lock
+    // into scratch of its own, then placed under the lock. Mixed-up scratch would move spans
+    // between sessions or lose them.
+    // Behaviour rules off: a thousand pageviews in a second would make each client a bot.
+    start(Map.of("consent.default", "granted", "receiver.max-concurrent-requests", "8", "bots.behaviour.enabled", "false"));
+    int clients = 8;
+    int requests = 10;
+    int perRequest = 100;
+    long startNanos = clock.millis() * 1_000_000L - 60_000_000_000L;
+    io.grpc.MethodDescriptor<byte[], byte[]> raw = TraceServiceGrpc.getExportMethod().toBuilder(RAW, RAW).build();
+    java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(clients);
+    List<ManagedChannel> channels = new java.util.ArrayList<>();
+    try {
+      List<java.util.concurrent.Future<Integer>> sent = new java.util.ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", processor.grpcPort()).usePlaintext().build();
+        channels.add(channel);
+        int client = c;
+        sent.add(senders.submit(() -> {
+          int ok = 0;
+          for (int r = 0; r < requests; r++) {
+            int from = (client * requests + r) * perRequest;
+            byte[] request = protobufOf(OneClientFloodTest.batch("client-" + client, from, perRequest, startNanos));
+            byte[] answer = io.grpc.stub.ClientCalls.blockingUnaryCall(channel, raw, io.grpc.CallOptions.DEFAULT, request);
+            if (!ExportTraceServiceResponse.parseFrom(answer).hasPartialSuccess()) ok++;
+          }
+          return ok;
+        }));
+      }
+      for (var f : sent) assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(requests);
+    } finally {
+      senders.shutdownNow();
+      channels.forEach(ManagedChannel::shutdownNow);
+    }
+    int total = clients * requests * perRequest;
+    Scrape s = Scrape.of(processor.metricsPort());
+    assertThat(s.sum("rum_spans_received_total")).isEqualTo(total);
+    assertThat(s.sum("rum_spans_received_total", "outcome=\"accepted\"")).isEqualTo(total);
+    assertThat(processor.sessions().activeCount()).isEqualTo(clients);
+    endAllSessions();
+    Scrape ended = Scrape.of(processor.metricsPort());
+    assertThat(ended.sum("rum_sessions_ended_total", "service_name=\"shop\"")).isEqualTo(clients);
+    // Nine in ten spans of each client's are documentLoad pageviews, each counted in its session.
+    assertThat(ended.sum("rum_session_pageviews_sum", "service_name=\"shop\"")).isEqualTo(total * 9 / 10);
+  }
+
   static java.util.Set<Thread> grpcThreads() {
     java.util.Set<Thread> threads = new java.util.HashSet<>(Thread.getAllStackTraces().keySet());
     threads.removeIf(t -> !t.getName().equals("otlp-grpc"));
