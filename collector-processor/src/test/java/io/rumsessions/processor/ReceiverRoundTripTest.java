@@ -2,6 +2,7 @@ package io.rumsessions.processor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import com.google.rpc.Status;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -22,9 +23,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -210,9 +218,9 @@ class ReceiverRoundTripTest {
   void grpcRequestsBeyondItsThreadsWaitTheirTurnAndAreAllAnswered() throws Exception {
     // Fewer threads than permits (receiver.grpc-threads): the requests in flight at once queue for
     // the one thread, and each is answered once its spans are durable, as with a thread each.
-    java.util.Set<Thread> before = grpcThreads();
+    Set<Thread> before = grpcThreads();
     start(Map.of("consent.default", "granted", "receiver.grpc-threads", "1", "receiver.max-concurrent-requests", "8"));
-    List<byte[]> requests = new java.util.ArrayList<>();
+    List<byte[]> requests = new ArrayList<>();
     int spans = 0;
     for (Fixtures.Post p : POSTS) {
       byte[] request = protobufOf(p.body());
@@ -220,8 +228,8 @@ class ReceiverRoundTripTest {
       spans += spanCount(request);
     }
     io.grpc.MethodDescriptor<byte[], byte[]> raw = TraceServiceGrpc.getExportMethod().toBuilder(RAW, RAW).build();
-    List<ManagedChannel> channels = new java.util.ArrayList<>();
-    List<com.google.common.util.concurrent.ListenableFuture<byte[]>> answers = new java.util.ArrayList<>();
+    List<ManagedChannel> channels = new ArrayList<>();
+    List<ListenableFuture<byte[]>> answers = new ArrayList<>();
     try {
       for (int c = 0; c < 4; c++) {
         channels.add(ManagedChannelBuilder.forAddress("127.0.0.1", processor.grpcPort()).usePlaintext().build());
@@ -233,12 +241,12 @@ class ReceiverRoundTripTest {
         }
       }
       for (var answer : answers) {
-        assertThat(ExportTraceServiceResponse.parseFrom(answer.get(30, java.util.concurrent.TimeUnit.SECONDS)).hasPartialSuccess()).isFalse();
+        assertThat(ExportTraceServiceResponse.parseFrom(answer.get(30, TimeUnit.SECONDS)).hasPartialSuccess()).isFalse();
       }
     } finally {
       channels.forEach(ManagedChannel::shutdownNow);
     }
-    java.util.Set<Thread> ours = grpcThreads();
+    Set<Thread> ours = grpcThreads();
     ours.removeAll(before);
     assertThat(ours).hasSize(1);
     Scrape s = Scrape.of(processor.metricsPort());
@@ -261,10 +269,10 @@ class ReceiverRoundTripTest {
     int perRequest = 100;
     long startNanos = clock.millis() * 1_000_000L - 60_000_000_000L;
     io.grpc.MethodDescriptor<byte[], byte[]> raw = TraceServiceGrpc.getExportMethod().toBuilder(RAW, RAW).build();
-    java.util.concurrent.ExecutorService senders = java.util.concurrent.Executors.newFixedThreadPool(clients);
-    List<ManagedChannel> channels = new java.util.ArrayList<>();
+    ExecutorService senders = Executors.newFixedThreadPool(clients);
+    List<ManagedChannel> channels = new ArrayList<>();
     try {
-      List<java.util.concurrent.Future<Integer>> sent = new java.util.ArrayList<>();
+      List<Future<Integer>> sent = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", processor.grpcPort()).usePlaintext().build();
         channels.add(channel);
@@ -280,7 +288,7 @@ class ReceiverRoundTripTest {
           return ok;
         }));
       }
-      for (var f : sent) assertThat(f.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(requests);
+      for (var f : sent) assertThat(f.get(60, TimeUnit.SECONDS)).isEqualTo(requests);
     } finally {
       senders.shutdownNow();
       channels.forEach(ManagedChannel::shutdownNow);
@@ -297,8 +305,8 @@ class ReceiverRoundTripTest {
     assertThat(ended.sum("rum_session_pageviews_sum", "service_name=\"shop\"")).isEqualTo(total * 9 / 10);
   }
 
-  static java.util.Set<Thread> grpcThreads() {
-    java.util.Set<Thread> threads = new java.util.HashSet<>(Thread.getAllStackTraces().keySet());
+  static Set<Thread> grpcThreads() {
+    Set<Thread> threads = new HashSet<>(Thread.getAllStackTraces().keySet());
     threads.removeIf(t -> !t.getName().equals("otlp-grpc"));
     return threads;
   }

@@ -85,7 +85,8 @@ public final class ConfigLoader {
             t.duration("receiver.memory-check-interval", Duration.ofMillis(500)),
             t.duration("receiver.read-timeout", Duration.ofSeconds(10)),
             t.integer("receiver.http-threads", 64, 1, 10_000),
-            t.integer("receiver.grpc-threads", maxConcurrentRequests, 1, 10_000));
+            // More threads than permits would only wait for one.
+            Math.min(t.integer("receiver.grpc-threads", maxConcurrentRequests, 1, 10_000), maxConcurrentRequests));
     require(receiver.readTimeout().toMillis() >= 1000, "receiver.read-timeout: must be at least 1s (less would cut off a browser on a slow network)");
 
     SessionConfig session =

@@ -128,8 +128,8 @@ public final class SpanPipeline {
    * decided under the lock.
    */
   private static final class Placement {
-    /** A span that is not placed: no valid ids, or a start time too far from now. */
-    static final byte PLACED = 0, INVALID_IDS = 1, BAD_TIME = 2;
+    /** A span to place; or one that is only counted: no valid ids, or a start time too far from now. */
+    static final byte VALID = 0, INVALID_IDS = 1, BAD_TIME = 2;
 
     final SpanFacts f = new SpanFacts();
     byte kind;
@@ -143,7 +143,7 @@ public final class SpanPipeline {
     /** The page path (when a pageview or conversions need it); shared under the lock. */
     String path;
     String page;
-    /** As the attributor gives it, before label values are bounded (under the lock). */
+    /** The attributor's, read before the lock; its label values are bounded under it. */
     Attribution attribution;
     String conversion;
     InstrumentationScopeInfo scope;
@@ -261,7 +261,7 @@ public final class SpanPipeline {
       IngestResult result;
       long position;
       try {
-        result = place(s, ctx, changes, nowMillis);
+        result = placeAll(s, ctx, changes, nowMillis);
       } finally {
         position = state.end();
       }
@@ -298,7 +298,7 @@ public final class SpanPipeline {
             p.kind = Placement.BAD_TIME;
             continue;
           }
-          p.kind = Placement.PLACED;
+          p.kind = Placement.VALID;
           p.traceHigh = spans.traceIdHigh();
           p.traceLow = spans.traceIdLow();
           p.spanHash = RecentSpans.hash(p.traceHigh, p.traceLow, spans.spanId());
@@ -319,7 +319,7 @@ public final class SpanPipeline {
   }
 
   /** Places the spans {@link #read} read, under the state lock. */
-  private IngestResult place(Scratch s, RequestContext ctx, StateChanges changes, long nowMillis) {
+  private IngestResult placeAll(Scratch s, RequestContext ctx, StateChanges changes, long nowMillis) {
     long acceptedTotal = 0;
     long rejectedTotal = 0;
     String firstError = "";

@@ -68,7 +68,7 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
             .build()))
         .build());
     // A thread per permit by default; fewer trade the p99 for spans per CPU-second (ReceiverConfig).
-    this.executor = Executors.newFixedThreadPool(Math.min(config.grpcThreads(), config.maxConcurrentRequests()), r -> {
+    this.executor = Executors.newFixedThreadPool(config.grpcThreads(), r -> {
       Thread t = new Thread(r, "otlp-grpc");
       t.setDaemon(true);
       return t;
