@@ -113,7 +113,7 @@ public final class RumSessionsProcessor implements AutoCloseable {
     this.memory = new MemoryLimiter(config.receiver().memoryLimitRatio());
     metrics.registerMemoryLimiter(registry, memory);
     this.admission = new Admission(config.receiver().maxConcurrentRequests(), memory);
-    state.groupCommitWith(admission::onTheirWay);
+    state.groupCommitWith(admission);
     this.http = new OtlpHttpReceiver(config.receiver(), config.consent(), pipeline, metrics, admission);
     http.serve("/rum.js", new SnippetHandler());
     this.grpc = new OtlpGrpcReceiver(config.receiver(), pipeline, metrics, admission);

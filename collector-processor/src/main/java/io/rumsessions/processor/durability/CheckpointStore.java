@@ -1,7 +1,6 @@
 package io.rumsessions.processor.durability;
 
 import java.io.IOException;
-import java.util.function.IntSupplier;
 
 /**
  * Where the latest checkpoint is kept, whole or not at all: the file {@code state.dir/checkpoint}
@@ -15,8 +14,8 @@ public interface CheckpointStore {
   /** The process is stopping: write the checkpoint in progress, and the next, at full speed. */
   default void hurry() {}
 
-  /** Requests on their way to the state (decoded or applied now): a store may pace its writing while there are any. */
-  default void paceAgainst(IntSupplier requestsOnTheirWay) {}
+  /** The requests coming in: a store may pace its writing while they come. */
+  default void paceAgainst(RequestTraffic traffic) {}
 
   /** The checkpoint, or null when there is none yet. */
   Checkpoint read() throws IOException;

@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntSupplier;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
@@ -42,6 +41,18 @@ public final class Checkpoints implements CheckpointStore {
   private static final int MAGIC = 0x52554d43; // "RUMC"
   /** 4: sessions as the store's columns (version 3 wrote an object per session). */
   private static final int VERSION = 4;
+  /** Requests always on their way: what a checkpoint is paced against until told otherwise. */
+  private static final RequestTraffic ALWAYS_BUSY = new RequestTraffic() {
+    @Override
+    public int onTheirWay() {
+      return 1;
+    }
+
+    @Override
+    public long arrivals() {
+      return 0;
+    }
+  };
   /** Still read, so that a processor upgraded in place starts from the checkpoint it left. */
   private static final int VERSION_RECORDS_ONLY = 3;
   /** How the sessions are written: as the session store's tables, or one record per session. */
@@ -63,8 +74,8 @@ public final class Checkpoints implements CheckpointStore {
   private final double cpuShare;
   /** Set once the process is stopping: the checkpoint being written, and any after, go at full speed. */
   private volatile boolean hurried;
-  /** Requests decoded or applied now; the writer is paced only while there are any. */
-  private volatile IntSupplier requestsOnTheirWay = () -> 1;
+  /** The requests coming in; the writer is paced only while they come. Until told, always paced. */
+  private volatile RequestTraffic traffic = ALWAYS_BUSY;
 
   /** Checkpoints written at full speed. */
   public Checkpoints(Path dir) {
@@ -83,8 +94,8 @@ public final class Checkpoints implements CheckpointStore {
   }
 
   @Override
-  public void paceAgainst(IntSupplier requestsOnTheirWay) {
-    this.requestsOnTheirWay = requestsOnTheirWay;
+  public void paceAgainst(RequestTraffic traffic) {
+    this.traffic = traffic;
   }
 
   public Path path() {
@@ -104,8 +115,9 @@ public final class Checkpoints implements CheckpointStore {
     long bodyLength;
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
+      java.util.function.BooleanSupplier came = traffic.cameSinceAsked();
       OutputStream raw = new SlicedSyncStream(ch,
-          CheckpointPacer.forCurrentThread(cpuShare, () -> !hurried && requestsOnTheirWay.getAsInt() > 0));
+          CheckpointPacer.forCurrentThread(cpuShare, () -> came.getAsBoolean() && !hurried));
       raw.write(new byte[HEADER]);
       DataOutputStream out = new DataOutputStream(new BufferedOutputStream(new CheckedOutputStream(raw, crc), 1 << 16));
       writeBody(out, c);

@@ -250,12 +250,12 @@ public final class DurableState implements AutoCloseable {
 
   /**
    * Lets the fsync of a group of requests wait up to {@code state.commit-delay} for others that
-   * are still being decoded or applied ({@code othersApplying}), so that it covers them too; and a
-   * checkpoint's writer give the core to them while there are any.
+   * are still being decoded or applied, so that it covers them too; and a checkpoint's writer give
+   * the core to requests while they come.
    */
-  public void groupCommitWith(java.util.function.IntSupplier othersApplying) {
-    if (log instanceof FileStateLog f) f.commitDelay(new CommitDelay(config.commitDelay(), othersApplying));
-    checkpoints.paceAgainst(othersApplying);
+  public void groupCommitWith(RequestTraffic traffic) {
+    if (log instanceof FileStateLog f) f.commitDelay(new CommitDelay(config.commitDelay(), traffic::onTheirWay));
+    checkpoints.paceAgainst(traffic);
   }
 
   /** Blocks until the record ending at {@code position} is on disk, as the durability mode says. */

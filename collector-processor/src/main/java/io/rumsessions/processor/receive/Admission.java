@@ -1,15 +1,19 @@
 package io.rumsessions.processor.receive;
 
+import io.rumsessions.processor.durability.RequestTraffic;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Bounds the requests being decoded and sessionized at once. A request that finds no permit is
  * answered at once with a retryable status (HTTP 429, gRPC UNAVAILABLE) and a Retry-After, the
  * OTLP way of asking a client to back off; once closing, every request gets 503.
  */
-public final class Admission {
+public final class Admission implements RequestTraffic {
   private final Semaphore permits;
-  private final java.util.concurrent.atomic.AtomicInteger onTheirWay = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger onTheirWay = new AtomicInteger();
+  private final AtomicLong arrivals = new AtomicLong();
   private final MemoryLimiter memory;
   private volatile boolean closing;
 
@@ -69,6 +73,7 @@ public final class Admission {
 
   /** A request is on its way to the state log: its body is being read, decoded or applied. */
   public void arriving() {
+    arrivals.incrementAndGet();
     onTheirWay.incrementAndGet();
   }
 
@@ -81,8 +86,14 @@ public final class Admission {
    * Requests on their way to the state log: the fsync of a group waits for them (up to
    * {@code state.commit-delay}), since their records will need one too.
    */
+  @Override
   public int onTheirWay() {
     return onTheirWay.get();
+  }
+
+  @Override
+  public long arrivals() {
+    return arrivals.get();
   }
 
   public boolean closing() {
