@@ -254,7 +254,11 @@ public final class DurableState implements AutoCloseable {
    * the core to requests while they come.
    */
   public void groupCommitWith(RequestTraffic traffic) {
-    if (log instanceof FileStateLog f) f.commitDelay(new CommitDelay(config.commitDelay(), traffic::onTheirWay));
+    if (log instanceof FileStateLog f) {
+      CommitDelay delay = new CommitDelay(config.commitDelay(), traffic::onTheirWay);
+      traffic.whenNoneOnTheirWay(delay::othersArrived);
+      f.commitDelay(delay);
+    }
     checkpoints.paceAgainst(traffic);
   }
 

@@ -13,6 +13,9 @@ public interface RequestTraffic {
   /** Requests that have set out so far: one more each time one does. */
   long arrivals();
 
+  /** Runs {@code noneOnTheirWay} (cheap, never blocking) each time the last request on its way arrives. */
+  default void whenNoneOnTheirWay(Runnable noneOnTheirWay) {}
+
   /**
    * Whether a request came since the last time the returned supplier was asked (or is on its way
    * now). Not whether one is on its way at the moment of asking: on one core, while a checkpoint's

@@ -14,6 +14,7 @@ public final class Admission implements RequestTraffic {
   private final Semaphore permits;
   private final AtomicInteger onTheirWay = new AtomicInteger();
   private final AtomicLong arrivals = new AtomicLong();
+  private volatile Runnable noneOnTheirWay = () -> {};
   private final MemoryLimiter memory;
   private volatile boolean closing;
 
@@ -79,7 +80,12 @@ public final class Admission implements RequestTraffic {
 
   /** The request {@link #arriving() on its way} has appended its changes, or was refused or abandoned. */
   public void arrived() {
-    onTheirWay.decrementAndGet();
+    if (onTheirWay.decrementAndGet() == 0) noneOnTheirWay.run();
+  }
+
+  @Override
+  public void whenNoneOnTheirWay(Runnable noneOnTheirWay) {
+    this.noneOnTheirWay = noneOnTheirWay;
   }
 
   /**

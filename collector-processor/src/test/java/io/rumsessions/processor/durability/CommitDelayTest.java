@@ -35,6 +35,38 @@ class CommitDelayTest {
   }
 
   @Test
+  void theWaiterGoesOnWhenTheLastOtherArrivesNotAtItsNextLook() throws Exception {
+    AtomicInteger applying = new AtomicInteger(1);
+    // Looks once a minute: only the wake-up can end the wait within the test's bound.
+    CommitDelay delay = new CommitDelay(Duration.ofMinutes(5), applying::get, Duration.ofMinutes(1));
+    Thread waiter = new Thread(delay::await);
+    waiter.start();
+    Thread.sleep(50);
+    assertThat(waiter.isAlive()).isTrue();
+    applying.set(0);
+    delay.othersArrived();
+    waiter.join(10_000);
+    assertThat(waiter.isAlive()).as("woken, not waiting for its next look").isFalse();
+  }
+
+  @Test
+  void aWakeUpWithOthersStillOnTheirWayDoesNotEndTheWait() throws Exception {
+    AtomicInteger applying = new AtomicInteger(2);
+    CommitDelay delay = new CommitDelay(Duration.ofMinutes(5), applying::get, Duration.ofMinutes(1));
+    Thread waiter = new Thread(delay::await);
+    waiter.start();
+    Thread.sleep(50);
+    applying.decrementAndGet();
+    delay.othersArrived();
+    waiter.join(200);
+    assertThat(waiter.isAlive()).isTrue();
+    applying.decrementAndGet();
+    delay.othersArrived();
+    waiter.join(10_000);
+    assertThat(waiter.isAlive()).isFalse();
+  }
+
+  @Test
   void neverWaitsLongerThanItsBoundForOthersThatDoNotFinish() {
     long started = System.nanoTime();
     new CommitDelay(Duration.ofMillis(80), () -> 1).await();
