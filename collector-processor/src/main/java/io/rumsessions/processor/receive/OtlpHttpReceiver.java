@@ -65,6 +65,8 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
   private final OtlpJsonDecoder json = new OtlpJsonDecoder();
   /** Each worker's or event loop's JSON reader, used again for its next request (ingest is done with it by then). */
   private final ThreadLocal<OtlpJsonSpans> jsonReaders = new ThreadLocal<>();
+  /** Per event loop: the requests it reads together share an fsync. */
+  private final ThreadLocal<LoopBatch> loopBatches;
   private final Map<String, PathHandler> paths = new HashMap<>();
   private final EventLoopHttpServer server;
 
@@ -75,6 +77,7 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
     this.pipeline = pipeline;
     this.metrics = metrics;
     this.admission = admission;
+    this.loopBatches = ThreadLocal.withInitial(() -> new LoopBatch(admission));
     // A body is one array: a limit configured past what an array holds is that much.
     this.maxBody = (int) Math.min(config.maxRequestBytes(), Integer.MAX_VALUE - 16);
     this.retryAfter = Long.toString(Math.max(1, config.retryAfter().toSeconds()));
@@ -191,10 +194,12 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
    * worker, which may wait for a permit and inflate.
    */
   @Override
-  public boolean completeNow(HttpRequest head, HttpBody body, InetSocketAddress peerAddress, Consumer<FullHttpResponse> reply) {
+  public boolean completeNow(HttpRequest head, HttpBody body, InetSocketAddress peerAddress, Consumer<FullHttpResponse> reply,
+      java.util.concurrent.Executor loop) {
     HttpHeaders h = head.headers();
     if (body.length() > INLINE_BYTES || h.contains(HttpHeaderNames.CONTENT_ENCODING) || !admission.tryAcquire()) return false;
     boolean isJson = isMediaType(h.get(HttpHeaderNames.CONTENT_TYPE), OtlpHttpAnswers.JSON);
+    loopBatches.get().join(loop);
     ingestHoldingPermit(h, isJson, body, peerAddress, withCors(h, reply));
     return true;
   }

@@ -109,11 +109,12 @@ public final class EventLoopHttpServer implements AutoCloseable {
       }
 
       @Override
-      public boolean completeNow(HttpRequest head, HttpBody body, InetSocketAddress peer, Consumer<FullHttpResponse> reply) {
+      public boolean completeNow(HttpRequest head, HttpBody body, InetSocketAddress peer, Consumer<FullHttpResponse> reply,
+          java.util.concurrent.Executor loop) {
         OwedAnswer owed = new OwedAnswer(reply);
         boolean done;
         try {
-          done = handler.completeNow(head, body, peer, owed);
+          done = handler.completeNow(head, body, peer, owed, loop);
         } catch (RuntimeException | Error e) {
           owed.settle();
           throw e;

@@ -220,7 +220,7 @@ public final class HttpConnection extends ChannelInboundHandlerAdapter {
     };
     boolean done = false;
     try {
-      done = handler.completeNow(h, body, peer, reply);
+      done = handler.completeNow(h, body, peer, reply, ctx.executor());
     } catch (RuntimeException | Error e) {
       LOG.log(System.Logger.Level.ERROR, "OTLP/HTTP request failed", e);
       body.release();

@@ -3,6 +3,7 @@ package io.rumsessions.processor.receive.http;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpRequest;
 import java.net.InetSocketAddress;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /** What an {@link HttpConnection} asks of the application: the receiver's side of a request. */
@@ -35,9 +36,11 @@ public interface HttpRequestHandler {
    * On the event loop, with the whole body: either answers through {@code reply} (now or later,
    * as {@link #complete}) without blocking and returns true, or returns false and leaves the
    * request to {@link #complete} on a worker. A small request is then handled where it was read,
-   * without two thread hand-offs.
+   * without two thread hand-offs. A task given to {@code loop} runs once the event loop is done
+   * with the reads it is handling now: the requests that arrived together.
    */
-  default boolean completeNow(HttpRequest head, HttpBody body, InetSocketAddress peer, Consumer<FullHttpResponse> reply) {
+  default boolean completeNow(HttpRequest head, HttpBody body, InetSocketAddress peer, Consumer<FullHttpResponse> reply,
+      Executor loop) {
     return false;
   }
 

@@ -48,7 +48,8 @@ class HttpConnectionTest {
     }
 
     @Override
-    public boolean completeNow(HttpRequest head, HttpBody body, InetSocketAddress peer, java.util.function.Consumer<FullHttpResponse> reply) {
+    public boolean completeNow(HttpRequest head, HttpBody body, InetSocketAddress peer, java.util.function.Consumer<FullHttpResponse> reply,
+        java.util.concurrent.Executor loop) {
       if (!head.headers().contains("X-Now")) return false;
       String answer = "now " + body.length() + " on " + (Thread.currentThread().getName().startsWith("otlp-http-io") ? "loop" : "?") + "\n";
       reply.accept(HttpConnection.text(HttpResponseStatus.OK, answer));
