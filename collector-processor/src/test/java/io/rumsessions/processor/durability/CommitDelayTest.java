@@ -34,15 +34,25 @@ class CommitDelayTest {
     others.join();
   }
 
-  @Test
-  void theWaiterGoesOnWhenTheLastOtherArrivesNotAtItsNextLook() throws Exception {
-    AtomicInteger applying = new AtomicInteger(1);
-    // Looks once a minute: only the wake-up can end the wait within the test's bound.
-    CommitDelay delay = new CommitDelay(Duration.ofMinutes(5), applying::get, Duration.ofMinutes(1));
+  /** A thread in {@code delay.await()}, started; the delay looks at the others once a minute only. */
+  private static Thread waiting(CommitDelay delay) throws InterruptedException {
     Thread waiter = new Thread(delay::await);
     waiter.start();
     Thread.sleep(50);
     assertThat(waiter.isAlive()).isTrue();
+    return waiter;
+  }
+
+  /** Rarely looks: only a wake-up can end its wait within a test's bounds. */
+  private static CommitDelay rarelyLooking(AtomicInteger applying) {
+    return new CommitDelay(Duration.ofMinutes(5), applying::get, Duration.ofMinutes(1));
+  }
+
+  @Test
+  void theWaiterGoesOnWhenTheLastOtherArrivesNotAtItsNextLook() throws Exception {
+    AtomicInteger applying = new AtomicInteger(1);
+    CommitDelay delay = rarelyLooking(applying);
+    Thread waiter = waiting(delay);
     applying.set(0);
     delay.othersArrived();
     waiter.join(10_000);
@@ -52,10 +62,8 @@ class CommitDelayTest {
   @Test
   void aWakeUpWithOthersStillOnTheirWayDoesNotEndTheWait() throws Exception {
     AtomicInteger applying = new AtomicInteger(2);
-    CommitDelay delay = new CommitDelay(Duration.ofMinutes(5), applying::get, Duration.ofMinutes(1));
-    Thread waiter = new Thread(delay::await);
-    waiter.start();
-    Thread.sleep(50);
+    CommitDelay delay = rarelyLooking(applying);
+    Thread waiter = waiting(delay);
     applying.decrementAndGet();
     delay.othersArrived();
     waiter.join(200);
