@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
@@ -115,7 +116,7 @@ public final class Checkpoints implements CheckpointStore {
     long bodyLength;
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
         StandardOpenOption.TRUNCATE_EXISTING)) {
-      java.util.function.BooleanSupplier came = traffic.cameSinceAsked();
+      BooleanSupplier came = traffic.cameSinceAsked();
       OutputStream raw = new SlicedSyncStream(ch,
           CheckpointPacer.forCurrentThread(cpuShare, () -> came.getAsBoolean() && !hurried));
       raw.write(new byte[HEADER]);

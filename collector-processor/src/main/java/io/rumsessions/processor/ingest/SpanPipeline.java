@@ -27,6 +27,8 @@ import io.rumsessions.processor.visitors.VisitorKey;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayDeque;
+import java.util.Arrays;
 
 /**
  * The walk every span takes, in order: map its attributes, check it, identify the visitor,
@@ -52,7 +54,7 @@ public final class SpanPipeline {
    * thread: a request's scratch holds all its spans, and there are far more receiver threads (64
    * HTTP workers) than requests applied at once (the decoding permits).
    */
-  private final java.util.ArrayDeque<Scratch> idle = new java.util.ArrayDeque<>();
+  private final ArrayDeque<Scratch> idle = new ArrayDeque<>();
   /** Landing and exit pages are kept per session; sessions share one copy of each path. */
   private final PagePaths pages = new PagePaths(4096);
   /** Sessions by the agent-less id of their client.address, for spans with no agent at all. */
@@ -83,7 +85,7 @@ public final class SpanPipeline {
     int waitingCount;
 
     Placement nextSpan() {
-      if (spanCount == spans.length) spans = java.util.Arrays.copyOf(spans, spanCount * 2);
+      if (spanCount == spans.length) spans = Arrays.copyOf(spans, spanCount * 2);
       Placement p = spans[spanCount];
       if (p == null) p = spans[spanCount] = new Placement();
       spanCount++;
@@ -91,7 +93,7 @@ public final class SpanPipeline {
     }
 
     ResourceSpans nextResource() {
-      if (resourceCount == resources.length) resources = java.util.Arrays.copyOf(resources, resourceCount * 2);
+      if (resourceCount == resources.length) resources = Arrays.copyOf(resources, resourceCount * 2);
       ResourceSpans r = resources[resourceCount];
       if (r == null) r = resources[resourceCount] = new ResourceSpans();
       resourceCount++;
@@ -99,7 +101,7 @@ public final class SpanPipeline {
     }
 
     void waitForAgent(Placement p) {
-      if (waitingCount == waiting.length) waiting = java.util.Arrays.copyOf(waiting, waitingCount * 2);
+      if (waitingCount == waiting.length) waiting = Arrays.copyOf(waiting, waitingCount * 2);
       waiting[waitingCount++] = p;
     }
 
@@ -108,7 +110,7 @@ public final class SpanPipeline {
       for (int i = 0; i < spanCount; i++) spans[i].release();
       for (int i = 0; i < resourceCount; i++) resources[i].origin = null;
       for (int i = 0; i < waitingCount; i++) waiting[i] = null;
-      if (spans.length > KEPT) spans = java.util.Arrays.copyOf(spans, KEPT);
+      if (spans.length > KEPT) spans = Arrays.copyOf(spans, KEPT);
       if (waiting.length > KEPT) waiting = new Placement[4];
       spanCount = resourceCount = waitingCount = 0;
     }

@@ -29,6 +29,7 @@ import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
@@ -195,7 +196,7 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
    */
   @Override
   public boolean completeNow(HttpRequest head, HttpBody body, InetSocketAddress peerAddress, Consumer<FullHttpResponse> reply,
-      java.util.concurrent.Executor loop) {
+      Executor loop) {
     HttpHeaders h = head.headers();
     if (body.length() > INLINE_BYTES || h.contains(HttpHeaderNames.CONTENT_ENCODING) || !admission.tryAcquire()) return false;
     boolean isJson = isMediaType(h.get(HttpHeaderNames.CONTENT_TYPE), OtlpHttpAnswers.JSON);

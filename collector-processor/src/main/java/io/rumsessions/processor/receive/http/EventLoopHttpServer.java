@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -110,7 +111,7 @@ public final class EventLoopHttpServer implements AutoCloseable {
 
       @Override
       public boolean completeNow(HttpRequest head, HttpBody body, InetSocketAddress peer, Consumer<FullHttpResponse> reply,
-          java.util.concurrent.Executor loop) {
+          Executor loop) {
         OwedAnswer owed = new OwedAnswer(reply);
         boolean done;
         try {
