@@ -53,6 +53,8 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
   private final SpanPipeline pipeline;
   private final RumMetrics metrics;
   private final Admission admission;
+  /** Each executor thread's protobuf reader, used again for its next request (ingest is done with it by then). */
+  private final ThreadLocal<OtlpWireSpans> wireReaders = new ThreadLocal<>();
   /** RESOURCE_EXHAUSTED is retryable in OTLP only with a RetryInfo saying when: it carries one. */
   private final io.grpc.StatusRuntimeException memoryLimited;
 
@@ -127,10 +129,13 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
     long started = System.nanoTime();
     admission.arriving();
     Runnable giveBack = admission.giveBackOnce(admission::arrived);
+    // This thread's reader, used again request after request; it lets go of the request below.
+    OtlpWireSpans reader = wireReaders.get();
+    if (reader == null) wireReaders.set(reader = new OtlpWireSpans());
     try {
       OtlpWireSpans spans;
       try {
-        spans = OtlpWireSpans.read(request.bytes(), request.length());
+        spans = OtlpWireSpans.read(request.bytes(), request.length(), reader);
       } catch (MalformedPayloadException e) {
         metrics.request("grpc", "malformed");
         response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
@@ -161,6 +166,7 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
         }
       });
     } finally {
+      if (!reader.release()) wireReaders.remove();
       giveBack.run();
     }
   }

@@ -66,6 +66,8 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
   private final OtlpJsonDecoder json = new OtlpJsonDecoder();
   /** Each worker's or event loop's JSON reader, used again for its next request (ingest is done with it by then). */
   private final ThreadLocal<OtlpJsonSpans> jsonReaders = new ThreadLocal<>();
+  /** The same for OTLP protobuf. */
+  private final ThreadLocal<OtlpWireSpans> wireReaders = new ThreadLocal<>();
   /** Per event loop: the requests it reads together share an fsync. */
   private final ThreadLocal<LoopBatch> loopBatches;
   private final Map<String, PathHandler> paths = new HashMap<>();
@@ -230,6 +232,8 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
     Runnable giveBack = admission.giveBackOnce(body::applied);
     // This thread's JSON reader, used again request after request; it lets go of the request below.
     OtlpJsonSpans reader = isJson ? jsonReaders.get() : null;
+    OtlpWireSpans wireReader = isJson ? null : wireReaders.get();
+    if (!isJson && wireReader == null) wireReaders.set(wireReader = new OtlpWireSpans());
     Consumer<FullHttpResponse> answer = r -> {
       reply.accept(r);
       metrics.ingestSeconds("http", (System.nanoTime() - started) / 1e9);
@@ -252,7 +256,7 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
             jsonReaders.set(r);
           }
         } else {
-          request = OtlpWireSpans.read(bytes, length);
+          request = OtlpWireSpans.read(bytes, length, wireReader);
         }
       } catch (BoundedInputStream.TooLargeException e) {
         metrics.request("http", "too_large");
@@ -289,6 +293,7 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
       });
     } finally {
       if (reader != null && !reader.release()) jsonReaders.remove();
+      if (wireReader != null && !wireReader.release()) wireReaders.remove();
       giveBack.run();
     }
   }

@@ -4,69 +4,84 @@ import static io.rumsessions.processor.receive.ProtoReader.LENGTH_DELIMITED;
 import static io.rumsessions.processor.receive.ProtoReader.MAX_DEPTH;
 
 /**
- * Checks a whole {@code ExportTraceServiceRequest} in protobuf bytes before any span is used, the
- * way protobuf-java's parser would: framing, nesting depth, and UTF-8 in every string field of
- * every message it knows. A field of a known number but an unexpected wire type is an unknown
- * field to protobuf-java, skipped, and so it is here.
+ * Checks an {@code ExportTraceServiceRequest} in protobuf bytes the way protobuf-java's parser
+ * would: framing, nesting depth, and UTF-8 in every string field of every message it knows. A
+ * field of a known number but an unexpected wire type is an unknown field to protobuf-java,
+ * skipped, and so it is here. {@link OtlpWireSpans} reads the fields the pipeline needs itself and
+ * hands every other field here, so that one pass both checks and reads the request.
  */
 final class TraceRequestCheck {
   private static final int OTHER = -1;
   private static final int STRING = -2;
 
   static final int REQUEST = 0;
-  private static final int RESOURCE_SPANS = 1;
-  private static final int RESOURCE = 2;
-  private static final int SCOPE_SPANS = 3;
-  private static final int SCOPE = 4;
-  private static final int SPAN = 5;
-  private static final int EVENT = 6;
-  private static final int LINK = 7;
-  private static final int STATUS = 8;
-  private static final int KEY_VALUE = 9;
-  private static final int ANY_VALUE = 10;
-  private static final int ARRAY_VALUE = 11;
-  private static final int KEY_VALUE_LIST = 12;
-  private static final int ENTITY_REF = 13;
+  static final int RESOURCE_SPANS = 1;
+  static final int RESOURCE = 2;
+  static final int SCOPE_SPANS = 3;
+  static final int SCOPE = 4;
+  static final int SPAN = 5;
+  static final int EVENT = 6;
+  static final int LINK = 7;
+  static final int STATUS = 8;
+  static final int KEY_VALUE = 9;
+  static final int ANY_VALUE = 10;
+  static final int ARRAY_VALUE = 11;
+  static final int KEY_VALUE_LIST = 12;
+  static final int ENTITY_REF = 13;
 
   private static final int TYPES = 14;
   /** Field numbers {@link #KINDS} has a column for; every message here numbers its fields below it. */
   private static final int FIELDS = 16;
   /**
-   * {@link #field} as a table, {@code [type * FIELDS + n]}: the check asks once per field of the
+   * {@link #declared} as a table, {@code [type * FIELDS + n]}: the check asks once per field of the
    * request, and a table is one load where the switches were two jumps.
    */
   private static final byte[] KINDS = new byte[TYPES * FIELDS];
 
   static {
     for (int type = 0; type < TYPES; type++) {
-      for (int n = 0; n < FIELDS; n++) KINDS[type * FIELDS + n] = (byte) field(type, n);
+      for (int n = 0; n < FIELDS; n++) KINDS[type * FIELDS + n] = (byte) declared(type, n);
     }
   }
 
-  private TraceRequestCheck() {}
+  /** The messages being read, outermost first: a loop with its own stack instead of a call per message. */
+  private final int[] ends = new int[MAX_DEPTH];
+  private final byte[] types = new byte[MAX_DEPTH];
 
-  /** Checks {@code buf[0, length)} as a request; throws {@link ProtoReader.Malformed} if it is not one. */
-  static void check(byte[] buf, int length) {
-    ProtoReader r = new ProtoReader(buf);
-    r.pos = 0;
-    // The messages being read, outermost first: a loop with its own stack instead of a call per
-    // message, since a browser span's attributes are two nested messages each.
-    int[] ends = new int[MAX_DEPTH];
-    byte[] types = new byte[MAX_DEPTH];
-    int depth = 0;
-    int end = length;
-    int type = REQUEST;
+  /**
+   * Checks a field of a message of {@code type} whose tag {@code r} has just read, the message
+   * nested {@code level} deep (the request is 0) and ending at {@code end}; leaves {@code r} after
+   * the field. A reader that records some fields itself hands the others here.
+   */
+  void field(ProtoReader r, int tag, int end, int type, int level) {
+    int kind = kind(tag, type);
+    if (kind == OTHER) {
+      r.skip(tag, end, level);
+      return;
+    }
+    int fieldEnd = r.delimited(end);
+    if (kind == STRING) {
+      r.checkUtf8(r.pos, fieldEnd);
+      r.pos = fieldEnd;
+      return;
+    }
+    if (level >= MAX_DEPTH) throw new ProtoReader.Malformed("messages nested deeper than " + MAX_DEPTH + " at byte " + r.pos);
+    message(r, fieldEnd, kind, level + 1);
+  }
+
+  /** Checks the message of {@code type} from {@code r.pos} to {@code end}, nested {@code level} deep. */
+  private void message(ProtoReader r, int end, int type, int level) {
+    int depth = level;
     while (true) {
       if (r.pos >= end) {
-        if (depth == 0) return;
+        if (depth == level) return;
         depth--;
         end = ends[depth];
         type = types[depth];
         continue;
       }
       int tag = r.tag(end);
-      int n = tag >>> 3;
-      int kind = (tag & 7) != LENGTH_DELIMITED ? OTHER : n < FIELDS ? KINDS[type * FIELDS + n] : field(type, n);
+      int kind = kind(tag, type);
       if (kind == OTHER) {
         r.skip(tag, end, depth);
         continue;
@@ -86,8 +101,14 @@ final class TraceRequestCheck {
     }
   }
 
+  /** What the field with this tag in a message of {@code type} holds: a message type, STRING, or OTHER. */
+  private static int kind(int tag, int type) {
+    int n = tag >>> 3;
+    return (tag & 7) != LENGTH_DELIMITED ? OTHER : n < FIELDS ? KINDS[type * FIELDS + n] : declared(type, n);
+  }
+
   /** What a length-delimited field {@code n} of message {@code type} holds: a message type, STRING, or OTHER (bytes, unknown). */
-  private static int field(int type, int n) {
+  private static int declared(int type, int n) {
     return switch (type) {
       case REQUEST -> n == 1 ? RESOURCE_SPANS : OTHER;
       case RESOURCE_SPANS -> n == 1 ? RESOURCE : n == 2 ? SCOPE_SPANS : n == 3 ? STRING : OTHER;

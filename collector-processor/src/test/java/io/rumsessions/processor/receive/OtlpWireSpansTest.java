@@ -178,6 +178,48 @@ class OtlpWireSpansTest {
   }
 
   @Test
+  void aReaderUsedAgainReadsEachRequestAsANewReaderDoes() throws Exception {
+    // Receiver threads keep one reader: nothing of a request, taken or refused, may show in the next.
+    Random random = new Random(18);
+    OtlpWireSpans reader = new OtlpWireSpans();
+    int refused = 0;
+    int read = 0;
+    for (int i = 0; i < 300; i++) {
+      byte[] made = request(random).toByteArray();
+      byte[] bytes = i % 3 == 1 ? mutate(made, random) : made;
+      List<String> fresh;
+      try {
+        fresh = walk(OtlpWireSpans.read(bytes, bytes.length));
+      } catch (MalformedPayloadException e) {
+        assertThatThrownBy(() -> OtlpWireSpans.read(bytes, bytes.length, reader)).hasMessage(e.getMessage());
+        reader.release();
+        refused++;
+        continue;
+      }
+      assertThat(walk(OtlpWireSpans.read(bytes, bytes.length, reader))).isEqualTo(fresh);
+      assertThat(reader.release()).as("a small request's reader is kept").isTrue();
+      read++;
+    }
+    assertThat(refused).isPositive();
+    assertThat(read).isGreaterThan(200);
+  }
+
+  @Test
+  void aReaderThatALargeRequestGrewIsNotKept() throws Exception {
+    ScopeSpans.Builder scope = ScopeSpans.newBuilder();
+    for (int i = 0; i < 1100; i++) {
+      scope.addSpans(Span.newBuilder().setTraceId(ByteString.copyFrom(new byte[16])).setSpanId(ByteString.copyFrom(new byte[8]))
+          .setName("s" + i));
+    }
+    byte[] large = ExportTraceServiceRequest.newBuilder()
+        .addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(scope)).build().toByteArray();
+    OtlpWireSpans reader = new OtlpWireSpans();
+    List<String> walked = walk(OtlpWireSpans.read(large, large.length, reader));
+    assertThat(walked.stream().filter(l -> l.startsWith("span ")).count()).isEqualTo(1100);
+    assertThat(reader.release()).isFalse();
+  }
+
+  @Test
   void mutatedBytesAreRefusedExactlyWhenProtobufJavaRefusesThem() {
     Random random = new Random(7);
     int refused = 0;
