@@ -47,6 +47,8 @@ final class TraceRequestCheck {
   /** The messages being read, outermost first: a loop with its own stack instead of a call per message. */
   private final int[] ends = new int[MAX_DEPTH];
   private final byte[] types = new byte[MAX_DEPTH];
+  /** Where the message {@link #enter} entered ends. */
+  private int messageEnd;
 
   /**
    * Checks a field of a message of {@code type} whose tag {@code r} has just read, the message
@@ -54,19 +56,8 @@ final class TraceRequestCheck {
    * the field. A reader that records some fields itself hands the others here.
    */
   void field(ProtoReader r, int tag, int end, int type, int level) {
-    int kind = kind(tag, type);
-    if (kind == OTHER) {
-      r.skip(tag, end, level);
-      return;
-    }
-    int fieldEnd = r.delimited(end);
-    if (kind == STRING) {
-      r.checkUtf8(r.pos, fieldEnd);
-      r.pos = fieldEnd;
-      return;
-    }
-    if (level >= MAX_DEPTH) throw new ProtoReader.Malformed("messages nested deeper than " + MAX_DEPTH + " at byte " + r.pos);
-    message(r, fieldEnd, kind, level + 1);
+    int kind = enter(r, tag, end, type, level);
+    if (kind != OTHER) message(r, messageEnd, kind, level + 1);
   }
 
   /** Checks the message of {@code type} from {@code r.pos} to {@code end}, nested {@code level} deep. */
@@ -80,25 +71,36 @@ final class TraceRequestCheck {
         type = types[depth];
         continue;
       }
-      int tag = r.tag(end);
-      int kind = kind(tag, type);
-      if (kind == OTHER) {
-        r.skip(tag, end, depth);
-        continue;
-      }
-      int fieldEnd = r.delimited(end);
-      if (kind == STRING) {
-        r.checkUtf8(r.pos, fieldEnd);
-        r.pos = fieldEnd;
-        continue;
-      }
-      if (depth >= MAX_DEPTH) throw new ProtoReader.Malformed("messages nested deeper than " + MAX_DEPTH + " at byte " + r.pos);
+      int kind = enter(r, r.tag(end), end, type, depth);
+      if (kind == OTHER) continue;
       ends[depth] = end;
       types[depth] = (byte) type;
       depth++;
-      end = fieldEnd;
+      end = messageEnd;
       type = kind;
     }
+  }
+
+  /**
+   * Checks a field whose tag was just read, unless it holds a message: then returns the message's
+   * type, with {@code r} at its start and {@link #messageEnd} at its end; else OTHER, with {@code r}
+   * after the field.
+   */
+  private int enter(ProtoReader r, int tag, int end, int type, int level) {
+    int kind = kind(tag, type);
+    if (kind == OTHER) {
+      r.skip(tag, end, level);
+      return OTHER;
+    }
+    int fieldEnd = r.delimited(end);
+    if (kind == STRING) {
+      r.checkUtf8(r.pos, fieldEnd);
+      r.pos = fieldEnd;
+      return OTHER;
+    }
+    if (level >= MAX_DEPTH) throw new ProtoReader.Malformed("messages nested deeper than " + MAX_DEPTH + " at byte " + r.pos);
+    messageEnd = fieldEnd;
+    return kind;
   }
 
   /** What the field with this tag in a message of {@code type} holds: a message type, STRING, or OTHER. */
