@@ -54,7 +54,7 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
   private final RumMetrics metrics;
   private final Admission admission;
   /** Each executor thread's protobuf reader, used again for its next request (ingest is done with it by then). */
-  private final ThreadLocal<OtlpWireSpans> wireReaders = new ThreadLocal<>();
+  private final ThreadLocal<OtlpWireSpans> wireReaders = ThreadLocal.withInitial(OtlpWireSpans::new);
   /** RESOURCE_EXHAUSTED is retryable in OTLP only with a RetryInfo saying when: it carries one. */
   private final io.grpc.StatusRuntimeException memoryLimited;
 
@@ -131,7 +131,6 @@ public final class OtlpGrpcReceiver implements AutoCloseable {
     Runnable giveBack = admission.giveBackOnce(admission::arrived);
     // This thread's reader, used again request after request; it lets go of the request below.
     OtlpWireSpans reader = wireReaders.get();
-    if (reader == null) wireReaders.set(reader = new OtlpWireSpans());
     try {
       OtlpWireSpans spans;
       try {

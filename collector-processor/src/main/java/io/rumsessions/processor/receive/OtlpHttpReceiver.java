@@ -67,7 +67,7 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
   /** Each worker's or event loop's JSON reader, used again for its next request (ingest is done with it by then). */
   private final ThreadLocal<OtlpJsonSpans> jsonReaders = new ThreadLocal<>();
   /** The same for OTLP protobuf. */
-  private final ThreadLocal<OtlpWireSpans> wireReaders = new ThreadLocal<>();
+  private final ThreadLocal<OtlpWireSpans> wireReaders = ThreadLocal.withInitial(OtlpWireSpans::new);
   /** Per event loop: the requests it reads together share an fsync. */
   private final ThreadLocal<LoopBatch> loopBatches;
   private final Map<String, PathHandler> paths = new HashMap<>();
@@ -233,7 +233,6 @@ public final class OtlpHttpReceiver implements AutoCloseable, HttpRequestHandler
     // This thread's JSON reader, used again request after request; it lets go of the request below.
     OtlpJsonSpans reader = isJson ? jsonReaders.get() : null;
     OtlpWireSpans wireReader = isJson ? null : wireReaders.get();
-    if (!isJson && wireReader == null) wireReaders.set(wireReader = new OtlpWireSpans());
     Consumer<FullHttpResponse> answer = r -> {
       reply.accept(r);
       metrics.ingestSeconds("http", (System.nanoTime() - started) / 1e9);

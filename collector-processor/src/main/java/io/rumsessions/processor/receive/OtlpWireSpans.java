@@ -172,9 +172,8 @@ public final class OtlpWireSpans implements SpanSource {
 
   /** A ResourceSpans (nested 1 deep) from {@code r.pos} to {@code end}. */
   private void resourceSpans(int end) {
-    if ((resources + 1) * R_FIELDS > resourceRecords.length) resourceRecords = Arrays.copyOf(resourceRecords, resourceRecords.length * 2);
+    int[] rec = resourceRecords = withRoom(resourceRecords, (resources + 1) * R_FIELDS);
     int at = resources++ * R_FIELDS;
-    int[] rec = resourceRecords;
     rec[at + R_START] = r.pos;
     rec[at + R_END] = end;
     rec[at + R_ATTR_FROM] = resourceAttributes.count();
@@ -186,8 +185,13 @@ public final class OtlpWireSpans implements SpanSource {
       else check.field(r, tag, end, TraceRequestCheck.RESOURCE_SPANS, 1);
     }
     // Occurrences of the resource merge: their attributes in order, as in the parsed message.
-    resourceRecords[at + R_ATTR_TO] = resourceAttributes.count();
-    resourceRecords[at + R_SCOPE_TO] = scopes;
+    rec[at + R_ATTR_TO] = resourceAttributes.count();
+    rec[at + R_SCOPE_TO] = scopes;
+  }
+
+  /** {@code records}, or a copy twice as long if it is shorter than {@code needed}. */
+  private static int[] withRoom(int[] records, int needed) {
+    return needed <= records.length ? records : Arrays.copyOf(records, records.length * 2);
   }
 
   /** A Resource (nested 2 deep). */
@@ -201,24 +205,23 @@ public final class OtlpWireSpans implements SpanSource {
 
   /** A ScopeSpans (nested 2 deep). */
   private void scopeSpans(int end) {
-    if ((scopes + 1) * C_FIELDS > scopeRecords.length) scopeRecords = Arrays.copyOf(scopeRecords, scopeRecords.length * 2);
+    int[] rec = scopeRecords = withRoom(scopeRecords, (scopes + 1) * C_FIELDS);
     int at = scopes++ * C_FIELDS;
-    scopeRecords[at + C_START] = r.pos;
-    scopeRecords[at + C_END] = end;
-    scopeRecords[at + C_SPAN_FROM] = spans;
+    rec[at + C_START] = r.pos;
+    rec[at + C_END] = end;
+    rec[at + C_SPAN_FROM] = spans;
     while (r.pos < end) {
       int tag = r.tag(end);
       if (tag == SPAN) span(r.delimited(end));
       else check.field(r, tag, end, TraceRequestCheck.SCOPE_SPANS, 2);
     }
-    scopeRecords[at + C_SPAN_TO] = spans;
+    rec[at + C_SPAN_TO] = spans;
   }
 
   /** A Span (nested 3 deep). */
   private void span(int end) {
     ProtoReader r = this.r;
-    if ((spans + 1) * S_FIELDS > spanRecords.length) spanRecords = Arrays.copyOf(spanRecords, spanRecords.length * 2);
-    int[] rec = spanRecords;
+    int[] rec = spanRecords = withRoom(spanRecords, (spans + 1) * S_FIELDS);
     int at = spans++ * S_FIELDS;
     rec[at + S_START] = r.pos;
     rec[at + S_END] = end;
